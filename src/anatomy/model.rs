@@ -1,0 +1,116 @@
+//! The facts image anatomy reports, as plain serde data (part of `results.json`).
+
+use serde::{Deserialize, Serialize};
+
+/// What is inside one image, read from the image itself.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Anatomy {
+    /// Sum of the sizes of regular files in the final filesystem.
+    pub content_bytes: u64,
+    /// Bytes of files in lower layers that a later layer overwrote or deleted.
+    pub wasted_bytes: u64,
+    /// One entry per layer, bottom first.
+    pub layers: Vec<LayerAnatomy>,
+    /// The largest regular files of the final filesystem, largest first.
+    pub largest_files: Vec<FileSize>,
+    /// Shells present in the final filesystem (e.g. `/bin/sh`, `/bin/bash`), symlinks followed.
+    pub shells: Vec<String>,
+    /// Package managers present: any of `apt`, `dpkg`, `apk`, `pip`, `dnf`, `microdnf`, `yum`.
+    pub package_managers: Vec<String>,
+    /// Installed OS packages, when a package database was found.
+    pub os_packages: Option<u32>,
+    /// Python distributions found (`*.dist-info`, `*.egg-info`).
+    pub python_packages: u32,
+    /// C library of the image, when one was found.
+    pub libc: Option<Libc>,
+    /// `PRETTY_NAME` from `/etc/os-release`, when present.
+    pub os_release: Option<String>,
+    /// Paths of files with the setuid or setgid bit.
+    pub setuid_files: Vec<String>,
+    /// The user the image runs as.
+    pub user: UserFacts,
+    /// Vulnerability scan result; "not scanned" is explicit, never zero.
+    pub vulnerabilities: VulnerabilityScan,
+}
+
+/// One layer's contribution.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct LayerAnatomy {
+    /// The instruction that made the layer (from the image config history).
+    pub created_by: String,
+    /// Bytes of files this layer adds at new paths.
+    pub added_bytes: u64,
+    /// Bytes of files this layer writes at paths a lower layer already had.
+    pub modified_bytes: u64,
+    /// Bytes of lower-layer files this layer deletes (whiteouts, opaque directories).
+    pub removed_bytes: u64,
+    /// Bytes of the layer tar as stored in the export (compressed when it was).
+    pub archive_bytes: u64,
+    /// Regular files in the layer.
+    pub files: u64,
+}
+
+/// A file and its size.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct FileSize {
+    /// Absolute path in the image.
+    pub path: String,
+    /// Size in bytes.
+    pub size_bytes: u64,
+}
+
+/// The C library found in an image.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Libc {
+    /// `glibc` or `musl`.
+    pub kind: String,
+    /// Version when it can be read (e.g. `2.36`).
+    pub version: Option<String>,
+}
+
+/// Who the image runs as.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct UserFacts {
+    /// `Config.User` as written (`""` when unset).
+    pub configured: String,
+    /// Numeric uid when it could be resolved (through `/etc/passwd` for a name).
+    pub uid: Option<u32>,
+    /// True when it runs as uid 0 (an empty user is root).
+    pub is_root: bool,
+}
+
+/// Vulnerability counts by severity, or why there are none.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum VulnerabilityScan {
+    /// No scanner ran; the reason says why (e.g. "neither trivy nor grype is installed").
+    NotScanned {
+        /// Why no scan happened.
+        reason: String,
+    },
+    /// A scanner ran.
+    Scanned {
+        /// `trivy` or `grype`, with its version.
+        scanner: String,
+        /// Date of the scanner's vulnerability database, when it says.
+        db_date: Option<String>,
+        /// Counts by severity.
+        critical: u32,
+        /// High severity.
+        high: u32,
+        /// Medium severity.
+        medium: u32,
+        /// Low severity.
+        low: u32,
+        /// Unknown or negligible severity.
+        unknown: u32,
+    },
+}
+
+impl Default for VulnerabilityScan {
+    fn default() -> Self {
+        VulnerabilityScan::NotScanned {
+            reason: "not scanned".to_string(),
+        }
+    }
+}

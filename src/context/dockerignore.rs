@@ -1,0 +1,1 @@
+//! `.dockerignore` parsing and matching with Docker's rules (moby/patternmatcher).

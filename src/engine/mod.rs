@@ -1,0 +1,320 @@
+//! The one seam for side effects on a container engine.
+//!
+//! Only code under `engine/` talks to Docker. [`DockerEngine`](docker::DockerEngine) is the
+//! real implementation (bollard); [`FakeEngine`](fake::FakeEngine) plays back scripted
+//! behaviour so CLI and report tests run the whole pipeline without a daemon.
+
+pub mod docker;
+pub mod fake;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures_util::Stream;
+
+use crate::context::BuildContext;
+use crate::results::HostInfo;
+
+/// Label present (value `"true"`) on every container and image basebench creates.
+pub const MANAGED_LABEL: &str = "basebench";
+/// Label whose value is the run id of the run that created the object.
+pub const RUN_LABEL: &str = "basebench.run";
+/// Label on stand-in base images (kept across runs; removed by `basebench clean --bases`).
+pub const STAND_IN_LABEL: &str = "basebench.stand-in";
+
+/// A stream of bytes from the engine (an image export).
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, EngineError>> + Send>>;
+
+/// Errors from the engine. Messages end with what the user can do.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// No daemon answers at the configured address.
+    #[error(
+        "cannot reach the Docker daemon at {host}: {message}\n\
+         Is the Docker daemon running? Start it (e.g. `dockerd &` or `systemctl start docker`) \
+         or point DOCKER_HOST at a running one (e.g. DOCKER_HOST=unix:///var/run/docker.sock)."
+    )]
+    Unavailable {
+        /// The address tried (DOCKER_HOST or the default socket).
+        host: String,
+        /// What the connection attempt said.
+        message: String,
+    },
+    /// The object (image, container) does not exist.
+    #[error("{what} not found")]
+    NotFound {
+        /// What was looked for, e.g. `image 'ubuntu:20.04'`.
+        what: String,
+    },
+    /// A call reached the daemon and failed.
+    #[error("{action} failed: {message}")]
+    Api {
+        /// What was being done, e.g. `creating container from 'basebench-slim:abc'`.
+        action: String,
+        /// The daemon's message.
+        message: String,
+    },
+    /// A call did not finish in time.
+    #[error("{action} timed out after {after:?}")]
+    Timeout {
+        /// What was being done.
+        action: String,
+        /// How long it waited.
+        after: Duration,
+    },
+}
+
+/// Which image builder to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BuilderKind {
+    /// BuildKit (API `version=2` with a session), what `docker build` uses today.
+    #[default]
+    Buildkit,
+    /// The legacy builder (API `version=1`).
+    Classic,
+}
+
+impl BuilderKind {
+    /// Name used in outputs: `buildkit` or `classic`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuilderKind::Buildkit => "buildkit",
+            BuilderKind::Classic => "classic",
+        }
+    }
+}
+
+/// One image build.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    /// The context to send (files after `.dockerignore`, the Dockerfile to use).
+    pub context: BuildContext,
+    /// Tag for the resulting image.
+    pub tag: String,
+    /// Build without any cache (`nocache`).
+    pub no_cache: bool,
+    /// Builder to use.
+    pub builder: BuilderKind,
+    /// Labels set on the image (run id, managed marker).
+    pub labels: HashMap<String, String>,
+    /// `--build-arg` values.
+    pub build_args: HashMap<String, String>,
+    /// `--target` stage, if any.
+    pub target: Option<String>,
+}
+
+/// Progress of a build, streamed while it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BuildEvent {
+    /// A Dockerfile step started, finished or was taken from cache.
+    Step {
+        /// The step as the builder names it, e.g. `[2/5] RUN pip install ...`.
+        name: String,
+        /// True when the builder took it from cache.
+        cached: bool,
+        /// True when the step has finished (or was cached).
+        done: bool,
+    },
+    /// A line of build output.
+    Log(String),
+}
+
+/// A receiver of build progress; must be cheap (it runs on the engine's task).
+pub type BuildEvents<'a> = &'a (dyn Fn(BuildEvent) + Send + Sync);
+
+/// A finished build.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildOutcome {
+    /// Id of the built image (`sha256:...`).
+    pub image_id: String,
+    /// Dockerfile steps the builder counted.
+    pub steps_total: u32,
+    /// Steps that ran rather than came from cache.
+    pub steps_run: u32,
+    /// Bytes of the context sent.
+    pub context_bytes: u64,
+}
+
+/// A failed build: the failing step and the daemon's message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildFailure {
+    /// The step that failed, when the builder says which.
+    pub step: Option<String>,
+    /// The daemon's error message.
+    pub message: String,
+    /// Last lines of build output before the failure.
+    pub log_tail: Vec<String>,
+}
+
+/// Why a build did not produce an image.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The Dockerfile failed (a step exited non-zero, a file is missing, ...).
+    #[error("{}", .0.message)]
+    Failed(BuildFailure),
+    /// The engine could not run the build at all.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// Facts about a local image from inspect and history.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageInfo {
+    /// Image id (`sha256:...`).
+    pub id: String,
+    /// Tags of the image.
+    pub repo_tags: Vec<String>,
+    /// `Size` (uncompressed bytes).
+    pub size_bytes: u64,
+    /// `RootFS.Layers` count.
+    pub layers: u32,
+    /// `Config.User` (`""` = root).
+    pub user: String,
+    /// `Config.Labels`.
+    pub labels: HashMap<String, String>,
+    /// `Config.Entrypoint` followed by nothing; empty when unset.
+    pub entrypoint: Vec<String>,
+    /// `Config.Cmd`; empty when unset.
+    pub cmd: Vec<String>,
+    /// History, oldest first.
+    pub history: Vec<HistoryItem>,
+}
+
+/// One image history entry as the engine reports it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HistoryItem {
+    /// Bytes added.
+    pub size_bytes: u64,
+    /// The instruction.
+    pub created_by: String,
+    /// Comment (BuildKit writes `buildkit.dockerfile.v0`).
+    pub comment: String,
+}
+
+/// How to create a container for measuring.
+#[derive(Debug, Clone, Default)]
+pub struct ContainerSpec {
+    /// Image reference or id.
+    pub image: String,
+    /// Container name (unique per run).
+    pub name: String,
+    /// Labels (run id, managed marker).
+    pub labels: HashMap<String, String>,
+    /// The port the app listens on inside the container; published on 127.0.0.1 with
+    /// an ephemeral host port.
+    pub port: u16,
+    /// Extra environment (`KEY=value`).
+    pub env: Vec<String>,
+    /// Command override; empty keeps the image's.
+    pub cmd: Vec<String>,
+}
+
+/// State of a container.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerStatus {
+    /// `created`, `running`, `exited`, ...
+    pub state: String,
+    /// True while the process runs.
+    pub running: bool,
+    /// Exit code once exited.
+    pub exit_code: Option<i64>,
+    /// True when the kernel killed it for memory.
+    pub oom_killed: bool,
+    /// Error the engine recorded when starting it, if any.
+    pub error: String,
+}
+
+/// Output of a command run inside a container.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExecOutput {
+    /// Exit code; `None` when unknown (e.g. timed out).
+    pub exit_code: Option<i64>,
+    /// Combined stdout and stderr.
+    pub output: String,
+}
+
+/// Objects on the daemon that carry basebench labels.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Labelled {
+    /// Container ids.
+    pub containers: Vec<String>,
+    /// Image ids.
+    pub images: Vec<String>,
+}
+
+/// A root filesystem tarball to import as an image (`docker import`).
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    /// Path of the (uncompressed or gzip) tarball.
+    pub tarball: PathBuf,
+    /// Reference to tag the image with, e.g. `basebench-stand-in/ubuntu:20.04`.
+    pub reference: String,
+    /// Dockerfile instructions applied on import (`ENV ...`, `CMD [...]`, `LABEL ...`).
+    pub changes: Vec<String>,
+}
+
+/// Everything basebench does to a container engine.
+#[async_trait]
+pub trait Engine: Send + Sync {
+    /// Check the daemon answers; describe it.
+    async fn info(&self) -> Result<HostInfo, EngineError>;
+
+    /// Inspect a local image; `Ok(None)` when it is not present.
+    async fn image_info(&self, reference: &str) -> Result<Option<ImageInfo>, EngineError>;
+
+    /// Pull an image from its registry.
+    async fn pull_image(&self, reference: &str) -> Result<(), EngineError>;
+
+    /// Import a root filesystem tarball as an image; returns the image id.
+    async fn import_image(&self, request: &ImportRequest) -> Result<String, EngineError>;
+
+    /// Build an image, streaming progress to `events`.
+    async fn build(
+        &self,
+        request: &BuildRequest,
+        events: BuildEvents<'_>,
+    ) -> Result<BuildOutcome, BuildError>;
+
+    /// Create (not start) a container; returns its id.
+    async fn create_container(&self, spec: &ContainerSpec) -> Result<String, EngineError>;
+
+    /// Start a created container.
+    async fn start_container(&self, id: &str) -> Result<(), EngineError>;
+
+    /// Host port on 127.0.0.1 that `container_port` is published on.
+    async fn host_port(&self, id: &str, container_port: u16) -> Result<u16, EngineError>;
+
+    /// Current state of a container.
+    async fn container_status(&self, id: &str) -> Result<ContainerStatus, EngineError>;
+
+    /// Last `lines` lines of a container's log (stdout and stderr).
+    async fn logs_tail(&self, id: &str, lines: usize) -> Result<Vec<String>, EngineError>;
+
+    /// Memory in use now: usage minus inactive file cache, as `docker stats` shows it.
+    async fn memory_usage(&self, id: &str) -> Result<u64, EngineError>;
+
+    /// Run a command (exec form, no shell) inside a running container.
+    async fn exec(
+        &self,
+        id: &str,
+        command: &[String],
+        timeout: Duration,
+    ) -> Result<ExecOutput, EngineError>;
+
+    /// Force-remove a container and its anonymous volumes. Missing is not an error.
+    async fn remove_container(&self, id: &str) -> Result<(), EngineError>;
+
+    /// Remove an image (by id or reference). Missing is not an error.
+    async fn remove_image(&self, reference: &str) -> Result<(), EngineError>;
+
+    /// Export an image as a `docker save` tar stream.
+    async fn export_image(&self, reference: &str) -> Result<ByteStream, EngineError>;
+
+    /// Containers and images carrying `label` (`key` or `key=value`).
+    async fn list_labelled(&self, label: &str) -> Result<Labelled, EngineError>;
+}

@@ -1,0 +1,24 @@
+//! basebench: build, run and measure Dockerfile variants of one application, and render
+//! the decision matrix.
+//!
+//! Data flows one way: [`config`] → [`bench`] (through the [`engine`]) →
+//! [`results`] → [`matrix`] → [`export`] → [`writer`]. See ARCHITECTURE.md.
+
+pub mod anatomy;
+pub mod bases;
+pub mod bench;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod context;
+pub mod dockerfile;
+pub mod engine;
+pub mod export;
+pub mod gates;
+pub mod history;
+pub mod matrix;
+pub mod probe;
+pub mod reporter;
+pub mod results;
+pub mod stats;
+pub mod writer;
