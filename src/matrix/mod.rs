@@ -1,1 +1,112 @@
-//! (in progress)
+//! The decision matrix: one view model built once from [`RunResults`] and
+//! [`ScoringWeights`], which every exporter formats without recomputing a number.
+//!
+//! Ratings (1–5) come from measured facts by the model in docs/SCORING.md ([`score`]);
+//! the reason and use-case lines are generated from the same facts ([`text`]).
+
+pub mod format;
+pub mod score;
+pub mod text;
+mod view;
+pub mod weights;
+
+pub use score::Ratings;
+pub use view::{Facts, LayerView, Row, SizeView, SmokeView, Vulnerabilities};
+pub use weights::{ScoringError, ScoringWeights};
+
+use crate::results::RunResults;
+
+/// The decision matrix of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    /// Run id from the results.
+    pub run_id: String,
+    /// When the run started (RFC 3339).
+    pub started_at: String,
+    /// False for a file written mid-run.
+    pub complete: bool,
+    /// Builder used (`buildkit` or `classic`).
+    pub builder: String,
+    /// Docker engine version the numbers were measured on.
+    pub engine: String,
+    /// Name of the reference variant: the smallest one that works. Ratios are to it.
+    pub reference: Option<String>,
+    /// One row per variant, in config order.
+    pub rows: Vec<Row>,
+    /// Indices into `rows`, best first (working variants always before failing ones).
+    pub order: Vec<usize>,
+    /// Notes a reader must see: stand-in bases, single-run timings, incomplete run.
+    pub notes: Vec<String>,
+    /// The weights the overall rating used.
+    pub weights: ScoringWeights,
+}
+
+impl Matrix {
+    /// Build the view model: facts per row, reference ratios, ratings, ranking and text.
+    pub fn build(results: &RunResults, weights: &ScoringWeights) -> Matrix {
+        let mut rows: Vec<Row> = results.variants.iter().map(view::row_facts).collect();
+        let reference = view::apply_ratios(&mut rows);
+        score::rate_all(&mut rows, weights);
+        let order = score::rank(&mut rows);
+        for row in &mut rows {
+            row.reason = text::reason(row);
+            row.use_case = text::use_case(row);
+        }
+        let notes = notes(results, &rows);
+        Matrix {
+            run_id: results.run_id.clone(),
+            started_at: results.started_at.clone(),
+            complete: results.complete,
+            builder: results.settings.builder.clone(),
+            engine: results.host.engine_version.clone(),
+            reference,
+            rows,
+            order,
+            notes,
+            weights: weights.clone(),
+        }
+    }
+
+    /// Rows best first.
+    pub fn ranked(&self) -> impl Iterator<Item = &Row> {
+        self.order.iter().filter_map(|&i| self.rows.get(i))
+    }
+
+    /// Rows that do not work, in config order.
+    pub fn failures(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|r| !r.works)
+    }
+}
+
+fn notes(results: &RunResults, rows: &[Row]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !results.complete {
+        notes.push("Incomplete run: not every planned variant has a row yet.".to_string());
+    }
+    for row in rows.iter().filter(|r| !r.stand_in_bases.is_empty()) {
+        notes.push(format!(
+            "{} was measured on a stand-in base ({}), not the real image: its size and \
+             contents differ from the published base.",
+            row.name,
+            row.stand_in_bases.join("; ")
+        ));
+    }
+    let single: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.single_run)
+        .map(|r| r.name.as_str())
+        .collect();
+    if !single.is_empty() {
+        notes.push(format!(
+            "Timings from a single run (no spread known): {}.",
+            single.join(", ")
+        ));
+    }
+    if let Some(reference) = rows.iter().find(|r| r.is_reference) {
+        notes.push(format!(
+            "Ratios (×) are to {}, the smallest variant that works.",
+            reference.name
+        ));
+    }
+    notes
+}

@@ -1,0 +1,118 @@
+//! Human formatting of the view model's numbers, shared by every exporter so that the
+//! terminal table, Markdown and HTML print the same figures the same way.
+
+use crate::stats::Timing;
+
+/// Bytes in decimal units as `docker images` prints them: `1.09 GB`, `52.3 MB`, `812 kB`.
+pub fn bytes(n: u64) -> String {
+    let v = n as f64;
+    if v >= 1e9 {
+        format!("{:.2} GB", v / 1e9)
+    } else if v >= 1e6 {
+        format!("{:.1} MB", v / 1e6)
+    } else if v >= 1e3 {
+        format!("{:.0} kB", v / 1e3)
+    } else {
+        format!("{n} B")
+    }
+}
+
+/// Seconds with a precision that suits the magnitude: `41.2 s`, `0.84 s`.
+pub fn seconds(s: f64) -> String {
+    if s >= 10.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+/// Milliseconds with a precision that suits the magnitude: `1234 ms`, `12.3 ms`, `0.84 ms`.
+pub fn millis(ms: f64) -> String {
+    if ms >= 100.0 {
+        format!("{ms:.0} ms")
+    } else if ms >= 10.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.2} ms")
+    }
+}
+
+/// A ratio to the reference variant: `8.0×`.
+pub fn ratio(r: f64) -> String {
+    if r >= 10.0 {
+        format!("{r:.0}×")
+    } else {
+        format!("{r:.1}×")
+    }
+}
+
+/// A timing as `median [min–max]`, or `median (1 run)` for a single sample.
+pub fn timing(t: &Timing, unit: fn(f64) -> String) -> String {
+    if t.is_single_run() {
+        format!("{} (1 run)", unit(t.median))
+    } else {
+        format!("{} [{}–{}]", unit(t.median), unit(t.min), unit(t.max))
+    }
+}
+
+/// A timing as `median ±half-range`, or `median (1 run)` for a single sample.
+pub fn timing_pm(t: &Timing, unit: fn(f64) -> String) -> String {
+    if t.is_single_run() {
+        format!("{} (1 run)", unit(t.median))
+    } else {
+        format!("{} ±{}", unit(t.median), unit((t.max - t.min) / 2.0))
+    }
+}
+
+/// A rating 1–5 as stars (`★★★☆☆`); `?` when not rated.
+pub fn stars(rating: Option<u8>) -> String {
+    match rating {
+        Some(r) => {
+            let r = usize::from(r.clamp(1, 5));
+            format!("{}{}", "★".repeat(r), "☆".repeat(5 - r))
+        }
+        None => "?".to_string(),
+    }
+}
+
+/// A rating 1–5 as `4/5`; `n/a` when not rated.
+pub fn rating(rating: Option<u8>) -> String {
+    rating.map_or_else(|| "n/a".to_string(), |r| format!("{r}/5"))
+}
+
+/// A list joined with `, `, or `none`.
+pub fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_use_decimal_units_like_docker() {
+        assert_eq!(bytes(1_090_000_000), "1.09 GB");
+        assert_eq!(bytes(52_345_678), "52.3 MB");
+        assert_eq!(bytes(812_400), "812 kB");
+        assert_eq!(bytes(12), "12 B");
+    }
+
+    #[test]
+    fn single_run_timings_say_so() {
+        let t = Timing::from_samples(&[1500.0]).expect("samples");
+        assert_eq!(timing(&t, millis), "1500 ms (1 run)");
+        let t = Timing::from_samples(&[1.0, 2.0, 4.0]).expect("samples");
+        assert_eq!(timing(&t, seconds), "2.00 s [1.00 s–4.00 s]");
+        assert_eq!(timing_pm(&t, seconds), "2.00 s ±1.50 s");
+    }
+
+    #[test]
+    fn stars_show_the_rating() {
+        assert_eq!(stars(Some(4)), "★★★★☆");
+        assert_eq!(stars(None), "?");
+    }
+}

@@ -1,0 +1,217 @@
+//! The scoring model: ratings 1–5 from measured facts, the overall rating from the
+//! weights, and the ranking. docs/SCORING.md explains every rule here; keep them in step.
+
+use std::cmp::Ordering;
+
+use crate::matrix::view::{Row, Vulnerabilities};
+use crate::matrix::weights::ScoringWeights;
+
+/// Ratings of one variant, 1 (worst) to 5 (best). `None` means the facts were not measured.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ratings {
+    /// Works, smoke checks, libc.
+    pub compatibility: u8,
+    /// Attack surface; `None` when the image was not analysed.
+    pub security: Option<u8>,
+    /// Debugging comfort; `None` when the image was not analysed.
+    pub debugging: Option<u8>,
+    /// Size relative to the smallest working variant; `None` for a variant that does not work.
+    pub size: Option<u8>,
+    /// Startup and cold build relative to the fastest working variant.
+    pub speed: Option<u8>,
+    /// Weighted mean of the ratings above, rounded; 1 for a variant that does not work.
+    pub overall: u8,
+    /// The weighted mean before rounding (1.0–5.0), used for ranking.
+    pub score: f64,
+}
+
+/// Penalty (in rating points) for running as root.
+pub const ROOT_PENALTY: f64 = 1.5;
+/// Penalty for a shell in the image.
+pub const SHELL_PENALTY: f64 = 0.5;
+/// Penalty for a package manager in the image.
+pub const PACKAGE_MANAGER_PENALTY: f64 = 0.5;
+/// Penalty for any setuid/setgid file.
+pub const SETUID_PENALTY: f64 = 0.5;
+
+fn clamp_rating(points: f64) -> u8 {
+    points.clamp(1.0, 5.0).round() as u8
+}
+
+/// Rating from a ratio to the best variant: 5 at 1×, one point less per doubling.
+pub fn ratio_rating(ratio: f64) -> u8 {
+    clamp_rating(5.0 - ratio.max(1.0).log2())
+}
+
+/// Compatibility: 1 when it does not work; otherwise 5, minus 1 for musl libc (wheels and
+/// binaries built for glibc may not run) and minus 1 when no smoke command verified it.
+pub fn compatibility(row: &Row) -> u8 {
+    if !row.works {
+        return 1;
+    }
+    let mut points = 5.0;
+    if row.facts.musl {
+        points -= 1.0;
+    }
+    if row.smoke.total == 0 {
+        points -= 1.0;
+    }
+    clamp_rating(points)
+}
+
+/// Security: 5 minus penalties for root, shell, package manager, setuid files, many OS
+/// packages and (only when scanned) critical/high vulnerabilities.
+pub fn security(row: &Row) -> Option<u8> {
+    let f = &row.facts;
+    if !f.analysed {
+        return None;
+    }
+    let mut points = 5.0;
+    if f.root == Some(true) {
+        points -= ROOT_PENALTY;
+    }
+    if !f.shells.is_empty() {
+        points -= SHELL_PENALTY;
+    }
+    if !f.package_managers.is_empty() {
+        points -= PACKAGE_MANAGER_PENALTY;
+    }
+    if f.setuid_files > 0 {
+        points -= SETUID_PENALTY;
+    }
+    points -= match f.os_packages {
+        Some(n) if n > 150 => 1.0,
+        Some(n) if n > 50 => 0.5,
+        _ => 0.0,
+    };
+    if let Vulnerabilities::Scanned { critical, high, .. } = &f.vulnerabilities {
+        if *critical > 0 {
+            points -= 1.0;
+        }
+        if *high > 0 {
+            points -= 0.5;
+        }
+    }
+    Some(clamp_rating(points))
+}
+
+/// Debugging: 1, plus 2 for a shell, 1 for a package manager, 1 for an OS package database.
+pub fn debugging(row: &Row) -> Option<u8> {
+    let f = &row.facts;
+    if !f.analysed {
+        return None;
+    }
+    let mut points = 1.0;
+    if !f.shells.is_empty() {
+        points += 2.0;
+    }
+    if !f.package_managers.is_empty() {
+        points += 1.0;
+    }
+    if f.os_packages.is_some_and(|n| n > 0) {
+        points += 1.0;
+    }
+    Some(clamp_rating(points))
+}
+
+fn best(rows: &[Row], pick: impl Fn(&Row) -> Option<f64>) -> Option<f64> {
+    rows.iter()
+        .filter(|r| r.works)
+        .filter_map(&pick)
+        .filter(|v| *v > 0.0)
+        .min_by(f64::total_cmp)
+}
+
+/// Speed: geometric mean of startup and cold build ratios to the fastest working variant,
+/// rated like size (5 at 1×, one point less per doubling).
+fn speed(row: &Row, best_start: Option<f64>, best_build: Option<f64>) -> Option<u8> {
+    if !row.works {
+        return None;
+    }
+    let ratios: Vec<f64> = [
+        row.startup
+            .as_ref()
+            .zip(best_start)
+            .map(|(t, b)| t.median / b),
+        row.build_cold
+            .as_ref()
+            .zip(best_build)
+            .map(|(t, b)| t.median / b),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|r| r.is_finite())
+    .collect();
+    if ratios.is_empty() {
+        return None;
+    }
+    let product: f64 = ratios.iter().product();
+    Some(ratio_rating(product.powf(1.0 / ratios.len() as f64)))
+}
+
+/// Weighted mean of the ratings that exist; a missing rating drops out with its weight.
+fn overall(r: &Ratings, w: &ScoringWeights) -> f64 {
+    let parts = [
+        (Some(r.compatibility), w.compatibility),
+        (r.security, w.security),
+        (r.debugging, w.debugging),
+        (r.size, w.size),
+        (r.speed, w.speed),
+    ];
+    let (sum, weight) = parts
+        .iter()
+        .filter_map(|(rating, w)| rating.map(|v| (f64::from(v) * w, *w)))
+        .fold((0.0, 0.0), |(s, t), (v, w)| (s + v, t + w));
+    if weight > 0.0 {
+        sum / weight
+    } else {
+        f64::from(r.compatibility)
+    }
+}
+
+/// Fill the ratings of every row.
+pub(crate) fn rate_all(rows: &mut [Row], weights: &ScoringWeights) {
+    let best_start = best(rows, |r| r.startup.as_ref().map(|t| t.median));
+    let best_build = best(rows, |r| r.build_cold.as_ref().map(|t| t.median));
+    for row in rows.iter_mut() {
+        let mut ratings = Ratings {
+            compatibility: compatibility(row),
+            security: security(row),
+            debugging: debugging(row),
+            size: row
+                .size
+                .as_ref()
+                .and_then(|s| s.ratio)
+                .filter(|_| row.works)
+                .map(ratio_rating),
+            speed: speed(row, best_start, best_build),
+            overall: 1,
+            score: 1.0,
+        };
+        if row.works {
+            ratings.score = overall(&ratings, weights);
+            ratings.overall = clamp_rating(ratings.score);
+        }
+        row.ratings = ratings;
+    }
+}
+
+/// Working before failing, then higher score, smaller image, name, config order.
+fn compare(a: &Row, b: &Row) -> Ordering {
+    let size = |r: &Row| r.size.as_ref().map_or(u64::MAX, |s| s.total);
+    b.works
+        .cmp(&a.works)
+        .then(b.ratings.score.total_cmp(&a.ratings.score))
+        .then(size(a).cmp(&size(b)))
+        .then(a.name.cmp(&b.name))
+}
+
+/// Order rows best first, set each row's rank, and return the order as indices.
+pub(crate) fn rank(rows: &mut [Row]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| compare(&rows[a], &rows[b]).then(a.cmp(&b)));
+    for (pos, &i) in order.iter().enumerate() {
+        rows[i].rank = pos + 1;
+    }
+    order
+}

@@ -1,0 +1,111 @@
+//! The reason cell and the use-case line, generated from a row's facts.
+
+use crate::matrix::format;
+use crate::matrix::view::{Row, Vulnerabilities};
+
+fn user_part(row: &Row) -> Option<String> {
+    let analysed = row.facts.analysed;
+    match row.facts.root {
+        Some(true) if analysed => Some("runs as root".into()),
+        Some(true) => Some("runs as root (config user)".into()),
+        Some(false) => Some("runs as non-root".into()),
+        None => None,
+    }
+}
+
+fn tools_part(row: &Row) -> String {
+    let f = &row.facts;
+    if !f.analysed {
+        return "contents not analysed".into();
+    }
+    let pkg = f.package_managers.join(" and ");
+    match (f.shells.is_empty(), f.package_managers.is_empty()) {
+        (false, false) => format!("shell and {pkg} present"),
+        (false, true) => "shell present, no package manager".into(),
+        (true, false) => format!("no shell; {pkg} present"),
+        (true, true) => "no shell, no package manager".into(),
+    }
+}
+
+fn size_part(row: &Row) -> Option<String> {
+    let size = row.size.as_ref()?;
+    let total = format::bytes(size.total);
+    Some(match size.ratio {
+        _ if row.is_reference => format!("{total}, the smallest"),
+        Some(r) => format!("{total}, {} the smallest", format::ratio(r)),
+        None => total,
+    })
+}
+
+fn smoke_part(row: &Row) -> Option<String> {
+    let s = &row.smoke;
+    if s.total == 0 {
+        return Some("no smoke check".into());
+    }
+    let what = if s.imports { "imports" } else { "smoke checks" };
+    Some(if s.passed == s.total {
+        format!("{what} OK")
+    } else {
+        format!("{what} fail ({}/{} pass)", s.passed, s.total)
+    })
+}
+
+fn vuln_part(row: &Row) -> Option<String> {
+    match &row.facts.vulnerabilities {
+        Vulnerabilities::Scanned { critical, high, .. } if critical + high > 0 => {
+            Some(format!("{critical} critical / {high} high CVEs"))
+        }
+        Vulnerabilities::Scanned { .. } => Some("no critical/high CVEs".into()),
+        _ => None,
+    }
+}
+
+/// The reason cell: the facts behind the ratings, most telling first, joined by `; `.
+pub fn reason(row: &Row) -> String {
+    if !row.works {
+        let failure = row.failure.as_deref().unwrap_or("does not work");
+        let mut parts = vec![format!("FAILED: {failure}")];
+        parts.extend(stand_in_part(row));
+        return parts.join("; ");
+    }
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(user_part(row));
+    parts.push(tools_part(row));
+    if row.facts.musl {
+        parts.push("musl libc".into());
+    }
+    parts.extend(size_part(row));
+    parts.extend(vuln_part(row));
+    parts.extend(smoke_part(row));
+    parts.extend(stand_in_part(row));
+    parts.join("; ")
+}
+
+fn stand_in_part(row: &Row) -> Option<String> {
+    (!row.stand_in_bases.is_empty()).then(|| "measured on a stand-in base".to_string())
+}
+
+/// What the variant suits, from the same facts, first matching rule wins.
+pub fn use_case(row: &Row) -> String {
+    let f = &row.facts;
+    let small = row.ratings.size.is_some_and(|s| s >= 4);
+    let large = row.ratings.size.is_some_and(|s| s <= 2);
+    let rule = if !row.works {
+        "not usable as measured: fix the failure first"
+    } else if !f.analysed {
+        "works; analyse the image to judge production fitness"
+    } else if f.shells.is_empty() && f.root == Some(false) {
+        "production: minimal attack surface; debug with an ephemeral debug container"
+    } else if f.shells.is_empty() {
+        "production with few tools inside; set a non-root USER first"
+    } else if f.musl {
+        "small images when every dependency ships musl builds; check native wheels"
+    } else if large && !f.package_managers.is_empty() {
+        "development and debugging: every tool at hand, too large to ship"
+    } else if small {
+        "production default: small, and still debuggable with a shell"
+    } else {
+        "general use: debuggable, moderately sized"
+    };
+    rule.to_string()
+}

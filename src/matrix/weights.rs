@@ -1,0 +1,113 @@
+//! The weights of the scoring model, read from `[scoring]` in `basebench.toml`.
+//!
+//! Each weight says how much one rating counts in the overall rating. A team that cares
+//! most about security raises `security`; the other ratings keep their meaning. See
+//! docs/SCORING.md for the model.
+
+use serde::{Deserialize, Serialize};
+
+/// How much each rating counts in the overall rating (non-negative, any scale; only the
+/// proportions matter). A weight of 0 leaves that rating out of the overall.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScoringWeights {
+    /// Weight of compatibility (works, smoke commands, libc).
+    pub compatibility: f64,
+    /// Weight of security (root, shells, package managers, setuid files, packages, CVEs).
+    pub security: f64,
+    /// Weight of debugging comfort (shell, package manager, OS tools).
+    pub debugging: f64,
+    /// Weight of image size relative to the smallest working variant.
+    pub size: f64,
+    /// Weight of speed (startup and cold build relative to the fastest working variant).
+    pub speed: f64,
+}
+
+impl Default for ScoringWeights {
+    fn default() -> Self {
+        ScoringWeights {
+            compatibility: 2.0,
+            security: 1.0,
+            debugging: 0.5,
+            size: 1.0,
+            speed: 1.0,
+        }
+    }
+}
+
+/// A `[scoring]` table that cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ScoringError {
+    /// A weight is negative or not a number.
+    #[error(
+        "[scoring] {name} = {value} in basebench.toml is not a usable weight: use a number >= 0"
+    )]
+    BadWeight {
+        /// Key of the weight.
+        name: &'static str,
+        /// Value given.
+        value: f64,
+    },
+    /// Every weight is zero, so no overall rating can be formed.
+    #[error(
+        "[scoring] in basebench.toml sets every weight to 0: give at least one a positive value"
+    )]
+    AllZero,
+}
+
+impl ScoringWeights {
+    /// The weights with their config keys, in the order ratings are shown.
+    pub fn named(&self) -> [(&'static str, f64); 5] {
+        [
+            ("compatibility", self.compatibility),
+            ("security", self.security),
+            ("debugging", self.debugging),
+            ("size", self.size),
+            ("speed", self.speed),
+        ]
+    }
+
+    /// Check every weight is a finite number >= 0 and at least one is positive.
+    pub fn validate(&self) -> Result<(), ScoringError> {
+        for (name, value) in self.named() {
+            if !value.is_finite() || value < 0.0 {
+                return Err(ScoringError::BadWeight { name, value });
+            }
+        }
+        if self.named().iter().all(|(_, v)| *v == 0.0) {
+            return Err(ScoringError::AllZero);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_changed_weight_keeps_the_other_defaults() {
+        let w: ScoringWeights = toml::from_str("security = 5").expect("parse");
+        assert_eq!(w.security, 5.0);
+        assert_eq!(w.compatibility, ScoringWeights::default().compatibility);
+        assert!(w.validate().is_ok());
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_weights_are_rejected() {
+        assert!(toml::from_str::<ScoringWeights>("securty = 5").is_err());
+        let w = ScoringWeights {
+            size: -1.0,
+            ..ScoringWeights::default()
+        };
+        assert!(w.validate().unwrap_err().to_string().contains("size = -1"));
+        let zero = ScoringWeights {
+            compatibility: 0.0,
+            security: 0.0,
+            debugging: 0.0,
+            size: 0.0,
+            speed: 0.0,
+        };
+        assert_eq!(zero.validate(), Err(ScoringError::AllZero));
+    }
+}
