@@ -1,1 +1,57 @@
-//! (in progress)
+//! Command-line definitions: parsing only. Each subcommand's arguments and behaviour live
+//! in [`crate::commands`].
+
+use clap::{Parser, Subcommand};
+
+use crate::commands;
+
+/// Which base image should we build on, and what does each choice really cost?
+///
+/// basebench builds Dockerfile variants of one app through the Docker Engine API and
+/// measures image size and layers, cold/cached/incremental build time, startup to the
+/// first healthy HTTP answer, latency, memory, and what is inside each image.
+#[derive(Debug, Parser)]
+#[command(name = "basebench", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build, run and measure every variant; print the matrix and write the reports.
+    Run(commands::run::RunArgs),
+    /// Remove containers and images that interrupted or crashed runs left behind.
+    Clean(commands::clean::CleanArgs),
+}
+
+/// Parse arguments and run the chosen subcommand; returns the exit code.
+pub async fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Run(args) => commands::run::run(args).await,
+        Command::Clean(args) => commands::clean::run(args).await,
+    }
+}
+
+/// Exit code for an error that ended a command: 2 for bad input (config, flags, files),
+/// 3 when Docker is unavailable or results cannot be written.
+pub fn exit_code_for(error: &anyhow::Error) -> i32 {
+    if error.downcast_ref::<crate::config::ConfigError>().is_some() {
+        2
+    } else {
+        3
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,2 +1,5 @@
-//! The `basebench` binary: parse arguments, run, print errors with their context.
-fn main() {}
+//! The `basebench` binary (being wired up).
+fn main() {
+    eprintln!("basebench: under construction");
+    std::process::exit(2);
+}

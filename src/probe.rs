@@ -1,1 +1,241 @@
-//! (in progress)
+//! HTTP probing of a container's published port: waiting for the first 200, timing
+//! sequential requests and a bounded concurrent load. Talks HTTP/1.1 over plain TCP on
+//! loopback, one fresh connection per request (`Connection: close`), so every variant is
+//! measured the same way and nothing is pooled or reused.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::stats;
+
+/// Longest gap between two health polls.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(5);
+
+/// Send one `GET path` on a fresh connection and return the status code once the whole
+/// response has been read. `None` on any connection or protocol failure.
+pub async fn get_status(addr: SocketAddr, path: &str, timeout: Duration) -> Option<u16> {
+    tokio::time::timeout(timeout, request(addr, path))
+        .await
+        .ok()
+        .flatten()
+}
+
+async fn request(addr: SocketAddr, path: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect(addr).await.ok()?;
+    stream.set_nodelay(true).ok()?;
+    let head = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nUser-Agent: basebench\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.ok()?;
+    let mut response = Vec::with_capacity(1024);
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut buf).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        if response.len() < 1024 {
+            response.extend_from_slice(&buf[..n]);
+        }
+    }
+    parse_status(&response)
+}
+
+/// The status code of an HTTP/1.x status line at the start of `response`.
+pub fn parse_status(response: &[u8]) -> Option<u16> {
+    let line_end = response.iter().position(|&b| b == b'\n')?;
+    let line = std::str::from_utf8(&response[..line_end]).ok()?;
+    let mut parts = line.split_whitespace();
+    let version = parts.next()?;
+    if !version.starts_with("HTTP/1.") {
+        return None;
+    }
+    let code = parts.next()?;
+    if code.len() != 3 {
+        return None;
+    }
+    code.parse().ok()
+}
+
+/// Poll `path` on fresh connections, at most [`POLL_INTERVAL`] apart, until it answers
+/// 200 or `deadline` passes. Returns the time from `since` to the moment the 200 arrived.
+pub async fn wait_for_200(
+    addr: SocketAddr,
+    path: &str,
+    since: Instant,
+    deadline: Instant,
+) -> Option<Duration> {
+    loop {
+        let attempt = Instant::now();
+        if attempt >= deadline {
+            return None;
+        }
+        let budget = (deadline - attempt).min(Duration::from_secs(2));
+        if get_status(addr, path, budget).await == Some(200) {
+            return Some(since.elapsed());
+        }
+        let next = attempt + POLL_INTERVAL;
+        tokio::time::sleep_until(next.into()).await;
+    }
+}
+
+/// Results of the sequential latency phase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SequentialLatency {
+    /// Milliseconds of each request that answered 200.
+    pub samples_ms: Vec<f64>,
+    /// Requests that failed or answered something else.
+    pub errors: u32,
+}
+
+impl SequentialLatency {
+    /// p50, p95 and p99 in milliseconds.
+    pub fn percentiles(&self) -> (f64, f64, f64) {
+        let mut sorted = self.samples_ms.clone();
+        sorted.sort_by(f64::total_cmp);
+        (
+            stats::percentile_sorted(&sorted, 50.0),
+            stats::percentile_sorted(&sorted, 95.0),
+            stats::percentile_sorted(&sorted, 99.0),
+        )
+    }
+}
+
+/// Time `count` sequential requests.
+pub async fn sequential(addr: SocketAddr, path: &str, count: u32, timeout: Duration) -> SequentialLatency {
+    let mut samples_ms = Vec::with_capacity(count as usize);
+    let mut errors = 0;
+    for _ in 0..count {
+        let start = Instant::now();
+        match get_status(addr, path, timeout).await {
+            Some(200) => samples_ms.push(start.elapsed().as_secs_f64() * 1000.0),
+            _ => errors += 1,
+        }
+    }
+    SequentialLatency { samples_ms, errors }
+}
+
+/// Results of the concurrent phase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadResult {
+    /// Requests that answered 200.
+    pub ok: u32,
+    /// Requests that failed.
+    pub errors: u32,
+    /// Wall time of the phase.
+    pub elapsed: Duration,
+}
+
+impl LoadResult {
+    /// Successful requests per second.
+    pub fn requests_per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 { f64::from(self.ok) / secs } else { 0.0 }
+    }
+}
+
+/// Run `concurrency` workers sending requests back to back for `duration`, bounded to
+/// `max_requests` in total so a very fast app cannot make the phase unbounded.
+pub async fn load(
+    addr: SocketAddr,
+    path: &str,
+    concurrency: u32,
+    duration: Duration,
+    max_requests: u32,
+) -> LoadResult {
+    let ok = Arc::new(AtomicU32::new(0));
+    let errors = Arc::new(AtomicU32::new(0));
+    let issued = Arc::new(AtomicU32::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut workers = Vec::new();
+    for _ in 0..concurrency.max(1) {
+        let (ok, errors, issued, stop, path) = (ok.clone(), errors.clone(), issued.clone(), stop.clone(), path.to_string());
+        workers.push(tokio::spawn(async move {
+            while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
+                if issued.fetch_add(1, Ordering::Relaxed) >= max_requests {
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
+                let budget = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(100));
+                match get_status(addr, &path, budget).await {
+                    Some(200) => ok.fetch_add(1, Ordering::Relaxed),
+                    _ => errors.fetch_add(1, Ordering::Relaxed),
+                };
+            }
+        }));
+    }
+    for worker in workers {
+        let _ = worker.await;
+    }
+    LoadResult {
+        ok: ok.load(Ordering::Relaxed),
+        errors: errors.load(Ordering::Relaxed),
+        elapsed: start.elapsed(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::TcpListener;
+
+    async fn serve(status: &'static str, delay: Duration) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let ready_at = Instant::now() + delay;
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 1024];
+                    let _ = socket.read(&mut buf).await;
+                    let line = if Instant::now() >= ready_at { status } else { "503 Service Unavailable" };
+                    let body = format!("HTTP/1.1 {line}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+                    let _ = socket.write_all(body.as_bytes()).await;
+                });
+            }
+        });
+        addr
+    }
+
+    #[test]
+    fn status_lines_parse_and_garbage_does_not() {
+        assert_eq!(parse_status(b"HTTP/1.1 200 OK\r\n\r\n"), Some(200));
+        assert_eq!(parse_status(b"HTTP/1.0 404 Not Found\r\n"), Some(404));
+        assert_eq!(parse_status(b"SSH-2.0-OpenSSH\r\n"), None);
+        assert_eq!(parse_status(b""), None);
+    }
+
+    #[tokio::test]
+    async fn waiting_for_200_measures_the_known_delay() {
+        let addr = serve("200 OK", Duration::from_millis(300)).await;
+        let start = Instant::now();
+        let took = wait_for_200(addr, "/health", start, start + Duration::from_secs(5)).await.expect("healthy");
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert!(took < Duration::from_millis(300) + Duration::from_millis(100), "{took:?}");
+    }
+
+    #[tokio::test]
+    async fn waiting_gives_up_at_the_deadline() {
+        let addr = serve("500 Internal Server Error", Duration::ZERO).await;
+        let start = Instant::now();
+        assert_eq!(wait_for_200(addr, "/", start, start + Duration::from_millis(200)).await, None);
+        assert!(start.elapsed() < Duration::from_millis(400));
+    }
+
+    #[tokio::test]
+    async fn sequential_and_load_count_every_request() {
+        let addr = serve("200 OK", Duration::ZERO).await;
+        let seq = sequential(addr, "/", 20, Duration::from_secs(2)).await;
+        assert_eq!((seq.samples_ms.len(), seq.errors), (20, 0));
+        let (p50, p95, p99) = seq.percentiles();
+        assert!(p50 > 0.0 && p50 <= p95 && p95 <= p99);
+        let result = load(addr, "/", 4, Duration::from_secs(5), 100).await;
+        assert_eq!(result.ok + result.errors, 100, "bounded by max_requests");
+        assert!(result.requests_per_second() > 0.0);
+    }
+}

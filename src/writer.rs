@@ -1,1 +1,128 @@
-//! (in progress)
+//! The only code that writes result files. Every file is written atomically (temporary
+//! file in the same directory, then rename), so a reader never sees a half-written report
+//! and an interrupted run keeps the last complete set.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// A file failed to write; names the path and what to do.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write '{}': {source}. Check that the directory exists and is writable, or choose another with --output.", path.display())]
+pub struct WriteError {
+    /// The path.
+    pub path: PathBuf,
+    /// The I/O error.
+    #[source]
+    pub source: io::Error,
+}
+
+/// Write `bytes` to `path` atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let fail = |source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".basebench-")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    temp.write_all(bytes).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    temp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// Append one line to a file (creating it), flushed to disk.
+pub fn append_line(path: &Path, line: &str) -> Result<(), WriteError> {
+    let fail = |source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let mut file = OpenOptions::new().create(true).append(true).open(path).map_err(fail)?;
+    let mut text = line.trim_end_matches('\n').to_string();
+    text.push('\n');
+    file.write_all(text.as_bytes()).map_err(fail)?;
+    file.sync_all().map_err(fail)
+}
+
+/// The directory a run writes its reports to, checked before the first build.
+#[derive(Debug, Clone)]
+pub struct OutputDir {
+    dir: PathBuf,
+}
+
+impl OutputDir {
+    /// Create `dir` if needed and prove it is writable, so a long run never ends unable
+    /// to save what it measured.
+    pub fn prepare(dir: &Path) -> Result<OutputDir, WriteError> {
+        let fail = |source| WriteError {
+            path: dir.to_path_buf(),
+            source,
+        };
+        fs::create_dir_all(dir).map_err(fail)?;
+        let probe = tempfile::Builder::new()
+            .prefix(".basebench-probe-")
+            .tempfile_in(dir)
+            .map_err(fail)?;
+        drop(probe);
+        Ok(OutputDir {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Write named files (`file_name`, bytes) atomically into the directory.
+    pub fn write_all<'a>(
+        &self,
+        files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    ) -> Result<(), WriteError> {
+        for (name, bytes) in files {
+            write_atomic(&self.dir.join(name), bytes)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_the_whole_file_and_leaves_no_temporaries() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("results.json");
+        write_atomic(&path, b"first version, longer").expect("write");
+        write_atomic(&path, b"second").expect("write");
+        assert_eq!(fs::read(&path).expect("read"), b"second");
+        let names: Vec<_> = fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+        assert_eq!(names.len(), 1, "only the final file remains: {names:?}");
+    }
+
+    #[test]
+    fn appended_lines_accumulate_one_per_call() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sub/history.jsonl");
+        append_line(&path, "{\"a\":1}").expect("append");
+        append_line(&path, "{\"a\":2}\n").expect("append");
+        assert_eq!(fs::read_to_string(&path).expect("read"), "{\"a\":1}\n{\"a\":2}\n");
+    }
+
+    #[test]
+    fn preparing_an_unwritable_output_names_the_path() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("not-a-dir");
+        fs::write(&file, b"x").expect("write");
+        let err = OutputDir::prepare(&file.join("run")).expect_err("must fail");
+        assert!(err.to_string().contains("not-a-dir"), "{err}");
+        assert!(err.to_string().contains("--output"), "{err}");
+    }
+}

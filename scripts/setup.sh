@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install and start everything basebench and its tests need, on Debian 12 as root.
+# Idempotent: safe to run again; only installs what is missing and only starts dockerd when
+# no daemon answers.
+set -euo pipefail
+
+need_pkgs=()
+command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
+command -v mmdebstrap >/dev/null 2>&1 || need_pkgs+=(mmdebstrap)
+command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
+command -v gcc >/dev/null 2>&1 || need_pkgs+=(gcc libc6-dev)
+[ -x /usr/bin/time ] || need_pkgs+=(time)
+command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "setup: installing ${need_pkgs[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+if ! command -v cargo-nextest >/dev/null 2>&1 && ! cargo nextest --version >/dev/null 2>&1; then
+  echo "setup: installing cargo-nextest"
+  cargo install --locked cargo-nextest
+fi
+
+# The Debian engine's own client; a newer client elsewhere on PATH also works.
+docker_cli=docker
+[ -x /usr/bin/docker ] && docker_cli=/usr/bin/docker
+
+if ! timeout 10 "$docker_cli" info >/dev/null 2>&1; then
+  echo "setup: starting dockerd (log: /var/log/basebench-dockerd.log)"
+  # Defaults on purpose: they set up the iptables NAT that build containers need.
+  nohup dockerd >/var/log/basebench-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    timeout 5 "$docker_cli" info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  if ! timeout 10 "$docker_cli" info >/dev/null 2>&1; then
+    echo "setup: dockerd did not come up; last log lines:" >&2
+    tail -n 30 /var/log/basebench-dockerd.log >&2 || true
+    exit 1
+  fi
+fi
+echo "setup: docker $("$docker_cli" version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"

@@ -1,0 +1,123 @@
+//! Deciding which image each `FROM` uses: `[substitute]` first, then the local image, then
+//! a pull (timed apart), then a stand-in built from Debian packages. Decisions are shared
+//! by all variants of a run, so each base is pulled or built at most once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use super::warnings::Warning;
+use super::{Bench, Stop};
+use crate::config::{BaseFallback, Variant};
+use crate::dockerfile;
+use crate::reporter::Event;
+use crate::results::{BaseImage, FailurePhase, VariantResult};
+
+/// How one base reference was made available.
+#[derive(Debug, Clone, PartialEq)]
+enum Resolution {
+    /// Already on the daemon.
+    Local,
+    /// Pulled, taking this many seconds.
+    Pulled(f64),
+    /// A stand-in with this reference is used instead.
+    StandIn(String),
+    /// Not available; the text says why and what to do.
+    Unavailable(String),
+}
+
+/// Remembers how each base reference was resolved during a run.
+#[derive(Debug, Default)]
+pub struct BaseResolver {
+    decided: HashMap<String, Resolution>,
+}
+
+/// A variant's Dockerfile ready to build: bases resolved and rewritten.
+pub(crate) struct Prepared {
+    /// Dockerfile text to send.
+    pub dockerfile: String,
+}
+
+impl BaseResolver {
+    /// Read the variant's Dockerfile, resolve its bases and rewrite its `FROM` lines.
+    pub(crate) async fn prepare(
+        &mut self,
+        bench: &Bench<'_>,
+        variant: &Variant,
+        result: &mut VariantResult,
+    ) -> Result<Prepared, Stop> {
+        let path = &variant.dockerfile;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Stop::new(FailurePhase::Prepare, format!("cannot read Dockerfile '{}': {e}", path.display()))
+        })?;
+        let refs = dockerfile::resolve_bases(&text, &variant.build_args).map_err(|e| {
+            Stop::new(FailurePhase::Prepare, format!("{}: {e}", variant.dockerfile_display))
+        })?;
+        let mut rewrites = BTreeMap::new();
+        for from in refs {
+            let wanted = bench.config.substitute.get(&from.requested).cloned().unwrap_or_else(|| from.requested.clone());
+            let (actual, stand_in, pull_s) = match self.resolve(bench, &wanted).await {
+                Resolution::Local => (wanted.clone(), false, None),
+                Resolution::Pulled(secs) => (wanted.clone(), false, Some(secs)),
+                Resolution::StandIn(reference) => (reference, true, None),
+                Resolution::Unavailable(reason) => return Err(Stop::new(FailurePhase::Prepare, reason)),
+            };
+            if stand_in {
+                bench.warn(result, Warning::StandInBase { requested: from.requested.clone(), actual: actual.clone() });
+            }
+            if actual != from.requested {
+                rewrites.insert(from.requested.clone(), actual.clone());
+            }
+            result.bases.push(BaseImage {
+                requested: from.requested,
+                actual,
+                stand_in,
+                final_stage: from.final_stage,
+                pull_s,
+            });
+        }
+        let dockerfile = dockerfile::rewrite_bases(&text, &rewrites, &variant.build_args).map_err(|e| {
+            Stop::new(FailurePhase::Prepare, format!("{}: {e}", variant.dockerfile_display))
+        })?;
+        Ok(Prepared { dockerfile })
+    }
+
+    async fn resolve(&mut self, bench: &Bench<'_>, reference: &str) -> Resolution {
+        if let Some(known) = self.decided.get(reference) {
+            return match known {
+                Resolution::Pulled(_) => Resolution::Local,
+                other => other.clone(),
+            };
+        }
+        let decided = resolve_once(bench, reference).await;
+        self.decided.insert(reference.to_string(), decided.clone());
+        decided
+    }
+}
+
+async fn resolve_once(bench: &Bench<'_>, reference: &str) -> Resolution {
+    let engine = bench.engine;
+    match engine.image_info(reference).await {
+        Ok(Some(_)) => return Resolution::Local,
+        Ok(None) => {}
+        Err(e) => return Resolution::Unavailable(format!("cannot inspect base image '{reference}': {e}")),
+    }
+    let start = Instant::now();
+    let pull_error = match engine.pull_image(reference).await {
+        Ok(()) => return Resolution::Pulled(start.elapsed().as_secs_f64()),
+        Err(e) => e.to_string(),
+    };
+    if bench.config.fallback == BaseFallback::None {
+        return Resolution::Unavailable(format!(
+            "base image '{reference}' is not on the daemon and cannot be pulled ({pull_error}); \
+             `docker load` it, point [substitute] at a mirror, or set [bases] fallback = \"stand-in\""
+        ));
+    }
+    let notice = |text: &str| bench.reporter.report(Event::Notice(text.to_string()));
+    notice(&format!("base image '{reference}' is not local and cannot be pulled: using a stand-in built from Debian packages"));
+    match crate::bases::ensure_stand_in(engine, reference, &notice).await {
+        Ok(stand_in) => Resolution::StandIn(stand_in.reference),
+        Err(e) => Resolution::Unavailable(format!(
+            "base image '{reference}' is not on the daemon and cannot be pulled ({pull_error}); {e}"
+        )),
+    }
+}

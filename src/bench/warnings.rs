@@ -1,0 +1,68 @@
+//! Warnings about how to read a variant's numbers, typed so tests can match them.
+
+use std::fmt;
+
+/// Something that makes a figure less trustworthy or needs a caveat.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Warning {
+    /// A timing came from one sample.
+    SingleRun {
+        /// Which timing (`cold build`).
+        what: &'static str,
+    },
+    /// Samples spread widely: (max - min) / median above the threshold.
+    HighVariance {
+        /// Which timing.
+        what: &'static str,
+        /// The relative spread.
+        spread: f64,
+    },
+    /// The base image was a locally built stand-in, not the real one.
+    StandInBase {
+        /// The reference in the Dockerfile.
+        requested: String,
+        /// The stand-in used.
+        actual: String,
+    },
+    /// The identical rebuild ran steps instead of taking them from cache.
+    CacheMissed {
+        /// Steps that ran.
+        steps: u32,
+    },
+    /// Requests failed during the latency or load phase.
+    RequestErrors {
+        /// How many.
+        count: u32,
+    },
+    /// The image could not be exported or analysed.
+    AnatomyFailed(String),
+    /// No file to change was found, so the incremental rebuild was not measured.
+    NoChangeFile,
+}
+
+/// Relative spread above which timings are flagged.
+pub const HIGH_VARIANCE: f64 = 0.5;
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::SingleRun { what } => write!(f, "{what}: single run (no min/max spread); raise the repetitions for a median"),
+            Warning::HighVariance { what, spread } => write!(
+                f,
+                "{what}: samples spread by {:.0}% of the median; the machine may be busy, compare ratios rather than absolute times",
+                spread * 100.0
+            ),
+            Warning::StandInBase { requested, actual } => write!(
+                f,
+                "base '{requested}' measured on the stand-in '{actual}' (built from Debian packages), not the real image"
+            ),
+            Warning::CacheMissed { steps } => write!(f, "the identical rebuild ran {steps} step(s) instead of using the cache"),
+            Warning::RequestErrors { count } => write!(f, "{count} request(s) failed during the latency/load phases"),
+            Warning::AnatomyFailed(message) => write!(f, "image anatomy not measured: {message}"),
+            Warning::NoChangeFile => write!(
+                f,
+                "rebuild after code change not measured: no copied source file found; set `change_file`"
+            ),
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! `basebench run`: measure every variant and write the reports.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use tokio::sync::watch;
+
+use crate::bench::{Bench, RunOptions, now_rfc3339, sweep_run};
+use crate::config::{self, Config, Overrides};
+use crate::engine::{BuilderKind, Engine};
+use crate::reporter::{self, Event, ProgressMode, Reporter};
+use crate::results::RunResults;
+use crate::writer::{OutputDir, WriteError, append_line};
+use crate::{export, history};
+
+/// Exit code when at least one variant does not work.
+pub const EXIT_VARIANT_FAILED: i32 = 1;
+/// Exit code when the run was interrupted (Ctrl-C, SIGTERM).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// Arguments of `basebench run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Config file (default: basebench.toml in the working directory, unless --variant is given).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Build context directory (overrides the config's `context`).
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+    /// A variant to measure; repeat for more. Replaces the config's variants.
+    #[arg(long = "variant", value_name = "NAME=DOCKERFILE", value_parser = parse_variant)]
+    pub variants: Vec<(String, PathBuf)>,
+    /// Measure only this variant of the config; repeat for more.
+    #[arg(long, value_name = "NAME")]
+    pub only: Vec<String>,
+    /// Port the app listens on inside the container.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Path that must answer HTTP 200 when the app is up.
+    #[arg(long, value_name = "PATH")]
+    pub health: Option<String>,
+    /// Fresh containers started per variant to time startup (default 3).
+    #[arg(long)]
+    pub runs: Option<u32>,
+    /// Repetitions of each build measurement (default 1).
+    #[arg(long)]
+    pub build_runs: Option<u32>,
+    /// Image builder (default buildkit).
+    #[arg(long, value_enum)]
+    pub builder: Option<BuilderArg>,
+    /// Seconds a container may take to answer 200 (default 120).
+    #[arg(long, value_name = "SECONDS")]
+    pub health_timeout: Option<f64>,
+    /// Context file changed by one byte for the incremental rebuild.
+    #[arg(long, value_name = "FILE")]
+    pub change_file: Option<PathBuf>,
+    /// Directory for the reports (default: results/<run-id>/ beside the config).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Keep the measured images (tagged basebench-<variant>:<run-id>).
+    #[arg(long)]
+    pub keep_images: bool,
+    /// Exit 0 even when a variant does not work.
+    #[arg(long)]
+    pub allow_failures: bool,
+    /// Do not export and analyse the images.
+    #[arg(long)]
+    pub no_anatomy: bool,
+    /// Do not append this run to the history file.
+    #[arg(long)]
+    pub no_history: bool,
+    /// Print only warnings and the final table.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `--builder` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum BuilderArg {
+    /// BuildKit.
+    Buildkit,
+    /// The legacy builder.
+    Classic,
+}
+
+fn parse_variant(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((name, file)) if !name.is_empty() && !file.is_empty() => Ok((name.to_string(), PathBuf::from(file))),
+        _ => Err(format!("expected NAME=DOCKERFILE (e.g. slim=variants/Dockerfile.slim), got '{text}'")),
+    }
+}
+
+impl RunArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            context: self.context.clone(),
+            variants: self.variants.clone(),
+            only: self.only.clone(),
+            port: self.port,
+            health: self.health.clone(),
+            runs: self.runs,
+            build_runs: self.build_runs,
+            builder: self.builder.map(|b| match b {
+                BuilderArg::Buildkit => BuilderKind::Buildkit,
+                BuilderArg::Classic => BuilderKind::Classic,
+            }),
+            health_timeout_s: self.health_timeout,
+            change_file: self.change_file.clone(),
+        }
+    }
+}
+
+/// A new run id: UTC time plus a random suffix, e.g. `20261127-093012-4f2a`.
+pub fn new_run_id() -> String {
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    format!("{}-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S"), &suffix[..4])
+}
+
+/// Run the benchmark; returns the process exit code.
+pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let config = config::load(&args.overrides(), &cwd)?;
+    let run_id = new_run_id();
+    let out_dir = args.output.clone().map(|d| cwd.join(d)).unwrap_or_else(|| config.output_root.join(&run_id));
+    let output = OutputDir::prepare(&out_dir)?;
+    let engine = super::connect_engine().await?;
+    let host = engine.info().await?;
+    let reporter: Arc<dyn Reporter> = Arc::from(reporter::for_mode(ProgressMode::detect(args.quiet)));
+    reporter.report(Event::Notice(format!(
+        "run {run_id}: {} variant(s) from {}, reports in {}",
+        config.variants.len(),
+        config.origin,
+        output.path().display()
+    )));
+    let (cancel_tx, cancel_rx) = watch::channel(false);
+    let signals = tokio::spawn(wait_for_signal(cancel_tx));
+    let bench = Bench {
+        engine: engine.as_ref(),
+        config: &config,
+        reporter: reporter.as_ref(),
+        run_id: run_id.clone(),
+        options: RunOptions { keep_images: args.keep_images, skip_anatomy: args.no_anatomy },
+        cancel: cancel_rx.clone(),
+    };
+    let mut write_error: Option<WriteError> = None;
+    let mut on_update = |results: &RunResults| {
+        if let Err(e) = write_reports(&output, results, &config) {
+            write_error.get_or_insert(e);
+        }
+    };
+    let results = bench.run(host, now_rfc3339(), &mut on_update).await;
+    signals.abort();
+    let interrupted = *cancel_rx.borrow();
+    finish(engine.as_ref(), &results, &args, &config, &output, reporter.as_ref(), interrupted).await?;
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    Ok(exit_code(&results, interrupted, args.allow_failures))
+}
+
+fn exit_code(results: &RunResults, interrupted: bool, allow_failures: bool) -> i32 {
+    if interrupted {
+        EXIT_INTERRUPTED
+    } else if !allow_failures && results.variants.iter().any(|v| !v.works) {
+        EXIT_VARIANT_FAILED
+    } else {
+        0
+    }
+}
+
+/// Clean the daemon, write the final reports and history, print the table.
+async fn finish(
+    engine: &dyn Engine,
+    results: &RunResults,
+    args: &RunArgs,
+    config: &Config,
+    output: &OutputDir,
+    reporter: &dyn Reporter,
+    interrupted: bool,
+) -> anyhow::Result<()> {
+    let keep: Vec<String> = if args.keep_images {
+        results.variants.iter().filter_map(|v| v.image.as_ref().map(|i| i.id.clone())).collect()
+    } else {
+        Vec::new()
+    };
+    match sweep_run(engine, Some(&results.run_id), &keep).await {
+        Ok(removed) if interrupted => reporter.report(Event::Notice(format!(
+            "interrupted: removed {} container(s) and {} image(s) of run {}",
+            removed.containers.len(),
+            removed.images.len(),
+            results.run_id
+        ))),
+        Ok(_) => {}
+        Err(e) => reporter.report(Event::Warning(format!(
+            "could not remove everything run {} created ({e}); run `basebench clean --run {}`",
+            results.run_id, results.run_id
+        ))),
+    }
+    write_reports(output, results, config)?;
+    if !args.no_history && !results.variants.is_empty() {
+        let path = config.output_root.join(history::HISTORY_FILE);
+        append_line(&path, &history::summary_line(results))?;
+    }
+    reporter.finish();
+    println!("{}", export::render_table(results, &config.scoring, super::color_enabled()));
+    let saved = if results.complete { "Reports" } else { "Partial reports (run incomplete)" };
+    eprintln!("{saved}: {}", output.path().join("report.html").display());
+    Ok(())
+}
+
+fn write_reports(output: &OutputDir, results: &RunResults, config: &Config) -> Result<(), WriteError> {
+    let reports = export::render_reports(results, &config.scoring);
+    output.write_all(reports.iter().map(|r| (r.file_name, r.bytes.as_slice())))
+}
+
+/// Resolve when the user asks to stop (Ctrl-C or SIGTERM), then tell the run.
+async fn wait_for_signal(cancel: watch::Sender<bool>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = cancel.send(true);
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    let _ = cancel.send(true);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variant_flags_need_a_name_and_a_file() {
+        assert_eq!(parse_variant("slim=variants/Dockerfile.slim"), Ok(("slim".into(), PathBuf::from("variants/Dockerfile.slim"))));
+        assert!(parse_variant("slim").unwrap_err().contains("NAME=DOCKERFILE"));
+        assert!(parse_variant("=x").is_err());
+    }
+
+    #[test]
+    fn run_ids_sort_by_time_and_are_unique() {
+        let (a, b) = (new_run_id(), new_run_id());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), "20261127-093012-4f2a".len());
+    }
+}

@@ -1,0 +1,249 @@
+//! The run configuration: `basebench.toml` merged with command-line flags, validated in one
+//! place into a typed [`Config`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::engine::BuilderKind;
+use crate::gates::GateConfig;
+use crate::matrix::ScoringWeights;
+
+/// Default config file looked for in the working directory.
+pub const DEFAULT_CONFIG: &str = "basebench.toml";
+
+/// A config that cannot be used, naming the file, the key and what is expected.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read config '{}': {message}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// The file is not valid TOML or has an unknown or mistyped key.
+    #[error("config '{}' is not valid: {message}", path.display())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// The TOML parser's message (line, column, key and what was expected).
+        message: String,
+    },
+    /// A key has a value basebench cannot use.
+    #[error("{origin}: `{key}` {message}")]
+    Invalid {
+        /// The file or "command line".
+        origin: String,
+        /// The key, e.g. `variant[2].name`.
+        key: String,
+        /// What is wrong and what is expected.
+        message: String,
+    },
+    /// A file the config points at does not exist.
+    #[error("{origin}: {what} '{}' does not exist. {hint}", path.display())]
+    Missing {
+        /// The file or "command line".
+        origin: String,
+        /// What it is (`Dockerfile of variant 'slim'`, `build context`).
+        what: String,
+        /// The path as resolved.
+        path: PathBuf,
+        /// What to do.
+        hint: String,
+    },
+}
+
+/// What to do when a base image is neither local nor pullable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaseFallback {
+    /// Build a stand-in from Debian packages when basebench has a recipe for it.
+    #[default]
+    StandIn,
+    /// Fail the variant.
+    None,
+}
+
+/// The `[bases]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BasesSection {
+    /// What to do when a base is unavailable.
+    pub fallback: BaseFallback,
+}
+
+/// Settings shared by the top level and each variant (a variant's value wins).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shared {
+    /// Build context directory.
+    pub context: Option<PathBuf>,
+    /// Port the app listens on inside the container.
+    pub port: Option<u16>,
+    /// Path that must answer HTTP 200.
+    pub health: Option<String>,
+    /// Path timed for latency (default: the health path).
+    pub latency_path: Option<String>,
+    /// Smoke commands (exec form).
+    pub smoke: Option<Vec<Vec<String>>>,
+    /// File changed for the incremental rebuild.
+    pub change_file: Option<PathBuf>,
+    /// Extra container environment, `KEY=value`.
+    pub env: Option<Vec<String>>,
+}
+
+/// One `[[variant]]` table as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVariant {
+    /// Name.
+    pub name: String,
+    /// Dockerfile path.
+    pub dockerfile: PathBuf,
+    /// Free text shown in reports.
+    pub description: Option<String>,
+    /// `--build-arg` values.
+    #[serde(default)]
+    pub build_args: HashMap<String, String>,
+    /// Target stage.
+    pub target: Option<String>,
+    /// Overrides of the shared settings.
+    #[serde(flatten)]
+    pub shared: Shared,
+}
+
+/// `basebench.toml` as written, before validation.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Defaults for every variant.
+    #[serde(flatten)]
+    pub shared: Shared,
+    /// Fresh containers per variant for startup timing.
+    pub runs: Option<u32>,
+    /// Repetitions of each build measurement.
+    pub build_runs: Option<u32>,
+    /// Builder.
+    pub builder: Option<BuilderKind>,
+    /// Seconds to wait for the health path.
+    pub health_timeout_s: Option<f64>,
+    /// Root directory of reports.
+    pub output: Option<PathBuf>,
+    /// Sequential latency requests.
+    pub latency_requests: Option<u32>,
+    /// Connections in the load phase.
+    pub load_concurrency: Option<u32>,
+    /// Length of the load phase.
+    pub load_duration_ms: Option<u64>,
+    /// The variants.
+    #[serde(default, rename = "variant")]
+    pub variants: Vec<RawVariant>,
+    /// FROM rewrites, requested → actual.
+    #[serde(default)]
+    pub substitute: BTreeMap<String, String>,
+    /// Base image fallback.
+    #[serde(default)]
+    pub bases: BasesSection,
+    /// Decision-matrix weights.
+    #[serde(default)]
+    pub scoring: ScoringWeights,
+    /// Limits for `basebench check`.
+    #[serde(default)]
+    pub gates: GateConfig,
+}
+
+/// A validated variant, every path resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Name (lowercase `[a-z0-9._-]`).
+    pub name: String,
+    /// Dockerfile as the user wrote it (for display).
+    pub dockerfile_display: String,
+    /// Dockerfile path, resolved.
+    pub dockerfile: PathBuf,
+    /// Build context directory, resolved.
+    pub context: PathBuf,
+    /// Port inside the container.
+    pub port: u16,
+    /// Health path.
+    pub health: String,
+    /// Latency path.
+    pub latency_path: String,
+    /// Smoke commands.
+    pub smoke: Vec<Vec<String>>,
+    /// File (relative to the context) changed for the incremental rebuild, if chosen.
+    pub change_file: Option<PathBuf>,
+    /// Container environment.
+    pub env: Vec<String>,
+    /// Build args.
+    pub build_args: HashMap<String, String>,
+    /// Target stage.
+    pub target: Option<String>,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+/// Everything a run needs, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the settings came from (a file path or "command line").
+    pub origin: String,
+    /// Variants in order.
+    pub variants: Vec<Variant>,
+    /// Fresh containers per variant.
+    pub runs: u32,
+    /// Build repetitions.
+    pub build_runs: u32,
+    /// Builder.
+    pub builder: BuilderKind,
+    /// Health timeout.
+    pub health_timeout: Duration,
+    /// Root directory of reports and history.
+    pub output_root: PathBuf,
+    /// Sequential latency requests.
+    pub latency_requests: u32,
+    /// Load-phase connections.
+    pub load_concurrency: u32,
+    /// Load-phase length.
+    pub load_duration: Duration,
+    /// FROM rewrites.
+    pub substitute: BTreeMap<String, String>,
+    /// Base fallback.
+    pub fallback: BaseFallback,
+    /// Matrix weights.
+    pub scoring: ScoringWeights,
+    /// Gate limits.
+    pub gates: GateConfig,
+}
+
+mod resolve;
+
+pub use resolve::{Overrides, load};
+
+impl RawConfig {
+    /// Read and parse a config file.
+    pub fn load(path: &Path) -> Result<RawConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })
+    }
+}
+
+/// True when `name` is usable as a variant name (it becomes part of image tags).
+pub fn valid_variant_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+}

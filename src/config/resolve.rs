@@ -1,0 +1,260 @@
+//! Merging command-line flags over the config file, and validating the result.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{
+    Config, ConfigError, DEFAULT_CONFIG, RawConfig, RawVariant, Shared, Variant,
+    valid_variant_name,
+};
+use crate::engine::BuilderKind;
+
+const COMMAND_LINE: &str = "command line";
+
+/// Command-line values; each one set overrides the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--config FILE` (explicit: it must exist).
+    pub config: Option<PathBuf>,
+    /// `--context DIR`.
+    pub context: Option<PathBuf>,
+    /// `--variant NAME=DOCKERFILE`, in order. When given, they replace the file's variants.
+    pub variants: Vec<(String, PathBuf)>,
+    /// `--only NAME`: measure only these variants of the file.
+    pub only: Vec<String>,
+    /// `--port`.
+    pub port: Option<u16>,
+    /// `--health`.
+    pub health: Option<String>,
+    /// `--runs`.
+    pub runs: Option<u32>,
+    /// `--build-runs`.
+    pub build_runs: Option<u32>,
+    /// `--builder`.
+    pub builder: Option<BuilderKind>,
+    /// `--health-timeout`.
+    pub health_timeout_s: Option<f64>,
+    /// `--change-file`.
+    pub change_file: Option<PathBuf>,
+}
+
+/// Load the config the way `basebench run` does: an explicit `--config`, else
+/// `basebench.toml` in `cwd` unless the variants come from flags; then apply the flags.
+pub fn load(overrides: &Overrides, cwd: &Path) -> Result<Config, ConfigError> {
+    let file = match &overrides.config {
+        Some(path) => {
+            let path = cwd.join(path);
+            if !path.is_file() {
+                return Err(ConfigError::Missing {
+                    origin: COMMAND_LINE.into(),
+                    what: "config file".into(),
+                    path,
+                    hint: "Check the --config path.".into(),
+                });
+            }
+            Some(path)
+        }
+        None if overrides.variants.is_empty() => {
+            Some(cwd.join(DEFAULT_CONFIG)).filter(|p| p.is_file())
+        }
+        None => None,
+    };
+    let (mut raw, origin, base_dir) = match &file {
+        Some(path) => (
+            RawConfig::load(path)?,
+            path.display().to_string(),
+            path.parent().unwrap_or(cwd).to_path_buf(),
+        ),
+        None => (RawConfig::default(), COMMAND_LINE.to_string(), cwd.to_path_buf()),
+    };
+    let flag_variants = apply_overrides(&mut raw, overrides, cwd);
+    let mut config = validate(raw, &origin, &base_dir, flag_variants)?;
+    select_only(&mut config, &overrides.only)?;
+    Ok(config)
+}
+
+/// Put flag values into the raw config; returns how many leading variants came from flags.
+fn apply_overrides(raw: &mut RawConfig, o: &Overrides, cwd: &Path) -> usize {
+    if let Some(context) = &o.context {
+        raw.shared.context = Some(cwd.join(context));
+        for v in &mut raw.variants {
+            v.shared.context = None;
+        }
+    }
+    if !o.variants.is_empty() {
+        raw.variants = o
+            .variants
+            .iter()
+            .map(|(name, dockerfile)| RawVariant {
+                name: name.clone(),
+                dockerfile: cwd.join(dockerfile),
+                description: None,
+                build_args: Default::default(),
+                target: None,
+                shared: Shared::default(),
+            })
+            .collect();
+    }
+    let shared = &mut raw.shared;
+    shared.port = o.port.or(shared.port);
+    shared.health = o.health.clone().or(shared.health.take());
+    if let Some(file) = &o.change_file {
+        shared.change_file = Some(file.clone());
+        for v in &mut raw.variants {
+            v.shared.change_file = None;
+        }
+    }
+    raw.runs = o.runs.or(raw.runs);
+    raw.build_runs = o.build_runs.or(raw.build_runs);
+    raw.builder = o.builder.or(raw.builder);
+    raw.health_timeout_s = o.health_timeout_s.or(raw.health_timeout_s);
+    o.variants.len()
+}
+
+fn invalid(origin: &str, key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        origin: origin.to_string(),
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+fn at_least_one(origin: &str, key: &str, value: Option<u32>, default: u32) -> Result<u32, ConfigError> {
+    match value.unwrap_or(default) {
+        0 => Err(invalid(origin, key, "must be at least 1 (got 0)")),
+        n => Ok(n),
+    }
+}
+
+fn validate(
+    raw: RawConfig,
+    origin: &str,
+    base_dir: &Path,
+    flag_variants: usize,
+) -> Result<Config, ConfigError> {
+    if raw.variants.is_empty() {
+        return Err(invalid(
+            origin,
+            "variant",
+            "is empty: there is nothing to measure. Add [[variant]] tables with `name` and \
+             `dockerfile`, or pass --context DIR --variant NAME=DOCKERFILE.",
+        ));
+    }
+    let timeout = raw.health_timeout_s.unwrap_or(120.0);
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return Err(invalid(origin, "health_timeout_s", format!("must be a positive number of seconds (got {timeout})")));
+    }
+    let mut variants: Vec<Variant> = Vec::new();
+    for (index, rv) in raw.variants.iter().enumerate() {
+        let from_flag = index < flag_variants;
+        let v_origin = if from_flag { COMMAND_LINE } else { origin };
+        let variant = validate_variant(rv, &raw.shared, v_origin, base_dir, index)?;
+        if variants.iter().any(|other| other.name == variant.name) {
+            return Err(invalid(v_origin, format!("variant[{index}].name"), format!("'{}' is used twice; variant names must be unique", variant.name)));
+        }
+        variants.push(variant);
+    }
+    Ok(Config {
+        origin: origin.to_string(),
+        variants,
+        runs: at_least_one(origin, "runs", raw.runs, 3)?,
+        build_runs: at_least_one(origin, "build_runs", raw.build_runs, 1)?,
+        builder: raw.builder.unwrap_or_default(),
+        health_timeout: Duration::from_secs_f64(timeout),
+        output_root: base_dir.join(raw.output.unwrap_or_else(|| PathBuf::from("results"))),
+        latency_requests: at_least_one(origin, "latency_requests", raw.latency_requests, 200)?,
+        load_concurrency: at_least_one(origin, "load_concurrency", raw.load_concurrency, 8)?,
+        load_duration: Duration::from_millis(raw.load_duration_ms.unwrap_or(2000)),
+        substitute: raw.substitute,
+        fallback: raw.bases.fallback,
+        scoring: raw.scoring,
+        gates: raw.gates,
+    })
+}
+
+fn validate_variant(
+    rv: &RawVariant,
+    top: &Shared,
+    origin: &str,
+    base_dir: &Path,
+    index: usize,
+) -> Result<Variant, ConfigError> {
+    let key = |k: &str| format!("variant[{index}].{k}");
+    if !valid_variant_name(&rv.name) {
+        return Err(invalid(origin, key("name"), format!(
+            "'{}' is not a usable name: use 1-64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit",
+            rv.name
+        )));
+    }
+    let dockerfile = base_dir.join(&rv.dockerfile);
+    if !dockerfile.is_file() {
+        return Err(ConfigError::Missing {
+            origin: origin.into(),
+            what: format!("Dockerfile of variant '{}'", rv.name),
+            path: dockerfile,
+            hint: "Check the variant's `dockerfile` path (relative to the config file).".into(),
+        });
+    }
+    let s = &rv.shared;
+    let context = s.context.as_ref().or(top.context.as_ref()).map(|c| base_dir.join(c)).ok_or_else(|| {
+        invalid(origin, "context", format!("is not set for variant '{}': set `context = \"DIR\"` or pass --context DIR", rv.name))
+    })?;
+    if !context.is_dir() {
+        return Err(ConfigError::Missing {
+            origin: origin.into(),
+            what: format!("build context of variant '{}'", rv.name),
+            path: context,
+            hint: "Check `context` (a directory, relative to the config file) or --context.".into(),
+        });
+    }
+    let port = s.port.or(top.port).ok_or_else(|| {
+        invalid(origin, "port", format!("is not set for variant '{}': the port the app listens on inside the container, e.g. `port = 5000` or --port 5000", rv.name))
+    })?;
+    let health = s.health.clone().or_else(|| top.health.clone()).unwrap_or_else(|| "/".into());
+    if !health.starts_with('/') {
+        return Err(invalid(origin, "health", format!("must be a path starting with '/' (got '{health}')")));
+    }
+    let change_file = s.change_file.clone().or_else(|| top.change_file.clone());
+    if let Some(file) = &change_file {
+        if !context.join(file).is_file() {
+            return Err(ConfigError::Missing {
+                origin: origin.into(),
+                what: format!("change_file of variant '{}'", rv.name),
+                path: context.join(file),
+                hint: "`change_file` is relative to the build context.".into(),
+            });
+        }
+    }
+    Ok(Variant {
+        name: rv.name.clone(),
+        dockerfile_display: rv.dockerfile.display().to_string(),
+        dockerfile,
+        context,
+        port,
+        latency_path: s.latency_path.clone().or_else(|| top.latency_path.clone()).unwrap_or_else(|| health.clone()),
+        health,
+        smoke: s.smoke.clone().or_else(|| top.smoke.clone()).unwrap_or_default(),
+        change_file,
+        env: s.env.clone().or_else(|| top.env.clone()).unwrap_or_default(),
+        build_args: rv.build_args.clone(),
+        target: rv.target.clone(),
+        description: rv.description.clone(),
+    })
+}
+
+fn select_only(config: &mut Config, only: &[String]) -> Result<(), ConfigError> {
+    if only.is_empty() {
+        return Ok(());
+    }
+    for name in only {
+        if !config.variants.iter().any(|v| &v.name == name) {
+            let known: Vec<&str> = config.variants.iter().map(|v| v.name.as_str()).collect();
+            return Err(invalid(COMMAND_LINE, "--only", format!("names unknown variant '{name}'; known: {}", known.join(", "))));
+        }
+    }
+    config.variants.retain(|v| only.contains(&v.name));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
