@@ -31,6 +31,18 @@ pub struct Anatomy {
     pub user: UserFacts,
     /// Vulnerability scan result; "not scanned" is explicit, never zero.
     pub vulnerabilities: VulnerabilityScan,
+    /// Sum of the layers' stored file bytes (`added_bytes + modified_bytes` over all
+    /// layers); always `content_bytes + wasted_bytes`.
+    #[serde(default)]
+    pub stored_bytes: u64,
+    /// Share of stored file bytes that are still in the final filesystem
+    /// (`content_bytes / stored_bytes`, 1.0 for an image with no files).
+    #[serde(default)]
+    pub efficiency: f64,
+    /// Things a reader should know about these facts (e.g. a user missing from
+    /// `/etc/passwd`, history entries that could not be paired with layers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One layer's contribution.
@@ -44,8 +56,15 @@ pub struct LayerAnatomy {
     pub modified_bytes: u64,
     /// Bytes of lower-layer files this layer deletes (whiteouts, opaque directories).
     pub removed_bytes: u64,
+    /// Bytes of lower-layer files that this layer's own files replaced at the same path
+    /// (or a directory replaced by a file), so they are no longer reachable.
+    #[serde(default)]
+    pub replaced_bytes: u64,
     /// Bytes of the layer tar as stored in the export (compressed when it was).
     pub archive_bytes: u64,
+    /// How the layer was stored: `tar`, `gzip` or `zstd` (detected by content).
+    #[serde(default)]
+    pub compression: String,
     /// Regular files in the layer.
     pub files: u64,
 }
@@ -77,6 +96,9 @@ pub struct UserFacts {
     pub uid: Option<u32>,
     /// True when it runs as uid 0 (an empty user is root).
     pub is_root: bool,
+    /// Why the uid is unknown, when it is (e.g. the named user is not in `/etc/passwd`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Vulnerability counts by severity, or why there are none.

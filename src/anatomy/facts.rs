@@ -1,0 +1,314 @@
+//! Facts about the final filesystem: largest files, shells, package managers, package
+//! counts, Python distributions, libc, OS release, setuid files and the user.
+
+use std::collections::{BTreeSet, HashSet};
+
+use super::capture::{self, Capture};
+use super::fs::{MergedFs, NodeKind};
+use super::layer::LayerIndex;
+use super::model::{FileSize, Libc, UserFacts};
+
+/// How many of the largest files are listed.
+pub(crate) const LARGEST: usize = 10;
+
+const SHELLS: [&str; 6] = ["sh", "bash", "ash", "dash", "zsh", "busybox"];
+const BIN_DIRS: [&str; 5] = ["bin", "usr/bin", "usr/local/bin", "sbin", "usr/sbin"];
+const MANAGERS: [(&str, &[&str]); 6] = [
+    ("apt", &["apt", "apt-get"]),
+    ("dpkg", &["dpkg"]),
+    ("apk", &["apk"]),
+    ("dnf", &["dnf", "dnf5"]),
+    ("microdnf", &["microdnf"]),
+    ("yum", &["yum"]),
+];
+
+/// The final filesystem with the layers' captured contents.
+pub(crate) struct View<'a> {
+    /// The filesystem.
+    pub fs: &'a MergedFs,
+    /// The layers, bottom first (indexed by `Node::layer`).
+    pub layers: Vec<&'a LayerIndex>,
+}
+
+/// What one pass over every path finds.
+#[derive(Default)]
+pub(crate) struct Scan {
+    /// `*.dist-info` / `*.egg-info` directories (each distribution once).
+    pub python_dists: BTreeSet<String>,
+    /// A `site-packages/pip` (or `dist-packages/pip`) directory exists.
+    pub pip_module: bool,
+    /// Regular files with setuid or setgid.
+    pub setuid: Vec<String>,
+    /// Installed packages listed in `status.d/`, when that directory has records.
+    pub status_d: Option<u32>,
+    /// Paths of glibc and musl markers.
+    pub glibc: Vec<String>,
+    /// `ld-musl-*.so.1` found.
+    pub musl: bool,
+}
+
+impl View<'_> {
+    /// What the file at `path` (symlinks followed) captured, if anything.
+    pub(crate) fn capture(&self, path: &str) -> Option<&Capture> {
+        let (real, node) = self.fs.resolve_file(path)?;
+        self.layers.get(node.layer)?.captures.get(real.as_str())
+    }
+
+    /// True when `path` resolves to a regular file.
+    pub(crate) fn is_file(&self, path: &str) -> bool {
+        self.fs.resolve_file(path).is_some()
+    }
+
+    /// One pass over every path.
+    pub(crate) fn scan(&self) -> Scan {
+        let mut scan = Scan::default();
+        for (path, node) in &self.fs.nodes {
+            let path: &str = path;
+            if let Some(dist) = python_dist(path) {
+                scan.python_dists.insert(dist.to_string());
+            }
+            if path.ends_with("-packages/pip") || path.contains("-packages/pip/") {
+                scan.pip_module = true;
+            }
+            let NodeKind::File(_) = node.kind else {
+                continue;
+            };
+            if node.mode & 0o6000 != 0 {
+                scan.setuid.push(format!("/{path}"));
+            }
+            if capture::is_status_d_entry(path) {
+                if let Some(Capture::DpkgPackages(n)) = self.capture(path) {
+                    *scan.status_d.get_or_insert(0) += n;
+                }
+            }
+            let name = capture::file_name(path);
+            if capture::is_glibc_name(name) {
+                scan.glibc.push(path.to_string());
+            }
+            if name.starts_with("ld-musl-") && name.ends_with(".so.1") {
+                scan.musl = true;
+            }
+        }
+        scan
+    }
+
+    /// The largest regular files (each content once), largest first.
+    pub(crate) fn largest_files(&self) -> Vec<FileSize> {
+        let mut seen = HashSet::new();
+        let mut files: Vec<FileSize> = Vec::new();
+        for (path, node) in &self.fs.nodes {
+            if let NodeKind::File(i) = node.kind {
+                if seen.insert(i) {
+                    let size_bytes = self.fs.inodes[i].size;
+                    files.push(FileSize {
+                        path: format!("/{path}"),
+                        size_bytes,
+                    });
+                }
+            }
+        }
+        files.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then(a.path.cmp(&b.path)));
+        files.truncate(LARGEST);
+        files
+    }
+
+    /// Shells reachable as a regular file, as `/bin/sh`-style paths (first bin dir found).
+    pub(crate) fn shells(&self) -> Vec<String> {
+        SHELLS
+            .iter()
+            .filter_map(|name| self.in_bin_dirs(name))
+            .collect()
+    }
+
+    fn in_bin_dirs(&self, name: &str) -> Option<String> {
+        BIN_DIRS
+            .iter()
+            .map(|dir| format!("{dir}/{name}"))
+            .find(|p| self.is_file(p))
+            .map(|p| format!("/{p}"))
+    }
+
+    /// Package managers present (`pip` also when only `python -m pip` would work).
+    pub(crate) fn package_managers(&self, scan: &Scan) -> Vec<String> {
+        let mut found: Vec<String> = MANAGERS
+            .iter()
+            .filter(|(_, names)| names.iter().any(|n| self.in_bin_dirs(n).is_some()))
+            .map(|(manager, _)| manager.to_string())
+            .collect();
+        if scan.pip_module || self.has_pip_script() {
+            found.push("pip".to_string());
+        }
+        found.sort();
+        found
+    }
+
+    fn has_pip_script(&self) -> bool {
+        BIN_DIRS.iter().any(|dir| {
+            let prefix = format!("{dir}/pip");
+            let from = std::ops::Bound::Included(prefix.as_str());
+            let range = self
+                .fs
+                .nodes
+                .range::<str, _>((from, std::ops::Bound::Unbounded));
+            range
+                .take_while(|(p, _)| p.starts_with(&prefix))
+                .any(|(p, _)| is_pip_name(&p[dir.len() + 1..]) && self.is_file(p))
+        })
+    }
+
+    /// Installed OS packages from dpkg `status`, `status.d/` and apk `installed`.
+    pub(crate) fn os_packages(&self, scan: &Scan) -> Option<u32> {
+        let dpkg = match self.capture("var/lib/dpkg/status") {
+            Some(Capture::DpkgPackages(n)) => Some(*n),
+            _ => None,
+        };
+        let apk = match self.capture("lib/apk/db/installed") {
+            Some(Capture::ApkPackages { count, .. }) => Some(*count),
+            _ => None,
+        };
+        let all = [dpkg, scan.status_d, apk];
+        all.iter()
+            .any(Option::is_some)
+            .then(|| all.iter().flatten().sum())
+    }
+
+    /// glibc (version from `libc.so.6` or a `libc-X.Y.so` name) or musl.
+    pub(crate) fn libc(&self, scan: &Scan) -> Option<Libc> {
+        if !scan.glibc.is_empty() {
+            let version = scan.glibc.iter().find_map(|path| match self.capture(path) {
+                Some(Capture::Glibc(Some(v))) => Some(v.clone()),
+                _ => capture::glibc_version_from_name(capture::file_name(path)),
+            });
+            return Some(Libc {
+                kind: "glibc".to_string(),
+                version,
+            });
+        }
+        scan.musl.then(|| Libc {
+            kind: "musl".to_string(),
+            version: match self.capture("lib/apk/db/installed") {
+                Some(Capture::ApkPackages { musl_version, .. }) => musl_version.clone(),
+                _ => None,
+            },
+        })
+    }
+
+    /// `PRETTY_NAME` from `/etc/os-release` (or `/usr/lib/os-release`).
+    pub(crate) fn os_release(&self) -> Option<String> {
+        ["etc/os-release", "usr/lib/os-release"]
+            .iter()
+            .find_map(|p| {
+                let Some(Capture::Text(text)) = self.capture(p) else {
+                    return None;
+                };
+                String::from_utf8_lossy(text).lines().find_map(|line| {
+                    let value = line.strip_prefix("PRETTY_NAME=")?.trim();
+                    Some(value.trim_matches(|c| c == '"' || c == '\'').to_string())
+                })
+            })
+    }
+
+    /// Resolves the configured user through `/etc/passwd`.
+    pub(crate) fn user(&self, configured: &str) -> UserFacts {
+        let passwd = match self.capture("etc/passwd") {
+            Some(Capture::Text(text)) => Some(String::from_utf8_lossy(text).into_owned()),
+            _ => None,
+        };
+        resolve_user(configured, passwd.as_deref())
+    }
+}
+
+/// `Config.User` (`uid`, `name`, `uid:gid`, `name:group`, or empty) → uid and root-ness.
+pub(crate) fn resolve_user(configured: &str, passwd: Option<&str>) -> UserFacts {
+    let name = configured.split(':').next().unwrap_or("").trim();
+    let mut facts = UserFacts {
+        configured: configured.to_string(),
+        ..UserFacts::default()
+    };
+    if name.is_empty() {
+        facts.uid = Some(0);
+    } else if let Ok(uid) = name.parse::<u32>() {
+        facts.uid = Some(uid);
+    } else {
+        facts.uid = passwd.and_then(|text| {
+            text.lines().find_map(|line| {
+                let mut fields = line.split(':');
+                (fields.next() == Some(name))
+                    .then(|| fields.nth(1)?.trim().parse().ok())
+                    .flatten()
+            })
+        });
+        if facts.uid.is_none() {
+            let why = if passwd.is_some() {
+                format!("user '{name}' is not in /etc/passwd")
+            } else {
+                format!("user '{name}' cannot be resolved because the image has no /etc/passwd")
+            };
+            facts.note = Some(format!(
+                "{why}; the container would fail to start (counted as not root)"
+            ));
+        }
+    }
+    facts.is_root = facts.uid == Some(0);
+    facts
+}
+
+/// `pip`, `pip3`, `pip3.11`.
+fn is_pip_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("pip") else {
+        return false;
+    };
+    rest.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
+/// The `*.dist-info` / `*.egg-info` component (and what precedes it) of a path.
+fn python_dist(path: &str) -> Option<&str> {
+    let mut end = 0;
+    for part in path.split('/') {
+        end += part.len();
+        if part.ends_with(".dist-info") || part.ends_with(".egg-info") {
+            return Some(&path[..end]);
+        }
+        end += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\napp:x:1000:1000::/home/app:/bin/sh\n";
+
+    #[test]
+    fn resolves_users_through_passwd() {
+        assert!(resolve_user("", Some(PASSWD)).is_root);
+        assert_eq!(resolve_user("app:app", Some(PASSWD)).uid, Some(1000));
+        assert!(resolve_user("root", Some(PASSWD)).is_root);
+        assert_eq!(resolve_user("65532", None).uid, Some(65532));
+        let missing = resolve_user("ghost", Some(PASSWD));
+        assert_eq!((missing.uid, missing.is_root), (None, false));
+        assert!(
+            missing
+                .note
+                .unwrap()
+                .contains("'ghost' is not in /etc/passwd")
+        );
+        let no_passwd = resolve_user("ghost", None).note.unwrap();
+        assert!(no_passwd.contains("cannot be resolved because the image has no /etc/passwd"));
+    }
+
+    #[test]
+    fn finds_each_python_distribution_once() {
+        let p = "usr/lib/python3/dist-packages/idna-3.4.dist-info/METADATA";
+        assert_eq!(
+            python_dist(p),
+            Some("usr/lib/python3/dist-packages/idna-3.4.dist-info")
+        );
+        assert_eq!(
+            python_dist("usr/lib/x.egg-info"),
+            Some("usr/lib/x.egg-info")
+        );
+        assert!(is_pip_name("pip3.11") && is_pip_name("pip") && !is_pip_name("pipx"));
+    }
+}

@@ -1,0 +1,225 @@
+//! The final filesystem of an image, built by applying layer indexes bottom first with
+//! overlay rules (whiteouts, opaque directories, replacement), and the byte accounting.
+//!
+//! Every stored content (an inode: a regular file and its hardlinks within one layer) is
+//! counted once. A content whose last path disappears is dropped; its bytes are charged to
+//! the layer that removed it, as `removed_bytes` (whiteout, opaque directory) or
+//! `replaced_bytes` (overwritten at the same path, or a directory replaced by a file).
+//! Hence, over the whole image: `stored = content + wasted`, with
+//! `wasted = Σ removed + Σ replaced`.
+
+use std::collections::BTreeMap;
+
+use super::layer::{Kind, LayerIndex};
+use super::model::LayerAnatomy;
+
+/// What a path of the final filesystem is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum NodeKind {
+    /// A regular file; index into [`MergedFs::inodes`].
+    File(usize),
+    /// A directory.
+    Dir,
+    /// A symbolic link and its target.
+    Symlink(Box<str>),
+    /// Anything else.
+    Other,
+}
+
+/// One path of the final filesystem.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Node {
+    /// What it is.
+    pub kind: NodeKind,
+    /// Permission bits.
+    pub mode: u32,
+    /// Position (bottom first) of the layer that wrote it.
+    pub layer: usize,
+}
+
+/// A stored content and how many paths of the filesystem reach it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Inode {
+    /// Its size.
+    pub size: u64,
+    /// Paths reaching it now.
+    pub refs: u32,
+}
+
+/// The filesystem after the layers applied so far.
+#[derive(Debug, Default)]
+pub(crate) struct MergedFs {
+    /// Every path, sorted (so a directory's subtree is one range).
+    pub nodes: BTreeMap<Box<str>, Node>,
+    /// Every content stored by any layer applied so far.
+    pub inodes: Vec<Inode>,
+}
+
+/// Which counter a dropped content is charged to.
+#[derive(Clone, Copy)]
+enum Cause {
+    Removed,
+    Replaced,
+}
+
+impl MergedFs {
+    /// Applies one layer on top; returns its byte accounting (without `created_by`,
+    /// `archive_bytes` or `compression`).
+    pub(crate) fn apply(&mut self, layer_no: usize, layer: &LayerIndex) -> LayerAnatomy {
+        let mut out = LayerAnatomy::default();
+        for path in &layer.whiteouts {
+            self.remove_subtree(path, true, Cause::Removed, &mut out);
+        }
+        for dir in &layer.opaque_dirs {
+            self.remove_subtree(dir, false, Cause::Removed, &mut out);
+        }
+        let base = self.inodes.len();
+        self.inodes.extend(
+            layer
+                .inode_sizes
+                .iter()
+                .map(|&size| Inode { size, refs: 0 }),
+        );
+        let mut counted = vec![false; layer.inode_sizes.len()];
+        for entry in &layer.entries {
+            let kind = match &entry.kind {
+                Kind::File { inode } => NodeKind::File(base + *inode as usize),
+                Kind::Dir => NodeKind::Dir,
+                Kind::Symlink(t) => NodeKind::Symlink(t.clone()),
+                Kind::Other => NodeKind::Other,
+            };
+            let existed = self.replace(&entry.path, &kind, &mut out);
+            if let Kind::File { inode } = entry.kind {
+                let slot = &mut counted[inode as usize];
+                if !*slot {
+                    *slot = true;
+                    let size = layer.inode_sizes[inode as usize];
+                    out.files += 1;
+                    if existed {
+                        out.modified_bytes += size;
+                    } else {
+                        out.added_bytes += size;
+                    }
+                }
+            }
+            if let NodeKind::File(i) = kind {
+                self.inodes[i].refs += 1;
+            }
+            let node = Node {
+                kind,
+                mode: entry.mode,
+                layer: layer_no,
+            };
+            self.nodes.insert(entry.path.clone(), node);
+        }
+        out
+    }
+
+    /// Makes room for a new entry at `path`; returns whether something was there.
+    fn replace(&mut self, path: &str, new: &NodeKind, out: &mut LayerAnatomy) -> bool {
+        let Some(old) = self.nodes.get(path) else {
+            return false;
+        };
+        let old_is_dir = old.kind == NodeKind::Dir;
+        if old_is_dir && *new == NodeKind::Dir {
+            return true; // directories merge
+        }
+        if old_is_dir {
+            self.remove_subtree(path, false, Cause::Replaced, out);
+        }
+        if let Some(old) = self.nodes.remove(path) {
+            self.unref(&old.kind, Cause::Replaced, out);
+        }
+        true
+    }
+
+    /// Removes everything under `path` (and `path` itself when `itself`).
+    fn remove_subtree(&mut self, path: &str, itself: bool, cause: Cause, out: &mut LayerAnatomy) {
+        if itself {
+            if let Some(old) = self.nodes.remove(path) {
+                self.unref(&old.kind, cause, out);
+            }
+        }
+        let (lo, hi) = if path.is_empty() {
+            (String::new(), String::from("\u{10FFFF}"))
+        } else {
+            (format!("{path}/"), format!("{path}0")) // '0' sorts right after '/'
+        };
+        let doomed: Vec<Box<str>> = self
+            .nodes
+            .range::<str, _>((
+                std::ops::Bound::Included(lo.as_str()),
+                std::ops::Bound::Excluded(hi.as_str()),
+            ))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in doomed {
+            if let Some(old) = self.nodes.remove(&key) {
+                self.unref(&old.kind, cause, out);
+            }
+        }
+    }
+
+    fn unref(&mut self, kind: &NodeKind, cause: Cause, out: &mut LayerAnatomy) {
+        let NodeKind::File(i) = kind else { return };
+        let inode = &mut self.inodes[*i];
+        inode.refs = inode.refs.saturating_sub(1);
+        if inode.refs == 0 {
+            match cause {
+                Cause::Removed => out.removed_bytes += inode.size,
+                Cause::Replaced => out.replaced_bytes += inode.size,
+            }
+        }
+    }
+
+    /// Sum of the contents still reachable.
+    pub(crate) fn content_bytes(&self) -> u64 {
+        self.inodes
+            .iter()
+            .filter(|i| i.refs > 0)
+            .map(|i| i.size)
+            .sum()
+    }
+
+    /// Follows symlinks (in every component, at most 40 hops) to the node a path names.
+    /// Returns the real path and its node; `None` when it does not exist or loops.
+    pub(crate) fn resolve(&self, path: &str) -> Option<(String, &Node)> {
+        let mut pending: Vec<String> = path.rsplit('/').map(str::to_string).collect();
+        let mut real: Vec<String> = Vec::new();
+        let mut hops = 0;
+        while let Some(part) = pending.pop() {
+            match part.as_str() {
+                "" | "." => continue,
+                ".." => {
+                    real.pop();
+                    continue;
+                }
+                _ => real.push(part),
+            }
+            let here = real.join("/");
+            if let Some(Node {
+                kind: NodeKind::Symlink(target),
+                ..
+            }) = self.nodes.get(here.as_str())
+            {
+                hops += 1;
+                if hops > 40 {
+                    return None;
+                }
+                real.pop();
+                if target.starts_with('/') {
+                    real.clear();
+                }
+                pending.extend(target.rsplit('/').map(str::to_string));
+            }
+        }
+        let here = real.join("/");
+        self.nodes.get(here.as_str()).map(|node| (here, node))
+    }
+
+    /// Like [`resolve`](Self::resolve), but only a regular file counts.
+    pub(crate) fn resolve_file(&self, path: &str) -> Option<(String, &Node)> {
+        self.resolve(path)
+            .filter(|(_, node)| matches!(node.kind, NodeKind::File(_)))
+    }
+}
