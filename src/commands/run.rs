@@ -1,5 +1,6 @@
 //! `basebench run`: measure every variant and write the reports.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -205,9 +206,11 @@ async fn finish(
         append_line(&path, &history::summary_line(results))?;
     }
     reporter.finish();
-    println!("{}", export::render_table(results, &config.scoring, super::color_enabled()));
+    // Write errors (a closed pipe) are ignored: the reports are already on disk.
+    let table = export::render_table(results, &config.scoring, super::color_enabled());
+    let _ = writeln!(std::io::stdout(), "{table}");
     let saved = if results.complete { "Reports" } else { "Partial reports (run incomplete)" };
-    eprintln!("{saved}: {}", output.path().join("report.html").display());
+    let _ = writeln!(std::io::stderr(), "{saved}: {}", output.path().join("report.html").display());
     Ok(())
 }
 
