@@ -88,6 +88,9 @@ impl MergedFs {
                 Kind::Symlink(t) => NodeKind::Symlink(t.clone()),
                 Kind::Other => NodeKind::Other,
             };
+            if let NodeKind::File(i) = kind {
+                self.inodes[i].refs += 1; // before replacing: a link may replace its own target
+            }
             let existed = self.replace(&entry.path, &kind, &mut out);
             if let Kind::File { inode } = entry.kind {
                 let slot = &mut counted[inode as usize];
@@ -101,9 +104,6 @@ impl MergedFs {
                         out.added_bytes += size;
                     }
                 }
-            }
-            if let NodeKind::File(i) = kind {
-                self.inodes[i].refs += 1;
             }
             let node = Node {
                 kind,

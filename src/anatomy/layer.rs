@@ -136,15 +136,15 @@ fn add_entry<R: Read>(
                 .link_name_bytes()
                 .map(|t| String::from_utf8_lossy(&t).into_owned());
             let target = normalise(&target.unwrap_or_default());
-            match files.get(target.as_str()) {
-                Some(&inode) => Kind::File { inode },
+            let inode = match files.get(target.as_str()) {
+                Some(&inode) => inode,
                 None => {
                     index.dangling_links.push(path.into());
-                    Kind::File {
-                        inode: new_inode(index, 0),
-                    }
+                    new_inode(index, 0)
                 }
-            }
+            };
+            files.insert(path.into(), inode);
+            Kind::File { inode }
         }
         EntryType::Symlink => {
             let target = entry
