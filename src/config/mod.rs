@@ -1,7 +1,7 @@
 //! The run configuration: `basebench.toml` merged with command-line flags, validated in one
 //! place into a typed [`Config`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -108,7 +108,7 @@ pub struct RawVariant {
     pub description: Option<String>,
     /// `--build-arg` values.
     #[serde(default)]
-    pub build_args: HashMap<String, String>,
+    pub build_args: BTreeMap<String, String>,
     /// Target stage.
     pub target: Option<String>,
     /// Overrides of the shared settings.
@@ -180,7 +180,7 @@ pub struct Variant {
     /// Container environment.
     pub env: Vec<String>,
     /// Build args.
-    pub build_args: HashMap<String, String>,
+    pub build_args: BTreeMap<String, String>,
     /// Target stage.
     pub target: Option<String>,
     /// Free text.
