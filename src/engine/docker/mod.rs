@@ -1,0 +1,182 @@
+//! The real engine: the Docker Engine API through bollard.
+//!
+//! [`DockerEngine::connect`] honours `DOCKER_HOST` like the docker CLI, negotiates the API
+//! version with the daemon (bollard speaks 1.53 by default; Debian's dockerd 20.10 speaks
+//! 1.41) and checks the daemon answers. Calls use two clients sharing one connection pool:
+//! one with a short request timeout, and one with a long timeout for builds, imports,
+//! pulls and exports, whose response headers arrive only after the whole upload.
+
+mod build;
+mod container;
+mod errors;
+mod image;
+mod progress;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bollard::Docker;
+
+use crate::engine::{
+    BuildError, BuildEvents, BuildOutcome, BuildRequest, ByteStream, ContainerSpec,
+    ContainerStatus, Engine, EngineError, ExecOutput, ImageInfo, ImportRequest, Labelled,
+};
+use crate::results::HostInfo;
+use errors::Failure;
+
+/// Request timeout for ordinary calls (inspect, create, start, logs, ...).
+const SHORT_TIMEOUT: Duration = Duration::from_secs(120);
+/// Request timeout for builds, imports, pulls and exports.
+const LONG_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
+/// The daemon address the docker CLI uses when `DOCKER_HOST` is unset.
+const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+
+/// A connected Docker (or Docker-API-compatible) daemon.
+#[derive(Debug, Clone)]
+pub struct DockerEngine {
+    docker: Docker,
+    long: Docker,
+    host: String,
+    api_version: String,
+}
+
+impl DockerEngine {
+    /// Connect to the daemon at `DOCKER_HOST` (or the default socket), negotiate the API
+    /// version and check that the daemon answers.
+    pub async fn connect() -> Result<DockerEngine, EngineError> {
+        let host = std::env::var("DOCKER_HOST")
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| DEFAULT_HOST.to_string());
+        let unavailable = |message: String| EngineError::Unavailable {
+            host: host.clone(),
+            message,
+        };
+        let docker = Docker::connect_with_defaults()
+            .map_err(|e| unavailable(e.to_string()))?
+            .with_timeout(Duration::from_secs(15))
+            .negotiate_version()
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
+        docker
+            .ping()
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
+        let version = docker.client_version();
+        Ok(DockerEngine {
+            long: docker.clone().with_timeout(LONG_TIMEOUT),
+            docker: docker.with_timeout(SHORT_TIMEOUT),
+            api_version: format!("{}.{}", version.major_version, version.minor_version),
+            host,
+        })
+    }
+
+    /// The daemon address in use (`DOCKER_HOST` or the default socket).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The API version negotiated with the daemon, e.g. `1.41`.
+    pub fn api_version(&self) -> &str {
+        &self.api_version
+    }
+
+    /// The bollard client, for callers that need a call the trait does not offer.
+    pub fn client(&self) -> &Docker {
+        &self.docker
+    }
+
+    /// Error mapping for an ordinary call.
+    fn fail(&self, action: impl Into<String>, what: impl Into<String>) -> Failure {
+        Failure {
+            host: self.host.clone(),
+            after: SHORT_TIMEOUT,
+            action: action.into(),
+            what: what.into(),
+        }
+    }
+
+    /// Error mapping for a call made on the long-timeout client.
+    fn fail_long(&self, action: impl Into<String>, what: impl Into<String>) -> Failure {
+        Failure {
+            after: LONG_TIMEOUT,
+            ..self.fail(action, what)
+        }
+    }
+}
+
+#[async_trait]
+impl Engine for DockerEngine {
+    async fn info(&self) -> Result<HostInfo, EngineError> {
+        image::host_info(self).await
+    }
+
+    async fn image_info(&self, reference: &str) -> Result<Option<ImageInfo>, EngineError> {
+        image::image_info(self, reference).await
+    }
+
+    async fn pull_image(&self, reference: &str) -> Result<(), EngineError> {
+        image::pull(self, reference).await
+    }
+
+    async fn import_image(&self, request: &ImportRequest) -> Result<String, EngineError> {
+        image::import(self, request).await
+    }
+
+    async fn build(
+        &self,
+        request: &BuildRequest,
+        events: BuildEvents<'_>,
+    ) -> Result<BuildOutcome, BuildError> {
+        build::build(self, request, events).await
+    }
+
+    async fn create_container(&self, spec: &ContainerSpec) -> Result<String, EngineError> {
+        container::create(self, spec).await
+    }
+
+    async fn start_container(&self, id: &str) -> Result<(), EngineError> {
+        container::start(self, id).await
+    }
+
+    async fn host_port(&self, id: &str, container_port: u16) -> Result<u16, EngineError> {
+        container::host_port(self, id, container_port).await
+    }
+
+    async fn container_status(&self, id: &str) -> Result<ContainerStatus, EngineError> {
+        container::status(self, id).await
+    }
+
+    async fn logs_tail(&self, id: &str, lines: usize) -> Result<Vec<String>, EngineError> {
+        container::logs_tail(self, id, lines).await
+    }
+
+    async fn memory_usage(&self, id: &str) -> Result<u64, EngineError> {
+        container::memory_usage(self, id).await
+    }
+
+    async fn exec(
+        &self,
+        id: &str,
+        command: &[String],
+        timeout: Duration,
+    ) -> Result<ExecOutput, EngineError> {
+        container::exec(self, id, command, timeout).await
+    }
+
+    async fn remove_container(&self, id: &str) -> Result<(), EngineError> {
+        container::remove(self, id).await
+    }
+
+    async fn remove_image(&self, reference: &str) -> Result<(), EngineError> {
+        image::remove(self, reference).await
+    }
+
+    async fn export_image(&self, reference: &str) -> Result<ByteStream, EngineError> {
+        image::export(self, reference).await
+    }
+
+    async fn list_labelled(&self, label: &str) -> Result<Labelled, EngineError> {
+        image::list_labelled(self, label).await
+    }
+}

@@ -1,0 +1,208 @@
+//! Reading build progress: BuildKit status messages and classic builder output lines,
+//! turned into [`BuildEvent`]s, step counts, the image id and a failure's context.
+//!
+//! A *step* is a Dockerfile instruction. BuildKit names its vertexes `[2/5] RUN ...` or,
+//! in multi-stage builds, `[builder 2/4] COPY ...`; vertexes such as
+//! `[internal] load build definition` are not steps. The classic builder prints
+//! `Step 2/5 : RUN ...` and ` ---> Using cache`. `FROM` steps count toward the total but
+//! never as "run": they execute nothing (a pull is timed apart).
+
+use std::collections::{HashMap, VecDeque};
+
+use bollard::moby::buildkit::v1::StatusResponse;
+use bollard::models::{BuildInfo, BuildInfoAux};
+
+use crate::engine::{BuildEvent, BuildEvents};
+
+/// Lines of build output kept for a failure report.
+const LOG_TAIL: usize = 20;
+
+/// One step seen so far.
+#[derive(Debug)]
+struct Step {
+    name: String,
+    cached: bool,
+    done: bool,
+    from: bool,
+}
+
+/// Everything learnt from a build's output stream.
+#[derive(Debug, Default)]
+pub(super) struct Progress {
+    steps: Vec<Step>,
+    by_key: HashMap<String, usize>,
+    classic_current: Option<usize>,
+    tail: VecDeque<String>,
+    image_id: Option<String>,
+    failed_step: Option<String>,
+}
+
+impl Progress {
+    /// Take in one message of the build stream.
+    pub fn on_info(&mut self, info: &BuildInfo, events: BuildEvents<'_>) {
+        match &info.aux {
+            Some(BuildInfoAux::BuildKit(status)) => self.on_status(status, events),
+            Some(BuildInfoAux::Default(image)) => {
+                if let Some(id) = image.id.as_ref().filter(|id| !id.is_empty()) {
+                    self.image_id = Some(id.clone());
+                }
+            }
+            None => {}
+        }
+        if let Some(text) = &info.stream {
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                self.on_classic_line(line, events);
+            }
+        }
+    }
+
+    /// `(steps_total, steps_run)`.
+    pub fn counts(&self) -> (u32, u32) {
+        let total = self.steps.len() as u32;
+        let run = self.steps.iter().filter(|s| !s.cached && !s.from).count() as u32;
+        (total, run)
+    }
+
+    /// The image id the builder reported, if any (`sha256:...`, or a short id from
+    /// classic's `Successfully built`).
+    pub fn image_id(&self) -> Option<&str> {
+        self.image_id.as_deref()
+    }
+
+    /// The step that failed: the vertex BuildKit marked with an error, or the classic
+    /// step that was running.
+    pub fn failed_step(&self) -> Option<String> {
+        self.failed_step.clone().or_else(|| {
+            let i = self.classic_current?;
+            Some(self.steps[i].name.clone())
+        })
+    }
+
+    /// The last lines of output.
+    pub fn log_tail(&self) -> Vec<String> {
+        self.tail.iter().cloned().collect()
+    }
+
+    /// Remember a line of output and pass it on.
+    fn log(&mut self, line: &str, events: BuildEvents<'_>) {
+        if self.tail.len() == LOG_TAIL {
+            self.tail.pop_front();
+        }
+        self.tail.push_back(line.to_string());
+        events(BuildEvent::Log(line.to_string()));
+    }
+
+    /// Record a step's state; emits an event when the step is new or changed.
+    fn update(&mut self, key: &str, name: &str, cached: bool, done: bool, events: BuildEvents<'_>) {
+        let (index, new) = match self.by_key.get(key) {
+            Some(&i) => (i, false),
+            None => {
+                self.steps.push(Step {
+                    name: name.to_string(),
+                    cached: false,
+                    done: false,
+                    from: instruction(name).to_ascii_uppercase().starts_with("FROM "),
+                });
+                self.by_key.insert(key.to_string(), self.steps.len() - 1);
+                (self.steps.len() - 1, true)
+            }
+        };
+        let step = &mut self.steps[index];
+        let changed = new || (cached && !step.cached) || (done && !step.done);
+        step.cached |= cached;
+        step.done |= done;
+        if changed {
+            events(BuildEvent::Step {
+                name: step.name.clone(),
+                cached: step.cached,
+                done: step.done,
+            });
+        }
+    }
+
+    /// A BuildKit status message: vertexes (steps and internal work) and their logs.
+    fn on_status(&mut self, status: &StatusResponse, events: BuildEvents<'_>) {
+        let mut names = HashMap::new();
+        for vertex in &status.vertexes {
+            names.insert(vertex.digest.clone(), vertex.name.clone());
+            if !vertex.error.is_empty() {
+                let is_step = is_buildkit_step(&vertex.name);
+                if self.failed_step.is_none() || is_step {
+                    self.failed_step = Some(vertex.name.clone());
+                }
+                self.log(&format!("{}: {}", vertex.name, vertex.error), events);
+            }
+            if is_buildkit_step(&vertex.name) {
+                let done = vertex.cached || vertex.completed.is_some();
+                self.update(&vertex.digest, &vertex.name, vertex.cached, done, events);
+            }
+        }
+        for log in &status.logs {
+            let text = String::from_utf8_lossy(&log.msg);
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                self.log(line, events);
+            }
+        }
+    }
+
+    /// One line of classic builder output.
+    fn on_classic_line(&mut self, line: &str, events: BuildEvents<'_>) {
+        self.log(line, events);
+        let trimmed = line.trim();
+        if let Some(rest) = trimmed.strip_prefix("Step ") {
+            if rest.split(" : ").next().is_some_and(is_step_counter) {
+                self.finish_classic_step(events);
+                let key = format!("classic:{}", self.steps.len());
+                self.update(&key, trimmed, false, false, events);
+                self.classic_current = self.by_key.get(&key).copied();
+            }
+        } else if trimmed == "---> Using cache" {
+            if let Some(i) = self.classic_current {
+                let key = format!("classic:{i}");
+                let name = self.steps[i].name.clone();
+                self.update(&key, &name, true, true, events);
+            }
+        } else if let Some(id) = trimmed.strip_prefix("Successfully built ") {
+            self.finish_classic_step(events);
+            self.classic_current = None;
+            if self.image_id.is_none() {
+                self.image_id = Some(id.trim().to_string());
+            }
+        }
+    }
+
+    /// Mark the running classic step finished.
+    fn finish_classic_step(&mut self, events: BuildEvents<'_>) {
+        if let Some(i) = self.classic_current {
+            let name = self.steps[i].name.clone();
+            self.update(&format!("classic:{i}"), &name, false, true, events);
+        }
+    }
+}
+
+/// True for `N/M`.
+fn is_step_counter(text: &str) -> bool {
+    let mut parts = text.split('/');
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None) if all_digits(a) && all_digits(b))
+}
+
+/// True for BuildKit vertex names of Dockerfile steps: `[2/5] ...`, `[stage 2/5] ...`.
+pub(super) fn is_buildkit_step(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('[') else {
+        return false;
+    };
+    let Some((inside, _)) = rest.split_once(']') else {
+        return false;
+    };
+    inside.rsplit(' ').next().is_some_and(is_step_counter)
+}
+
+/// The instruction part of a step name (`RUN ...` of `[2/5] RUN ...` or
+/// `Step 2/5 : RUN ...`).
+fn instruction(name: &str) -> &str {
+    if let Some(rest) = name.strip_prefix('[') {
+        return rest.split_once("] ").map_or("", |(_, i)| i);
+    }
+    name.split_once(" : ").map_or("", |(_, i)| i)
+}

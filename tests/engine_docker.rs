@@ -1,0 +1,433 @@
+//! Real-daemon tests of `DockerEngine`: builds with both builders, containers, exec,
+//! memory, logs, export, import and labelled cleanup. They need a running dockerd and gcc
+//! (see tests/support) and fail loudly without them.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use basebench::engine::docker::DockerEngine;
+use basebench::engine::{
+    BuildError, BuildEvent, BuildOutcome, BuildRequest, BuilderKind, ContainerSpec, Engine,
+    EngineError, ImportRequest, RUN_LABEL,
+};
+use futures_util::StreamExt;
+use support::{Cleanup, TestApp, run_labels, test_app_context, unique_run_id};
+
+/// Dockerfile lines with a step that really runs (the app exits 0 at once).
+const RUN_STEP: &str = "ARG TESTAPP_EXIT_CODE=0\nRUN [\"/testapp\"]";
+
+fn request(app: &TestApp, run_id: &str, builder: BuilderKind, no_cache: bool) -> BuildRequest {
+    BuildRequest {
+        context: app.context(),
+        tag: format!("basebench-test/{run_id}:{}", builder.as_str()),
+        no_cache,
+        builder,
+        labels: run_labels(run_id),
+        build_args: Default::default(),
+        target: None,
+    }
+}
+
+async fn build(
+    engine: &DockerEngine,
+    request: &BuildRequest,
+) -> (Result<BuildOutcome, BuildError>, Vec<BuildEvent>) {
+    let events = Mutex::new(Vec::new());
+    let record = |e: BuildEvent| events.lock().unwrap().push(e);
+    let outcome = engine.build(request, &record).await;
+    (outcome, events.into_inner().unwrap())
+}
+
+async fn builds_count_steps_and_a_rebuild_runs_none(builder: BuilderKind) {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    let app = test_app_context(RUN_STEP);
+
+    let (cold, events) = build(&engine, &request(&app, &run_id, builder, true)).await;
+    let cold = cold.expect("cold build");
+    assert!(cold.image_id.starts_with("sha256:"), "{cold:?}");
+    assert!(cold.steps_total >= 2, "{cold:?} {events:#?}");
+    assert!(cold.steps_run >= 2, "{cold:?} {events:#?}");
+    assert!(cold.context_bytes > 500_000, "{cold:?}");
+    let step_names: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            BuildEvent::Step { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        step_names.iter().any(|n| n.contains("RUN [\"/testapp\"]")),
+        "{step_names:#?}"
+    );
+    assert!(
+        step_names.iter().all(|n| !n.contains("[internal]")),
+        "{step_names:#?}"
+    );
+
+    let (cached, events) = build(&engine, &request(&app, &run_id, builder, false)).await;
+    let cached = cached.expect("cached build");
+    assert_eq!(cached.steps_run, 0, "{cached:?} {events:#?}");
+    assert_eq!(cached.steps_total, cold.steps_total, "{cached:?}");
+    assert_eq!(cached.image_id, cold.image_id);
+    let info = engine
+        .image_info(&cold.image_id)
+        .await
+        .unwrap()
+        .expect("built image present");
+    assert_eq!(info.labels.get(RUN_LABEL), Some(&run_id));
+}
+
+#[tokio::test]
+async fn buildkit_counts_steps_and_an_identical_rebuild_runs_none() {
+    builds_count_steps_and_a_rebuild_runs_none(BuilderKind::Buildkit).await;
+}
+
+#[tokio::test]
+async fn classic_builder_counts_steps_and_an_identical_rebuild_runs_none() {
+    builds_count_steps_and_a_rebuild_runs_none(BuilderKind::Classic).await;
+}
+
+async fn a_failing_build_names_the_step_and_the_daemons_message(builder: BuilderKind) {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    let app = test_app_context("ARG TESTAPP_EXIT_CODE=3\nRUN [\"/testapp\"]");
+    let (outcome, _) = build(&engine, &request(&app, &run_id, builder, true)).await;
+    let Err(BuildError::Failed(failure)) = outcome else {
+        panic!("expected a build failure, got {outcome:?}");
+    };
+    let step = failure.step.clone().unwrap_or_default();
+    assert!(step.contains("RUN [\"/testapp\"]"), "{failure:#?}");
+    assert!(failure.message.contains('3'), "{failure:#?}");
+    assert!(
+        failure
+            .log_tail
+            .iter()
+            .any(|l| l.contains("fatal: configured to exit with code 3")),
+        "{failure:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_buildkit_build_names_the_step_and_the_daemons_message() {
+    a_failing_build_names_the_step_and_the_daemons_message(BuilderKind::Buildkit).await;
+}
+
+#[tokio::test]
+async fn a_failing_classic_build_names_the_step_and_the_daemons_message() {
+    a_failing_build_names_the_step_and_the_daemons_message(BuilderKind::Classic).await;
+}
+
+/// Build the plain fixture app and return its image id.
+async fn build_app(engine: &DockerEngine, run_id: &str) -> String {
+    let app = test_app_context("");
+    let (outcome, _) = build(engine, &request(&app, run_id, BuilderKind::Buildkit, false)).await;
+    outcome.expect("building the fixture app").image_id
+}
+
+fn spec(image: &str, run_id: &str, env: &[&str]) -> ContainerSpec {
+    ContainerSpec {
+        image: image.to_string(),
+        name: format!("{run_id}-{}", uuid::Uuid::new_v4().simple()),
+        labels: run_labels(run_id),
+        port: support::TESTAPP_PORT,
+        env: env.iter().map(|e| e.to_string()).collect(),
+        cmd: Vec::new(),
+    }
+}
+
+/// GET `path` on 127.0.0.1:`port` with a fresh connection; the status line's code.
+fn http_status(port: u16, path: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.split(' ').nth(1)?.parse().ok()
+}
+
+async fn wait_healthy(port: u16) {
+    let start = Instant::now();
+    while http_status(port, "/health") != Some(200) {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "app never answered 200"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_container_serves_on_a_loopback_port_and_runs_commands() {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    let image = build_app(&engine, &run_id).await;
+    let id = engine
+        .create_container(&spec(&image, &run_id, &["TESTAPP_ALLOC_MB=64"]))
+        .await
+        .unwrap();
+    assert_eq!(engine.container_status(&id).await.unwrap().state, "created");
+    engine.start_container(&id).await.unwrap();
+    let port = engine.host_port(&id, support::TESTAPP_PORT).await.unwrap();
+    assert_ne!(port, support::TESTAPP_PORT);
+    wait_healthy(port).await;
+    assert_eq!(http_status(port, "/nope"), Some(404));
+    let status = engine.container_status(&id).await.unwrap();
+    assert!(
+        status.running && status.state == "running" && status.exit_code.is_none(),
+        "{status:?}"
+    );
+
+    let memory = engine.memory_usage(&id).await.unwrap();
+    assert!(
+        memory > 64 << 20,
+        "memory {memory} should include the 64 MiB the app holds"
+    );
+
+    let run = |cmd: &[&str]| cmd.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let ok = engine
+        .exec(
+            &id,
+            &run(&["/testapp", "exit", "0"]),
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ok.exit_code, Some(0), "{ok:?}");
+    assert!(ok.output.contains("testapp: exit 0"), "{ok:?}");
+    let bad = engine
+        .exec(
+            &id,
+            &run(&["/testapp", "exit", "7"]),
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(bad.exit_code, Some(7), "{bad:?}");
+    let missing = engine
+        .exec(
+            &id,
+            &run(&["/bin/sh", "-c", "true"]),
+            Duration::from_secs(10),
+        )
+        .await;
+    assert!(
+        !matches!(&missing, Ok(out) if out.exit_code == Some(0)),
+        "{missing:?}"
+    );
+    let slow = engine
+        .exec(
+            &id,
+            &run(&["/testapp", "sleep", "5000"]),
+            Duration::from_millis(300),
+        )
+        .await
+        .unwrap();
+    assert_eq!(slow.exit_code, None, "{slow:?}");
+
+    let logs = engine.logs_tail(&id, 10).await.unwrap();
+    assert!(
+        logs.iter().any(|l| l.contains("listening on port 8080")),
+        "{logs:?}"
+    );
+    engine.remove_container(&id).await.unwrap();
+    engine
+        .remove_container(&id)
+        .await
+        .expect("removing a missing container is fine");
+    assert!(matches!(
+        engine.container_status(&id).await,
+        Err(EngineError::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn an_app_that_exits_at_start_shows_its_log_line_and_exit_code() {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    let image = build_app(&engine, &run_id).await;
+    let id = engine
+        .create_container(&spec(&image, &run_id, &["TESTAPP_EXIT_CODE=3"]))
+        .await
+        .unwrap();
+    engine.start_container(&id).await.unwrap();
+    let start = Instant::now();
+    let status = loop {
+        let status = engine.container_status(&id).await.unwrap();
+        if !status.running {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the app never exited"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(
+        (status.state.as_str(), status.exit_code),
+        ("exited", Some(3)),
+        "{status:?}"
+    );
+    let logs = engine.logs_tail(&id, 5).await.unwrap();
+    assert_eq!(logs.len(), 2, "{logs:?}");
+    assert!(logs[0].starts_with("testapp: starting"), "{logs:?}");
+    assert_eq!(logs[1], "fatal: configured to exit with code 3");
+    assert_eq!(
+        engine.logs_tail(&id, 1).await.unwrap(),
+        vec![logs[1].clone()]
+    );
+    assert!(engine.host_port(&id, support::TESTAPP_PORT).await.is_err());
+}
+
+#[tokio::test]
+async fn an_exported_image_is_a_tar_with_a_manifest() {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    let image = build_app(&engine, &run_id).await;
+    let mut stream = engine.export_image(&image).await.unwrap();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk.unwrap());
+    }
+    let mut archive = tar::Archive::new(bytes.as_slice());
+    let names: Vec<String> = archive
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().display().to_string())
+        .collect();
+    assert!(names.iter().any(|n| n == "manifest.json"), "{names:?}");
+    let missing = engine
+        .export_image("basebench-test/no-such-image:nope")
+        .await;
+    assert!(
+        matches!(missing, Err(EngineError::NotFound { .. })),
+        "{:?}",
+        missing.err()
+    );
+}
+
+/// A root filesystem tarball holding only the fixture app.
+fn rootfs_tarball(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("rootfs.tar");
+    let mut builder = tar::Builder::new(std::fs::File::create(&path).unwrap());
+    builder
+        .append_path_with_name(support::testapp_binary(), "testapp")
+        .unwrap();
+    builder.finish().unwrap();
+    path
+}
+
+#[tokio::test]
+async fn an_imported_rootfs_becomes_an_image_with_the_given_cmd() {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let cleanup = Cleanup::new(&run_id);
+    let dir = tempfile::tempdir().unwrap();
+    let reference = format!("basebench-test/{run_id}:imported");
+    let request = ImportRequest {
+        tarball: rootfs_tarball(dir.path()),
+        reference: reference.clone(),
+        changes: vec![
+            "CMD [\"/testapp\"]".to_string(),
+            format!("LABEL basebench=true {RUN_LABEL}={run_id}"),
+            "ENV TESTAPP_PORT=9090".to_string(),
+        ],
+    };
+    let image = engine.import_image(&request).await.unwrap();
+    let info = engine
+        .image_info(&reference)
+        .await
+        .unwrap()
+        .expect("imported image");
+    assert_eq!(
+        (info.id.as_str(), info.cmd.as_slice()),
+        (image.as_str(), ["/testapp".to_string()].as_slice())
+    );
+
+    let mut container_spec = spec(&image, &run_id, &[]);
+    container_spec.port = 9090;
+    let id = engine.create_container(&container_spec).await.unwrap();
+    engine.start_container(&id).await.unwrap();
+    wait_healthy(engine.host_port(&id, 9090).await.unwrap()).await;
+
+    let label = format!("{RUN_LABEL}={run_id}");
+    let found = engine.list_labelled(&label).await.unwrap();
+    assert_eq!(
+        (found.containers, found.images),
+        (vec![id.clone()], vec![image.clone()])
+    );
+    drop(cleanup);
+    let left = engine.list_labelled(&label).await.unwrap();
+    assert!(
+        left.containers.is_empty() && left.images.is_empty(),
+        "{left:?}"
+    );
+    engine
+        .remove_image(&image)
+        .await
+        .expect("removing a missing image is fine");
+}
+
+#[tokio::test]
+async fn info_describes_the_daemon_and_the_negotiated_api_version() {
+    let engine = support::connect_or_fail().await;
+    let info = engine.info().await.unwrap();
+    assert!(
+        !info.engine_version.is_empty() && info.cpus > 0 && info.memory_bytes > 0,
+        "{info:?}"
+    );
+    assert_eq!(info.api_version, engine.api_version());
+    let (major, minor) = info.api_version.split_once('.').unwrap();
+    assert_eq!(major, "1");
+    assert!(minor.parse::<u32>().unwrap() <= 53, "{info:?}");
+}
+
+#[tokio::test]
+async fn connecting_to_a_missing_daemon_names_the_address() {
+    let socket = tempfile::tempdir().unwrap().path().join("docker.sock");
+    let host = format!("unix://{}", socket.display());
+    // SAFETY-free: a child process keeps the environment change out of other tests.
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "connect_probe_child",
+            "--nocapture",
+            "--include-ignored",
+        ])
+        .env("DOCKER_HOST", &host)
+        .env("BASEBENCH_CONNECT_PROBE", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(&format!("cannot reach the Docker daemon at {host}")),
+        "{text}"
+    );
+    assert!(text.contains("DOCKER_HOST"), "{text}");
+}
+
+/// Runs only inside `connecting_to_a_missing_daemon_names_the_address`.
+#[tokio::test]
+#[ignore = "helper of connecting_to_a_missing_daemon_names_the_address"]
+async fn connect_probe_child() {
+    if std::env::var_os("BASEBENCH_CONNECT_PROBE").is_none() {
+        return;
+    }
+    match DockerEngine::connect().await {
+        Ok(_) => println!("connected unexpectedly"),
+        Err(e) => println!("{e}"),
+    }
+}

@@ -1,0 +1,174 @@
+//! Shared helpers for real-daemon tests: the fixture app (a static C binary in a
+//! `FROM scratch` image), unique run ids and a guard that removes what a test created.
+//!
+//! Use from a test file with `mod support;`. Tests that need a daemon call
+//! [`connect_or_fail`]: without one they fail loudly instead of skipping.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use basebench::context::BuildContext;
+use basebench::engine::docker::DockerEngine;
+use basebench::engine::{Engine, MANAGED_LABEL, RUN_LABEL};
+
+/// Source of the fixture app.
+const TESTAPP_SOURCE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/testapp/testapp.c"
+);
+
+/// Port the fixture app listens on unless `TESTAPP_PORT` says otherwise.
+pub const TESTAPP_PORT: u16 = 8080;
+
+/// Connect to the local daemon or panic with what to do.
+pub async fn connect_or_fail() -> DockerEngine {
+    match DockerEngine::connect().await {
+        Ok(engine) => engine,
+        Err(e) => panic!(
+            "Docker daemon not reachable: {e}\nThese tests need a real daemon: start dockerd \
+             (e.g. `dockerd &`) or set DOCKER_HOST."
+        ),
+    }
+}
+
+/// A run id unique to this test (`test-<12 hex>`).
+pub fn unique_run_id() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    format!("test-{}", &id[..12])
+}
+
+/// The labels basebench puts on what it creates, for `run_id`.
+pub fn run_labels(run_id: &str) -> HashMap<String, String> {
+    HashMap::from([
+        (MANAGED_LABEL.to_string(), "true".to_string()),
+        (RUN_LABEL.to_string(), run_id.to_string()),
+    ])
+}
+
+/// The fixture app compiled with `gcc -static -O2 -pthread`, cached under the target
+/// directory by source hash (built once per source change).
+pub fn testapp_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(compile_testapp).clone()
+}
+
+fn compile_testapp() -> PathBuf {
+    let source = std::fs::read(TESTAPP_SOURCE).expect("reading tests/fixtures/testapp/testapp.c");
+    let mut hasher = DefaultHasher::new();
+    source.hash(&mut hasher);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("testapp");
+    std::fs::create_dir_all(&dir).expect("creating the testapp cache directory");
+    let binary = dir.join(format!("testapp-{:016x}", hasher.finish()));
+    if binary.exists() {
+        return binary;
+    }
+    // Compile to a private name, then rename: test binaries may race here.
+    let partial = dir.join(format!("partial-{}", uuid::Uuid::new_v4().simple()));
+    let status = Command::new("gcc")
+        .args(["-static", "-O2", "-pthread", "-o"])
+        .arg(&partial)
+        .arg(TESTAPP_SOURCE)
+        .status()
+        .unwrap_or_else(|e| {
+            panic!("cannot run gcc to build the test app ({e}): install gcc and the static libc (apt-get install -y gcc libc6-dev)")
+        });
+    assert!(
+        status.success(),
+        "gcc failed to build {TESTAPP_SOURCE} (is libc6-dev installed for -static?)"
+    );
+    std::fs::rename(&partial, &binary).expect("moving the compiled testapp into place");
+    binary
+}
+
+/// A build context holding the fixture app and a Dockerfile.
+pub struct TestApp {
+    /// The context directory (removed on drop).
+    pub dir: tempfile::TempDir,
+    /// The Dockerfile text (also written to `Dockerfile` in `dir`).
+    pub dockerfile: String,
+}
+
+impl TestApp {
+    /// The context ready to send, with `dockerfile` as its Dockerfile.
+    pub fn context(&self) -> BuildContext {
+        BuildContext::scan(self.dir.path(), self.dockerfile.clone())
+            .expect("scanning the test app context")
+    }
+}
+
+/// Lay out a context with the app and the Dockerfile
+/// `FROM scratch / COPY testapp /testapp / <dockerfile_extra> / CMD ["/testapp"]`.
+pub fn test_app_context(dockerfile_extra: &str) -> TestApp {
+    let dockerfile = format!(
+        "FROM scratch\nCOPY testapp /testapp\n{dockerfile_extra}\nEXPOSE {TESTAPP_PORT}\nCMD [\"/testapp\"]\n"
+    );
+    test_app_context_with_dockerfile(&dockerfile)
+}
+
+/// Lay out a context with the app and exactly `dockerfile`.
+pub fn test_app_context_with_dockerfile(dockerfile: &str) -> TestApp {
+    let dir = tempfile::tempdir().expect("creating a temporary context directory");
+    std::fs::copy(testapp_binary(), dir.path().join("testapp"))
+        .expect("copying the testapp binary");
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).expect("writing the Dockerfile");
+    TestApp {
+        dir,
+        dockerfile: dockerfile.to_string(),
+    }
+}
+
+/// Removes every container and image labelled with its run id when dropped, even when
+/// the test panicked.
+pub struct Cleanup {
+    /// The run id whose objects are removed.
+    pub run_id: String,
+}
+
+impl Cleanup {
+    /// A guard for `run_id`.
+    pub fn new(run_id: &str) -> Cleanup {
+        Cleanup {
+            run_id: run_id.to_string(),
+        }
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let label = format!("{RUN_LABEL}={}", self.run_id);
+        // A thread with its own runtime: drop may run inside (or outside) a test runtime.
+        let result = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().expect("starting a cleanup runtime");
+            runtime.block_on(remove_labelled(&label))
+        })
+        .join();
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(message)) => eprintln!("cleanup of run {} incomplete: {message}", self.run_id),
+            Err(_) => eprintln!("cleanup of run {} panicked", self.run_id),
+        }
+    }
+}
+
+/// Remove the containers, then the images, carrying `label`.
+pub async fn remove_labelled(label: &str) -> Result<(), String> {
+    let engine = DockerEngine::connect().await.map_err(|e| e.to_string())?;
+    let found = engine
+        .list_labelled(label)
+        .await
+        .map_err(|e| e.to_string())?;
+    for id in &found.containers {
+        engine
+            .remove_container(id)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    for id in &found.images {
+        engine.remove_image(id).await.map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
