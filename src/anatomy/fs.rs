@@ -44,6 +44,8 @@ pub(crate) struct Inode {
     pub size: u64,
     /// Paths reaching it now.
     pub refs: u32,
+    /// Already charged as wasted.
+    pub dropped: bool,
 }
 
 /// The filesystem after the layers applied so far.
@@ -53,10 +55,12 @@ pub(crate) struct MergedFs {
     pub nodes: BTreeMap<Box<str>, Node>,
     /// Every content stored by any layer applied so far.
     pub inodes: Vec<Inode>,
+    /// Contents whose last path went during the current layer, and why.
+    pending: Vec<(usize, Cause)>,
 }
 
 /// Which counter a dropped content is charged to.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 enum Cause {
     Removed,
     Replaced,
@@ -68,18 +72,18 @@ impl MergedFs {
     pub(crate) fn apply(&mut self, layer_no: usize, layer: &LayerIndex) -> LayerAnatomy {
         let mut out = LayerAnatomy::default();
         for path in &layer.whiteouts {
-            self.remove_subtree(path, true, Cause::Removed, &mut out);
+            self.remove_subtree(path, true, Cause::Removed);
         }
         for dir in &layer.opaque_dirs {
-            self.remove_subtree(dir, false, Cause::Removed, &mut out);
+            self.remove_subtree(dir, false, Cause::Removed);
         }
         let base = self.inodes.len();
-        self.inodes.extend(
-            layer
-                .inode_sizes
-                .iter()
-                .map(|&size| Inode { size, refs: 0 }),
-        );
+        self.inodes
+            .extend(layer.inode_sizes.iter().map(|&size| Inode {
+                size,
+                refs: 0,
+                dropped: false,
+            }));
         let mut counted = vec![false; layer.inode_sizes.len()];
         for entry in &layer.entries {
             let kind = match &entry.kind {
@@ -91,7 +95,7 @@ impl MergedFs {
             if let NodeKind::File(i) = kind {
                 self.inodes[i].refs += 1; // before replacing: a link may replace its own target
             }
-            let existed = self.replace(&entry.path, &kind, &mut out);
+            let existed = self.replace(&entry.path, &kind);
             if let Kind::File { inode } = entry.kind {
                 let slot = &mut counted[inode as usize];
                 if !*slot {
@@ -112,11 +116,12 @@ impl MergedFs {
             };
             self.nodes.insert(entry.path.clone(), node);
         }
+        self.charge_drops(&mut out);
         out
     }
 
     /// Makes room for a new entry at `path`; returns whether something was there.
-    fn replace(&mut self, path: &str, new: &NodeKind, out: &mut LayerAnatomy) -> bool {
+    fn replace(&mut self, path: &str, new: &NodeKind) -> bool {
         let Some(old) = self.nodes.get(path) else {
             return false;
         };
@@ -125,19 +130,19 @@ impl MergedFs {
             return true; // directories merge
         }
         if old_is_dir {
-            self.remove_subtree(path, false, Cause::Replaced, out);
+            self.remove_subtree(path, false, Cause::Replaced);
         }
         if let Some(old) = self.nodes.remove(path) {
-            self.unref(&old.kind, Cause::Replaced, out);
+            self.unref(&old.kind, Cause::Replaced);
         }
         true
     }
 
     /// Removes everything under `path` (and `path` itself when `itself`).
-    fn remove_subtree(&mut self, path: &str, itself: bool, cause: Cause, out: &mut LayerAnatomy) {
+    fn remove_subtree(&mut self, path: &str, itself: bool, cause: Cause) {
         if itself {
             if let Some(old) = self.nodes.remove(path) {
-                self.unref(&old.kind, cause, out);
+                self.unref(&old.kind, cause);
             }
         }
         let (lo, hi) = if path.is_empty() {
@@ -155,16 +160,29 @@ impl MergedFs {
             .collect();
         for key in doomed {
             if let Some(old) = self.nodes.remove(&key) {
-                self.unref(&old.kind, cause, out);
+                self.unref(&old.kind, cause);
             }
         }
     }
 
-    fn unref(&mut self, kind: &NodeKind, cause: Cause, out: &mut LayerAnatomy) {
+    fn unref(&mut self, kind: &NodeKind, cause: Cause) {
         let NodeKind::File(i) = kind else { return };
         let inode = &mut self.inodes[*i];
         inode.refs = inode.refs.saturating_sub(1);
         if inode.refs == 0 {
+            self.pending.push((*i, cause));
+        }
+    }
+
+    /// Charges the contents left unreachable by the layer just applied (a content a
+    /// same-layer hardlink reached again is not charged).
+    fn charge_drops(&mut self, out: &mut LayerAnatomy) {
+        for (i, cause) in std::mem::take(&mut self.pending) {
+            let inode = &mut self.inodes[i];
+            if inode.refs > 0 || inode.dropped {
+                continue;
+            }
+            inode.dropped = true;
             match cause {
                 Cause::Removed => out.removed_bytes += inode.size,
                 Cause::Replaced => out.replaced_bytes += inode.size,
