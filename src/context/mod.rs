@@ -1,10 +1,18 @@
 //! The build context: which files are sent to the daemon (honouring `.dockerignore` with
 //! Docker's own matching rules) and the tar stream that carries them.
+//!
+//! `.dockerignore` applies to everything on disk, including the `.dockerignore` file itself
+//! and any Dockerfile in the context: the Dockerfile basebench uses travels as a generated
+//! entry ([`BuildContext::dockerfile_name`]), so a secret listed in `.dockerignore` never
+//! reaches the daemon.
 
 pub mod dockerignore;
+mod tarball;
 
-use std::io::{self, Write};
+use std::fs;
 use std::path::{Path, PathBuf};
+
+use dockerignore::IgnoreRules;
 
 /// Errors preparing a build context.
 #[derive(Debug, thiserror::Error)]
@@ -17,8 +25,19 @@ pub enum ContextError {
         /// What went wrong.
         message: String,
     },
+    /// A file or directory inside the context cannot be read.
+    #[error(
+        "'{}' in the build context cannot be read: {message}. Fix its permissions or list it in .dockerignore.",
+        path.display()
+    )]
+    UnreadableEntry {
+        /// The path on disk.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// `.dockerignore` has a pattern Docker would reject.
-    #[error("{}:{line}: bad pattern '{pattern}': {message}", path.display())]
+    #[error("{}:{line}: bad pattern '{pattern}': {message}. Fix or remove that line.", path.display())]
     BadPattern {
         /// The `.dockerignore` file.
         path: PathBuf,
@@ -29,6 +48,15 @@ pub enum ContextError {
         /// Why it is bad.
         message: String,
     },
+    /// The file chosen for the simulated code change is not sent with the context.
+    #[error(
+        "change file '{}' is not a regular file sent in the build context (missing, not a file, or excluded by .dockerignore). Set `change_file` to a file the Dockerfile copies.",
+        path.display()
+    )]
+    TouchedNotInContext {
+        /// The path, relative to the context root.
+        path: PathBuf,
+    },
 }
 
 /// A context ready to be sent: the files that pass `.dockerignore`, and the Dockerfile to
@@ -37,7 +65,8 @@ pub enum ContextError {
 pub struct BuildContext {
     /// Root directory of the context on disk.
     pub root: PathBuf,
-    /// Paths to send, relative to `root`, sorted; already filtered by `.dockerignore`.
+    /// Paths to send (files, directories, symlinks), relative to `root`, sorted
+    /// depth-first; already filtered by `.dockerignore`.
     pub entries: Vec<PathBuf>,
     /// Name of the generated Dockerfile entry inside the tar.
     pub dockerfile_name: String,
@@ -49,78 +78,106 @@ pub struct BuildContext {
 
 impl BuildContext {
     /// Scan `root`, applying its `.dockerignore`, for a build with `dockerfile` text.
+    /// Every file that will be sent is opened once, so an unreadable one fails here with
+    /// its path rather than halfway through a build.
     pub fn scan(root: &Path, dockerfile: String) -> Result<BuildContext, ContextError> {
-        // Basic version without `.dockerignore`; replaced by the full scanner.
-        let unreadable = |e: io::Error| ContextError::Unreadable {
+        let meta = fs::metadata(root).map_err(|e| ContextError::Unreadable {
             path: root.to_path_buf(),
             message: e.to_string(),
-        };
-        let mut entries = Vec::new();
-        let mut pending = vec![PathBuf::new()];
-        while let Some(dir) = pending.pop() {
-            for entry in std::fs::read_dir(root.join(&dir)).map_err(unreadable)? {
-                let entry = entry.map_err(unreadable)?;
-                let rel = dir.join(entry.file_name());
-                if entry.file_type().map_err(unreadable)?.is_dir() {
-                    pending.push(rel.clone());
-                }
-                entries.push(rel);
-            }
+        })?;
+        if !meta.is_dir() {
+            return Err(ContextError::Unreadable {
+                path: root.to_path_buf(),
+                message: "not a directory".to_string(),
+            });
         }
+        let rules = IgnoreRules::load(&root.join(".dockerignore"))?;
+        let dockerfile_name = ".basebench.Dockerfile".to_string();
+        let mut entries = Vec::new();
+        walk(root, Path::new(""), &rules, &mut entries)?;
+        entries.retain(|rel| rel.as_os_str() != dockerfile_name.as_str());
         entries.sort();
         Ok(BuildContext {
             root: root.to_path_buf(),
             entries,
-            dockerfile_name: ".basebench.Dockerfile".to_string(),
+            dockerfile_name,
             dockerfile,
             touched: None,
         })
     }
 
-    /// Write the context as an uncompressed tar to `out`; returns bytes written.
-    pub fn write_tar<W: Write>(&self, out: W) -> io::Result<u64> {
-        // Basic version; replaced by the full writer.
-        let mut counter = CountingWriter { inner: out, count: 0 };
-        {
-            let mut tar = tar::Builder::new(&mut counter);
-            tar.follow_symlinks(false);
-            for rel in &self.entries {
-                let path = self.root.join(rel);
-                if self.touched.as_deref() == Some(rel.as_path()) {
-                    let mut data = std::fs::read(&path)?;
-                    data.push(b'\n');
-                    let mut header = tar::Header::new_gnu();
-                    header.set_metadata(&std::fs::metadata(&path)?);
-                    header.set_size(data.len() as u64);
-                    tar.append_data(&mut header, rel, data.as_slice())?;
-                } else {
-                    tar.append_path_with_name(&path, rel)?;
-                }
-            }
-            let mut header = tar::Header::new_gnu();
-            header.set_size(self.dockerfile.len() as u64);
-            header.set_mode(0o644);
-            tar.append_data(&mut header, &self.dockerfile_name, self.dockerfile.as_bytes())?;
-            tar.finish()?;
+    /// Send `rel` (relative to the root) with one byte (`\n`) appended. Fails when `rel` is
+    /// not a regular file among the entries (e.g. excluded by `.dockerignore`).
+    pub fn with_touched(mut self, rel: impl Into<PathBuf>) -> Result<BuildContext, ContextError> {
+        let rel = rel.into();
+        if !self.entries.contains(&rel) || !self.is_file(&rel) {
+            return Err(ContextError::TouchedNotInContext { path: rel });
         }
-        Ok(counter.count)
+        self.touched = Some(rel);
+        Ok(self)
+    }
+
+    /// Touch the default change file: the first file the Dockerfile copies from the
+    /// context that is not a dependency list (see [`crate::dockerfile::default_change_file`]).
+    /// Leaves `touched` unset when there is none.
+    pub fn with_default_touched(mut self) -> BuildContext {
+        self.touched = crate::dockerfile::default_change_file(&self.dockerfile, &self);
+        self
+    }
+
+    /// Is `rel` (relative to the root) a regular file on disk (not a symlink)?
+    pub fn is_file(&self, rel: &Path) -> bool {
+        fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.is_file())
+    }
+
+    /// Write the context as an uncompressed tar to `out`, streaming each file from disk;
+    /// the generated Dockerfile entry comes last. Returns the bytes written.
+    pub fn write_tar<W: std::io::Write>(&self, out: W) -> std::io::Result<u64> {
+        tarball::write(self, out)
     }
 }
 
-/// A writer that counts the bytes passing through it.
-struct CountingWriter<W> {
-    inner: W,
-    count: u64,
+/// Walk `dir` (relative to `root`) the way go-archive's `TarWithOptions` does: excluded
+/// entries are left out; an excluded directory is still walked when an exception pattern
+/// could re-include something inside it.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    rules: &IgnoreRules,
+    entries: &mut Vec<PathBuf>,
+) -> Result<(), ContextError> {
+    let unreadable = |path: &Path, e: std::io::Error| ContextError::UnreadableEntry {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let abs_dir = root.join(dir);
+    let listing = fs::read_dir(&abs_dir).map_err(|e| unreadable(&abs_dir, e))?;
+    for item in listing {
+        let item = item.map_err(|e| unreadable(&abs_dir, e))?;
+        let rel = dir.join(item.file_name());
+        let abs = root.join(&rel);
+        let kind = item.file_type().map_err(|e| unreadable(&abs, e))?;
+        let rel_text = rel.to_string_lossy();
+        if rules.is_excluded(&rel_text) {
+            if kind.is_dir() && rules.must_walk(&rel_text) {
+                walk(root, &rel, rules, entries)?;
+            }
+            continue;
+        }
+        if kind.is_dir() {
+            entries.push(rel.clone());
+            walk(root, &rel, rules, entries)?;
+        } else if kind.is_file() {
+            fs::File::open(&abs).map_err(|e| unreadable(&abs, e))?;
+            entries.push(rel);
+        } else if kind.is_symlink() {
+            entries.push(rel);
+        }
+        // Sockets, FIFOs and devices are not sent.
+    }
+    Ok(())
 }
 
-impl<W: Write> Write for CountingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.count += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
+#[cfg(test)]
+#[path = "context_tests.rs"]
+mod tests;

@@ -1,0 +1,126 @@
+//! The tar stream of a [`BuildContext`]: files streamed from disk (never read whole into
+//! memory), owner root, modes and mtimes kept, symlinks as symlinks, the generated
+//! Dockerfile last.
+
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use super::BuildContext;
+
+/// The byte appended to the touched file.
+const TOUCH: &[u8] = b"\n";
+
+/// Write `ctx` as a tar to `out`; returns bytes written.
+pub(super) fn write<W: Write>(ctx: &BuildContext, out: W) -> io::Result<u64> {
+    let mut counter = CountingWriter {
+        inner: out,
+        count: 0,
+    };
+    {
+        let mut tar = tar::Builder::new(&mut counter);
+        for rel in &ctx.entries {
+            let touched = ctx.touched.as_deref() == Some(rel.as_path());
+            append_entry(&mut tar, &ctx.root, rel, touched).map_err(|e| {
+                let path = ctx.root.join(rel);
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot add '{}' to the build context: {e}", path.display()),
+                )
+            })?;
+        }
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_size(ctx.dockerfile.len() as u64);
+        header.set_mode(0o644);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(0);
+        tar.append_data(&mut header, &ctx.dockerfile_name, ctx.dockerfile.as_bytes())?;
+        tar.finish()?;
+    }
+    counter.flush()?;
+    Ok(counter.count)
+}
+
+/// Append one entry (directory, symlink or regular file) read from disk.
+fn append_entry<W: Write>(
+    tar: &mut tar::Builder<W>,
+    root: &Path,
+    rel: &Path,
+    touched: bool,
+) -> io::Result<()> {
+    let path = root.join(rel);
+    let meta = fs::symlink_metadata(&path)?;
+    let mut header = tar::Header::new_gnu();
+    header.set_mode(meta.mode() & 0o7777);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_mtime(u64::try_from(meta.mtime()).unwrap_or(0));
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        header.set_entry_type(tar::EntryType::Directory);
+        header.set_size(0);
+        tar.append_data(&mut header, rel, io::empty())
+    } else if kind.is_symlink() {
+        header.set_entry_type(tar::EntryType::Symlink);
+        header.set_size(0);
+        let target = fs::read_link(&path)?;
+        tar.append_link(&mut header, rel, target)
+    } else if kind.is_file() {
+        let extra = if touched { TOUCH } else { &[] };
+        let size = meta.len() + extra.len() as u64;
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_size(size);
+        let reader = ExactReader {
+            inner: File::open(&path)?.take(meta.len()).chain(extra),
+            remaining: size,
+        };
+        tar.append_data(&mut header, rel, reader)
+    } else {
+        Err(io::Error::other("not a file, directory or symlink"))
+    }
+}
+
+/// Yields exactly `remaining` bytes or fails: a file that shrinks while it is being sent
+/// would otherwise corrupt the tar (its header already states the size).
+struct ExactReader<R> {
+    inner: R,
+    remaining: u64,
+}
+
+impl<R: Read> Read for ExactReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.remaining == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the file changed size while being sent",
+            ));
+        }
+        self.remaining -= n as u64;
+        Ok(n)
+    }
+}
+
+/// A writer that counts the bytes passing through it.
+struct CountingWriter<W> {
+    inner: W,
+    count: u64,
+}
+
+impl<W: Write> Write for CountingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
