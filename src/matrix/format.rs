@@ -55,12 +55,15 @@ pub fn timing(t: &Timing, unit: fn(f64) -> String) -> String {
     }
 }
 
-/// A timing as `median ±half-range`, or `median (1 run)` for a single sample.
+/// A timing as `median ±half-range` (unit written once), or `median (1 run)` for a
+/// single sample.
 pub fn timing_pm(t: &Timing, unit: fn(f64) -> String) -> String {
     if t.is_single_run() {
         format!("{} (1 run)", unit(t.median))
     } else {
-        format!("{} ±{}", unit(t.median), unit((t.max - t.min) / 2.0))
+        let spread = unit((t.max - t.min) / 2.0);
+        let number = spread.split_whitespace().next().unwrap_or_default();
+        format!("{} ±{number}", unit(t.median))
     }
 }
 
@@ -107,7 +110,7 @@ mod tests {
         assert_eq!(timing(&t, millis), "1500 ms (1 run)");
         let t = Timing::from_samples(&[1.0, 2.0, 4.0]).expect("samples");
         assert_eq!(timing(&t, seconds), "2.00 s [1.00 s–4.00 s]");
-        assert_eq!(timing_pm(&t, seconds), "2.00 s ±1.50 s");
+        assert_eq!(timing_pm(&t, seconds), "2.00 s ±1.50");
     }
 
     #[test]

@@ -8,7 +8,8 @@ fn user_part(row: &Row) -> Option<String> {
     match row.facts.root {
         Some(true) if analysed => Some("runs as root".into()),
         Some(true) => Some("runs as root (config user)".into()),
-        Some(false) => Some("runs as non-root".into()),
+        Some(false) if analysed => Some("runs as non-root".into()),
+        Some(false) => Some("non-root config user".into()),
         None => None,
     }
 }
@@ -18,7 +19,7 @@ fn tools_part(row: &Row) -> String {
     if !f.analysed {
         return "contents not analysed".into();
     }
-    let pkg = f.package_managers.join(" and ");
+    let pkg = f.package_managers.join(", ");
     match (f.shells.is_empty(), f.package_managers.is_empty()) {
         (false, false) => format!("shell and {pkg} present"),
         (false, true) => "shell present, no package manager".into(),

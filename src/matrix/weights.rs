@@ -26,7 +26,7 @@ pub struct ScoringWeights {
 impl Default for ScoringWeights {
     fn default() -> Self {
         ScoringWeights {
-            compatibility: 2.0,
+            compatibility: 1.0,
             security: 1.0,
             debugging: 0.5,
             size: 1.0,

@@ -1,0 +1,142 @@
+//! `results.csv`: one row per variant, flat columns, machine-friendly units (bytes,
+//! seconds, milliseconds); empty cells for what was not measured.
+
+use crate::matrix::{Matrix, Row, Vulnerabilities};
+use crate::stats::Timing;
+
+const HEADER: &[&str] = &[
+    "rank",
+    "name",
+    "works",
+    "failure",
+    "stand_in",
+    "single_run",
+    "size_bytes",
+    "base_size_bytes",
+    "added_bytes",
+    "size_ratio",
+    "layers",
+    "build_cold_s",
+    "build_cold_min_s",
+    "build_cold_max_s",
+    "build_cached_s",
+    "build_incremental_s",
+    "incremental_steps_run",
+    "steps_total",
+    "build_ratio",
+    "startup_ms",
+    "startup_min_ms",
+    "startup_max_ms",
+    "startup_runs",
+    "startup_ratio",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "latency_p99_ms",
+    "rps",
+    "memory_idle_bytes",
+    "memory_peak_bytes",
+    "analysed",
+    "root",
+    "shells",
+    "package_managers",
+    "setuid_files",
+    "os_packages",
+    "libc",
+    "cves_critical",
+    "cves_high",
+    "rating_compatibility",
+    "rating_security",
+    "rating_debugging",
+    "rating_size",
+    "rating_speed",
+    "rating_overall",
+    "score",
+    "reason",
+    "use_case",
+];
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+fn timing_cells(t: Option<&Timing>) -> [String; 3] {
+    [
+        opt(t.map(|t| t.median)),
+        opt(t.map(|t| t.min)),
+        opt(t.map(|t| t.max)),
+    ]
+}
+
+fn record(row: &Row) -> Vec<String> {
+    let size = row.size.as_ref();
+    let f = &row.facts;
+    let (critical, high) = match &f.vulnerabilities {
+        Vulnerabilities::Scanned { critical, high, .. } => (Some(*critical), Some(*high)),
+        _ => (None, None),
+    };
+    let r = &row.ratings;
+    let [cold, cold_min, cold_max] = timing_cells(row.build_cold.as_ref());
+    let [start, start_min, start_max] = timing_cells(row.startup.as_ref());
+    vec![
+        row.rank.to_string(),
+        row.name.clone(),
+        row.works.to_string(),
+        row.failure.clone().unwrap_or_default(),
+        (!row.stand_in_bases.is_empty()).to_string(),
+        row.single_run.to_string(),
+        opt(size.map(|s| s.total)),
+        opt(size.and_then(|s| s.base)),
+        opt(size.and_then(|s| s.added)),
+        opt(size.and_then(|s| s.ratio)),
+        opt(row.layers),
+        cold,
+        cold_min,
+        cold_max,
+        opt(row.build_cached.as_ref().map(|t| t.median)),
+        opt(row.build_incremental.as_ref().map(|t| t.median)),
+        opt(row.incremental_steps.map(|s| s.0)),
+        opt(row.incremental_steps.map(|s| s.1)),
+        opt(row.build_ratio),
+        start,
+        start_min,
+        start_max,
+        opt(row.startup.as_ref().map(|t| t.n)),
+        opt(row.startup_ratio),
+        opt(row.latency.as_ref().map(|l| l.p50)),
+        opt(row.latency.as_ref().map(|l| l.p95)),
+        opt(row.latency.as_ref().map(|l| l.p99)),
+        opt(row.latency.as_ref().and_then(|l| l.concurrent_rps)),
+        opt(row.memory.as_ref().map(|m| m.idle)),
+        opt(row.memory.as_ref().map(|m| m.peak)),
+        f.analysed.to_string(),
+        opt(f.root),
+        f.shells.join(" "),
+        f.package_managers.join(" "),
+        opt(f.analysed.then_some(f.setuid_files)),
+        opt(f.os_packages),
+        f.libc.clone().unwrap_or_default(),
+        opt(critical),
+        opt(high),
+        r.compatibility.to_string(),
+        opt(r.security),
+        opt(r.debugging),
+        opt(r.size),
+        opt(r.speed),
+        r.overall.to_string(),
+        format!("{:.2}", r.score),
+        row.reason.clone(),
+        row.use_case.clone(),
+    ]
+}
+
+/// Render the CSV, rows in ranking order.
+pub fn render(matrix: &Matrix) -> Vec<u8> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let rows = std::iter::once(HEADER.iter().map(|s| s.to_string()).collect())
+        .chain(matrix.ranked().map(record));
+    for row in rows {
+        // Writing to a Vec cannot fail; a failure would only lose that row.
+        let _ = writer.write_record(&row);
+    }
+    writer.into_inner().unwrap_or_default()
+}

@@ -1,0 +1,252 @@
+//! `report.html`: one self-contained page (no network, no scripts, no external fonts or
+//! CSS): the matrix, inline SVG charts, each image's layers and the failures. All text
+//! is escaped.
+
+use std::fmt::Write;
+
+use crate::export::svg::{self, Bar, Group, escape};
+use crate::matrix::format::{bytes, millis, seconds};
+use crate::matrix::{Matrix, Row};
+
+mod sections;
+
+const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px auto;\
+max-width:1440px;padding:0 16px;color:#222;line-height:1.4}\
+h1{font-size:22px;margin-bottom:4px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd}\
+.meta{color:#555;font-size:13px}.notes{background:#fff8e1;border-left:4px solid #f0b400;\
+padding:8px 12px;font-size:13px}.notes p{margin:4px 0}\
+table{border-collapse:collapse;font-size:13px;width:100%}th,td{border:1px solid #ddd;\
+padding:4px 6px;vertical-align:top;text-align:left}th{background:#f4f4f4}\
+td.num{text-align:right;white-space:nowrap}td.nw{white-space:nowrap}\
+td.reason{min-width:240px}td.img{min-width:170px}.wide{overflow-x:auto}#matrix{font-size:12.5px}table.layers{table-layout:fixed}table.layers code{word-break:break-all}tr.failed td{background:#fdecea}\
+.stars{color:#d98e04;white-space:nowrap}.tag{display:inline-block;font-size:11px;\
+padding:0 4px;border-radius:3px;background:#fff3c4;border:1px solid #e6c200;margin-left:4px;white-space:nowrap}\
+.tag.bad{background:#fdecea;border-color:#e15759}.charts{display:flex;flex-wrap:wrap;gap:12px}\
+.charts svg{max-width:100%;height:auto;border:1px solid #eee}\
+.bar{height:10px;background:#f28e2b;display:inline-block}.bar.base{background:#4e79a7}\
+pre{background:#f6f6f6;padding:8px;overflow-x:auto;font-size:12px}\
+details{margin:8px 0}summary{cursor:pointer;font-weight:600}";
+
+/// Colour of the base image's share.
+pub const BASE_COLOR: &str = "#4e79a7";
+/// Colour of what the Dockerfile added.
+pub const ADDED_COLOR: &str = "#f28e2b";
+
+/// Label of a row in charts: name, `†` for a stand-in base.
+fn chart_label(row: &Row) -> String {
+    if row.stand_in_bases.is_empty() {
+        row.name.clone()
+    } else {
+        format!("{} †", row.name)
+    }
+}
+
+fn failed_note(row: &Row) -> Option<String> {
+    (!row.works).then(|| "failed (see Failures)".to_string())
+}
+
+fn size_chart(matrix: &Matrix) -> String {
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| {
+            let size = row.size.as_ref();
+            let bars = match size.map(|s| (s.total, s.base, s.added)) {
+                Some((_, Some(base), Some(added))) => vec![
+                    bar("base image", Some(base as f64), BASE_COLOR),
+                    bar("added by Dockerfile", Some(added as f64), ADDED_COLOR),
+                ],
+                Some((total, _, _)) => {
+                    vec![bar("image (split unknown)", Some(total as f64), "#999")]
+                }
+                None => Vec::new(),
+            };
+            let note = size.is_none().then(|| "not built".to_string());
+            Group {
+                label: chart_label(row),
+                bars,
+                note,
+            }
+        })
+        .collect();
+    svg::stacked("chart-size", "Image size: base + added", &groups, |v| {
+        bytes(v as u64)
+    })
+}
+
+fn bar(series: &str, value: Option<f64>, color: &'static str) -> Bar {
+    Bar {
+        series: series.to_string(),
+        value,
+        color,
+        range: None,
+    }
+}
+
+fn timed(series: &str, t: Option<&crate::stats::Timing>, color: &'static str) -> Bar {
+    Bar {
+        series: series.to_string(),
+        value: t.map(|t| t.median),
+        color,
+        range: t.filter(|t| !t.is_single_run()).map(|t| (t.min, t.max)),
+    }
+}
+
+fn build_chart(matrix: &Matrix) -> String {
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| Group {
+            label: chart_label(row),
+            bars: vec![
+                timed("cold", row.build_cold.as_ref(), "#59a14f"),
+                timed("cached", row.build_cached.as_ref(), "#76b7b2"),
+                timed(
+                    "after code change",
+                    row.build_incremental.as_ref(),
+                    "#b07aa1",
+                ),
+            ],
+            note: row.build_cold.is_none().then(|| "not built".to_string()),
+        })
+        .collect();
+    svg::grouped(
+        "chart-build",
+        "Build time (median, min–max)",
+        &groups,
+        seconds,
+    )
+}
+
+fn startup_chart(matrix: &Matrix) -> String {
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| {
+            let single = row.startup.as_ref().is_some_and(|t| t.is_single_run());
+            let label = if single {
+                format!("{} (1 run)", chart_label(row))
+            } else {
+                chart_label(row)
+            };
+            Group {
+                label,
+                bars: vec![timed(
+                    "startup to first 200",
+                    row.startup.as_ref(),
+                    "#4e79a7",
+                )],
+                note: failed_note(row),
+            }
+        })
+        .collect();
+    svg::grouped(
+        "chart-startup",
+        "Startup to first HTTP 200 (median, min–max)",
+        &groups,
+        millis,
+    )
+}
+
+fn latency_chart(matrix: &Matrix) -> String {
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| {
+            let l = row.latency.as_ref();
+            Group {
+                label: chart_label(row),
+                bars: vec![
+                    bar("p50", l.map(|l| l.p50), "#76b7b2"),
+                    bar("p95", l.map(|l| l.p95), "#edc948"),
+                    bar("p99", l.map(|l| l.p99), "#e15759"),
+                ],
+                note: failed_note(row),
+            }
+        })
+        .collect();
+    svg::grouped(
+        "chart-latency",
+        "Request latency (sequential)",
+        &groups,
+        millis,
+    )
+}
+
+fn memory_chart(matrix: &Matrix) -> String {
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| {
+            let m = row.memory.as_ref();
+            Group {
+                label: chart_label(row),
+                bars: vec![
+                    bar("idle", m.map(|m| m.idle as f64), "#9c755f"),
+                    bar("peak under load", m.map(|m| m.peak as f64), "#f28e2b"),
+                ],
+                note: failed_note(row),
+            }
+        })
+        .collect();
+    svg::grouped(
+        "chart-memory",
+        "Memory (idle, peak under load)",
+        &groups,
+        |v| bytes(v as u64),
+    )
+}
+
+fn header(out: &mut String, matrix: &Matrix) {
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>basebench report {id}</title><style>{CSS}</style></head><body>\
+         <h1>basebench report</h1><p class=\"meta\">Run <code>{id}</code> started {start} · \
+         builder {builder} · Docker {engine}{incomplete}</p>",
+        id = escape(&matrix.run_id),
+        start = escape(&matrix.started_at),
+        builder = escape(&matrix.builder),
+        engine = escape(&matrix.engine),
+        incomplete = if matrix.complete {
+            ""
+        } else {
+            " · <strong>incomplete run</strong>"
+        },
+    );
+    if !matrix.notes.is_empty() {
+        out.push_str("<div class=\"notes\" id=\"notes\">");
+        for note in &matrix.notes {
+            let _ = write!(out, "<p>{}</p>", escape(note));
+        }
+        out.push_str("<p>† in charts: measured on a stand-in base.</p></div>");
+    }
+}
+
+/// Render the HTML report.
+pub fn render(matrix: &Matrix) -> String {
+    let mut out = String::new();
+    header(&mut out, matrix);
+    out.push_str("<h2>Decision matrix</h2>");
+    sections::matrix_table(&mut out, matrix);
+    out.push_str("<h2>Charts</h2><div class=\"charts\" id=\"charts\">");
+    for chart in [
+        size_chart(matrix),
+        build_chart(matrix),
+        startup_chart(matrix),
+        latency_chart(matrix),
+        memory_chart(matrix),
+    ] {
+        out.push_str(&chart);
+    }
+    out.push_str("</div>");
+    sections::layers(&mut out, matrix);
+    sections::failures(&mut out, matrix);
+    let _ = write!(
+        out,
+        "<p class=\"meta\">Ratings 1–5 from the model in docs/SCORING.md; weights: \
+         compatibility {}, security {}, debugging {}, size {}, speed {}.</p></body></html>\n",
+        matrix.weights.compatibility,
+        matrix.weights.security,
+        matrix.weights.debugging,
+        matrix.weights.size,
+        matrix.weights.speed
+    );
+    out
+}
