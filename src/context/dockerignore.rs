@@ -7,9 +7,10 @@
 
 use std::path::Path;
 
-use regex::Regex;
-
 use super::ContextError;
+use super::glob::{Kind, compile, go_dir, validate};
+
+pub use super::glob::clean;
 
 /// A pattern Docker would reject, with its 1-based line in the ignore file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,19 +21,6 @@ pub struct PatternError {
     pub pattern: String,
     /// Why Docker rejects it.
     pub message: String,
-}
-
-/// How a compiled pattern is matched (patternmatcher's `matchType`).
-#[derive(Debug, Clone)]
-enum Kind {
-    /// The path equals the pattern.
-    Exact,
-    /// `dir/**`: the path starts with the text before `**`.
-    Prefix,
-    /// `**/name`: the path ends with the text after `**`.
-    Suffix,
-    /// Anything else, as an anchored regular expression.
-    Regex(Regex),
 }
 
 /// One cleaned pattern.
@@ -214,175 +202,6 @@ impl Pattern {
             Kind::Regex(re) => re.is_match(path),
         }
     }
-}
-
-/// Go's `filepath.Clean` for `/`-separated paths.
-pub fn clean(path: &str) -> String {
-    if path.is_empty() {
-        return ".".to_string();
-    }
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|last| *last != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            other => parts.push(other),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
-    }
-}
-
-/// Go's `filepath.Dir` for `/`-separated paths.
-fn go_dir(path: &str) -> String {
-    match path.rfind('/') {
-        Some(i) => clean(&path[..=i]),
-        None => ".".to_string(),
-    }
-}
-
-/// The syntax check patternmatcher gets from Go's `filepath.Match` (escapes and classes).
-fn validate(pattern: &str) -> Result<(), String> {
-    let bad =
-        || Err("syntax error in pattern (check `[...]` classes and `\\` escapes)".to_string());
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
-            '\\' => {
-                if i + 1 >= chars.len() {
-                    return bad();
-                }
-                i += 2;
-            }
-            '[' => {
-                i += 1;
-                if chars.get(i) == Some(&'^') {
-                    i += 1;
-                }
-                let mut ranges = 0;
-                loop {
-                    if chars.get(i) == Some(&']') && ranges > 0 {
-                        i += 1;
-                        break;
-                    }
-                    let Some(next) = class_char(&chars, i) else {
-                        return bad();
-                    };
-                    i = next;
-                    if chars[i] == '-' {
-                        let Some(next) = class_char(&chars, i + 1) else {
-                            return bad();
-                        };
-                        i = next;
-                    }
-                    ranges += 1;
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    Ok(())
-}
-
-/// Go's `getEsc`: one (possibly escaped) class character at `i`; the index after it, which
-/// must not be the end of the pattern.
-fn class_char(chars: &[char], mut i: usize) -> Option<usize> {
-    match chars.get(i)? {
-        '-' | ']' => return None,
-        '\\' => i += 1,
-        _ => {}
-    }
-    chars.get(i)?;
-    (i + 1 < chars.len()).then_some(i + 1)
-}
-
-/// patternmatcher's `Pattern.compile` for the `/` separator.
-fn compile(pattern: &str) -> Result<Kind, String> {
-    #[derive(PartialEq)]
-    enum Detected {
-        Exact,
-        Prefix,
-        Suffix,
-        Regex,
-    }
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut re = String::from("^");
-    let mut detected = Detected::Exact;
-    let (mut pos, mut iteration) = (0, 0);
-    while pos < chars.len() {
-        let ch = chars[pos];
-        pos += 1;
-        match ch {
-            '*' if chars.get(pos) == Some(&'*') => {
-                pos += 1;
-                if chars.get(pos) == Some(&'/') {
-                    pos += 1;
-                }
-                if pos == chars.len() {
-                    if detected == Detected::Exact {
-                        detected = Detected::Prefix;
-                    } else {
-                        re.push_str(".*");
-                        detected = Detected::Regex;
-                    }
-                } else {
-                    re.push_str("(.*/)?");
-                    detected = Detected::Regex;
-                }
-                if iteration == 0 {
-                    detected = Detected::Suffix;
-                }
-            }
-            '*' => {
-                re.push_str("[^/]*");
-                detected = Detected::Regex;
-            }
-            '?' => {
-                re.push_str("[^/]");
-                detected = Detected::Regex;
-            }
-            '.' | '+' | '(' | ')' | '|' | '{' | '}' | '$' => {
-                re.push('\\');
-                re.push(ch);
-            }
-            '\\' => match chars.get(pos) {
-                Some(next) => {
-                    re.push('\\');
-                    re.push(*next);
-                    pos += 1;
-                    detected = Detected::Regex;
-                }
-                None => re.push_str("\\\\"),
-            },
-            '[' | ']' => {
-                re.push(ch);
-                detected = Detected::Regex;
-            }
-            _ => re.push(ch),
-        }
-        iteration += 1;
-    }
-    Ok(match detected {
-        Detected::Exact => Kind::Exact,
-        Detected::Prefix => Kind::Prefix,
-        Detected::Suffix => Kind::Suffix,
-        Detected::Regex => {
-            re.push('$');
-            Kind::Regex(Regex::new(&re).map_err(|e| format!("invalid pattern: {e}"))?)
-        }
-    })
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! reaches the daemon.
 
 pub mod dockerignore;
+mod glob;
 mod tarball;
 
 use std::fs;

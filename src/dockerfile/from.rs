@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use super::DockerfileError;
 use super::expand::expand;
-use super::parse::{Dockerfile, parse};
+use super::parse::{Dockerfile, Instruction, parse};
 use super::reference::same_reference;
 
 /// One build stage (`FROM ...` up to the next `FROM`).
@@ -133,25 +133,11 @@ pub(super) fn stages_of(
             }
             continue;
         }
-        let (flags, rest) = ins.flags_and_rest();
-        let words: Vec<&str> = rest.split_whitespace().collect();
-        let (raw, name) = match words.as_slice() {
-            [image] => (*image, None),
-            [image, as_kw, name] if as_kw.eq_ignore_ascii_case("as") => {
-                (*image, Some(name.to_ascii_lowercase()))
-            }
-            [] => return Err(DockerfileError::MissingImage { line: ins.line }),
-            _ => {
-                return Err(DockerfileError::Syntax {
-                    line: ins.line,
-                    message: format!("'FROM {}' is not `FROM <image> [AS <name>]`", ins.args),
-                });
-            }
-        };
-        let base = match expand(raw, &vars, df.escape, ins.line) {
+        let (raw, name, platform) = split_from(ins)?;
+        let base = match expand(&raw, &vars, df.escape, ins.line) {
             Ok(base) => base,
             Err(e) if strict => return Err(e),
-            Err(_) => raw.to_string(),
+            Err(_) => raw,
         };
         if base.is_empty() {
             return Err(DockerfileError::MissingImage { line: ins.line });
@@ -161,9 +147,6 @@ pub(super) fn stages_of(
             .iter()
             .find(|s| s.name.as_deref() == Some(lower.as_str()))
             .map(|s| s.index);
-        let platform = flags
-            .iter()
-            .find_map(|f| f.strip_prefix("--platform=").map(str::to_string));
         stages.push(Stage {
             index: stages.len(),
             line: ins.line,
@@ -178,6 +161,31 @@ pub(super) fn stages_of(
         return Err(DockerfileError::NoFrom);
     }
     Ok(stages)
+}
+
+/// The words of a `FROM`: image as written, lower-cased `AS` name, `--platform=` value.
+fn split_from(
+    ins: &Instruction,
+) -> Result<(String, Option<String>, Option<String>), DockerfileError> {
+    let (flags, rest) = ins.flags_and_rest();
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let (raw, name) = match words.as_slice() {
+        [image] => (*image, None),
+        [image, as_kw, name] if as_kw.eq_ignore_ascii_case("as") => {
+            (*image, Some(name.to_ascii_lowercase()))
+        }
+        [] => return Err(DockerfileError::MissingImage { line: ins.line }),
+        _ => {
+            return Err(DockerfileError::Syntax {
+                line: ins.line,
+                message: format!("'FROM {}' is not `FROM <image> [AS <name>]`", ins.args),
+            });
+        }
+    };
+    let platform = flags
+        .iter()
+        .find_map(|f| f.strip_prefix("--platform=").map(str::to_string));
+    Ok((raw.to_string(), name, platform))
 }
 
 /// The stages of `text`, `FROM` references expanded with the global `ARG`s and

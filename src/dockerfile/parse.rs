@@ -124,37 +124,8 @@ pub fn parse(text: &str) -> Result<Dockerfile, DockerfileError> {
             continue;
         }
         let first_line = i;
-        let mut logical = String::new();
-        let mut end;
-        loop {
-            let (offset, current) = lines[i];
-            let body = current.trim_end();
-            i += 1;
-            end = offset + current.len();
-            match body.strip_suffix(escape) {
-                Some(head) if i < lines.len() => logical.push_str(head),
-                Some(head) => {
-                    logical.push_str(head);
-                    break;
-                }
-                None => {
-                    logical.push_str(current);
-                    break;
-                }
-            }
-            // Comment and empty lines inside a continuation are skipped.
-            while i < lines.len() {
-                let next = lines[i].1.trim_start();
-                if next.is_empty() || next.starts_with('#') {
-                    i += 1;
-                } else {
-                    break;
-                }
-            }
-            if i >= lines.len() {
-                break;
-            }
-        }
+        let (logical, end, next) = read_logical(&lines, i, escape);
+        i = next;
         let logical = logical.trim_start();
         let keyword_end = logical.find(char::is_whitespace).unwrap_or(logical.len());
         let keyword = logical[..keyword_end].to_ascii_uppercase();
@@ -162,9 +133,9 @@ pub fn parse(text: &str) -> Result<Dockerfile, DockerfileError> {
         let mut heredocs = Vec::new();
         if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") {
             for (word, strip_tabs) in heredoc_words(&args) {
-                let (body, next) = read_heredoc(&lines, i, &word, strip_tabs);
+                let (body, after) = read_heredoc(&lines, i, &word, strip_tabs);
                 heredocs.push(body);
-                i = next;
+                i = after;
             }
         }
         instructions.push(Instruction {
@@ -179,6 +150,35 @@ pub fn parse(text: &str) -> Result<Dockerfile, DockerfileError> {
         escape,
         instructions,
     })
+}
+
+/// Read one logical line starting at line `i`: lines ending with the escape character
+/// continue on the next non-empty, non-comment line. Returns the joined text, the byte
+/// offset where it ends and the index of the next line.
+fn read_logical(lines: &[(usize, &str)], mut i: usize, escape: char) -> (String, usize, usize) {
+    let mut logical = String::new();
+    loop {
+        let (offset, current) = lines[i];
+        let end = offset + current.len();
+        i += 1;
+        let Some(head) = current.trim_end().strip_suffix(escape) else {
+            logical.push_str(current);
+            return (logical, end, i);
+        };
+        logical.push_str(head);
+        // Comment and empty lines inside a continuation are skipped.
+        while i < lines.len() && is_blank_or_comment(lines[i].1) {
+            i += 1;
+        }
+        if i >= lines.len() {
+            return (logical, end, i);
+        }
+    }
+}
+
+fn is_blank_or_comment(line: &str) -> bool {
+    let line = line.trim_start();
+    line.is_empty() || line.starts_with('#')
 }
 
 /// Heredoc markers in `args`: `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`; returns the

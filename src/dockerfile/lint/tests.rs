@@ -11,7 +11,7 @@ fn rules_of(text: &str) -> Vec<(usize, &'static str)> {
 #[test]
 fn the_bloated_recipe_gets_every_apt_and_pip_finding() {
     assert_eq!(
-        rules_of(include_str!("fixtures/article/Dockerfile.bloated")),
+        rules_of(include_str!("../fixtures/article/Dockerfile.bloated")),
         [
             (2, "final-user-root"),
             (3, "apt-lists-kept"),
@@ -25,14 +25,16 @@ fn the_bloated_recipe_gets_every_apt_and_pip_finding() {
 #[test]
 fn the_ubuntu_optimized_recipe_is_clean() {
     assert_eq!(
-        rules_of(include_str!("fixtures/article/Dockerfile.ubuntu-optimized")),
+        rules_of(include_str!(
+            "../fixtures/article/Dockerfile.ubuntu-optimized"
+        )),
         []
     );
 }
 
 #[test]
 fn the_slim_recipe_hides_its_packages_in_root_from_appuser() {
-    let findings = lint(include_str!("fixtures/article/Dockerfile.slim"));
+    let findings = lint(include_str!("../fixtures/article/Dockerfile.slim"));
     assert_eq!(findings.len(), 1);
     assert_eq!(
         (findings[0].line, findings[0].rule),
@@ -45,14 +47,14 @@ fn the_slim_recipe_hides_its_packages_in_root_from_appuser() {
 #[test]
 fn the_alpine_recipe_only_runs_as_root() {
     assert_eq!(
-        rules_of(include_str!("fixtures/article/Dockerfile.alpine")),
+        rules_of(include_str!("../fixtures/article/Dockerfile.alpine")),
         [(2, "final-user-root")]
     );
 }
 
 #[test]
 fn the_distroless_recipe_mixes_python_versions_and_is_unpinned() {
-    let findings = lint(include_str!("fixtures/article/Dockerfile.distroless"));
+    let findings = lint(include_str!("../fixtures/article/Dockerfile.distroless"));
     let rules: Vec<_> = findings.iter().map(|f| (f.line, f.rule)).collect();
     assert_eq!(
         rules,
