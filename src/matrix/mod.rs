@@ -110,3 +110,6 @@ fn notes(results: &RunResults, rows: &[Row]) -> Vec<String> {
     }
     notes
 }
+
+#[cfg(test)]
+mod tests;

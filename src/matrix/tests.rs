@@ -1,0 +1,195 @@
+//! Edge cases of the scoring model, on the hand-made fixture and small changes to it.
+
+use super::*;
+use crate::anatomy::{Libc, VulnerabilityScan};
+use crate::results::VariantResult;
+
+fn fixture() -> RunResults {
+    serde_json::from_str(include_str!("../../tests/fixtures/results/article.json"))
+        .expect("fixture parses")
+}
+
+fn variant<'a>(r: &'a mut RunResults, name: &str) -> &'a mut VariantResult {
+    r.variants
+        .iter_mut()
+        .find(|v| v.name == name)
+        .expect("variant in fixture")
+}
+
+fn order(m: &Matrix) -> Vec<&str> {
+    m.ranked().map(|r| r.name.as_str()).collect()
+}
+
+#[test]
+fn a_failed_variant_never_ranks_above_a_working_one() {
+    let mut r = fixture();
+    // Give the crashing variant the best facts there are, and weigh only security.
+    let distroless = variant(&mut r, "distroless").anatomy.clone();
+    variant(&mut r, "crashy").anatomy = distroless;
+    let weights = ScoringWeights {
+        compatibility: 0.0,
+        security: 1.0,
+        debugging: 0.0,
+        size: 0.0,
+        speed: 0.0,
+    };
+    let m = Matrix::build(&r, &weights);
+    let names = order(&m);
+    assert_eq!(&names[4..], ["crashy", "alpine"]);
+    let crashy = m.rows.iter().find(|r| r.name == "crashy").expect("row");
+    assert_eq!(
+        (crashy.ratings.overall, crashy.ratings.compatibility),
+        (1, 1)
+    );
+    assert!(crashy.reason.starts_with("FAILED: container exited"));
+}
+
+#[test]
+fn ties_are_broken_by_size_then_name() {
+    let mut r = fixture();
+    let mut twin = variant(&mut r, "slim").clone();
+    twin.name = "aslim".into();
+    r.variants.push(twin.clone());
+    let m = Matrix::build(&r, &ScoringWeights::default());
+    let names = order(&m);
+    let pos = |n: &str| names.iter().position(|x| *x == n).expect("ranked");
+    assert_eq!(pos("aslim") + 1, pos("slim"), "equal rows: by name");
+    // One byte larger loses the tie whatever the name.
+    twin.name = "zslim".into();
+    twin.image.as_mut().expect("image").size_bytes -= 1;
+    r.variants.push(twin);
+    let m2 = Matrix::build(&r, &ScoringWeights::default());
+    let names2 = order(&m2);
+    let zpos = names2.iter().position(|x| *x == "zslim").expect("ranked");
+    let apos = names2.iter().position(|x| *x == "aslim").expect("ranked");
+    let score = |n: &str| {
+        m2.rows
+            .iter()
+            .find(|r| r.name == n)
+            .map(|r| r.ratings.score)
+    };
+    assert_eq!(score("zslim"), score("aslim"));
+    assert!(
+        zpos < apos,
+        "smaller image first on equal score: {names2:?}"
+    );
+    assert_eq!(
+        Matrix::build(&r, &ScoringWeights::default()),
+        m2,
+        "deterministic"
+    );
+}
+
+#[test]
+fn missing_scanner_data_is_not_scanned_and_never_zero() {
+    let mut r = fixture();
+    let scanned_clean = VulnerabilityScan::Scanned {
+        scanner: "trivy".into(),
+        db_date: None,
+        critical: 0,
+        high: 0,
+        medium: 0,
+        low: 0,
+        unknown: 0,
+    };
+    let m = Matrix::build(&r, &ScoringWeights::default());
+    let before = m
+        .rows
+        .iter()
+        .find(|r| r.name == "bloated")
+        .expect("row")
+        .clone();
+    assert!(matches!(
+        before.facts.vulnerabilities,
+        Vulnerabilities::NotScanned(_)
+    ));
+    assert!(!before.reason.contains("CVE"), "{}", before.reason);
+    let csv = String::from_utf8(crate::export::csv::render(&m)).expect("utf-8");
+    let bloated_line = csv
+        .lines()
+        .find(|l| l.contains(",bloated,"))
+        .expect("csv row");
+    assert!(
+        !bloated_line.contains(",0,0,"),
+        "no zero CVE counts: {bloated_line}"
+    );
+    if let Some(a) = variant(&mut r, "bloated").anatomy.as_mut() {
+        a.vulnerabilities = scanned_clean;
+    }
+    let after = Matrix::build(&r, &ScoringWeights::default());
+    let row = after
+        .rows
+        .iter()
+        .find(|r| r.name == "bloated")
+        .expect("row");
+    assert_eq!(row.ratings.security, before.ratings.security);
+    assert!(row.reason.contains("no critical/high CVEs"));
+}
+
+#[test]
+fn a_missing_anatomy_leaves_security_and_debugging_unrated() {
+    let m = Matrix::build(&fixture(), &ScoringWeights::default());
+    let row = m.rows.iter().find(|r| r.name == "multistage").expect("row");
+    assert_eq!((row.ratings.security, row.ratings.debugging), (None, None));
+    assert!(row.reason.contains("contents not analysed"));
+    assert!(row.ratings.size.is_some() && row.ratings.speed.is_some());
+}
+
+#[test]
+fn the_reason_reads_like_the_article() {
+    let m = Matrix::build(&fixture(), &ScoringWeights::default());
+    let row = m.rows.iter().find(|r| r.name == "bloated").expect("row");
+    assert_eq!(
+        row.reason,
+        "runs as root; shell and apt, dpkg, pip present; 1.09 GB, 8.0× the smallest; \
+         imports OK; measured on a stand-in base"
+    );
+    assert_eq!(m.reference.as_deref(), Some("distroless"));
+}
+
+#[test]
+fn one_weight_changes_the_ranking() {
+    let r = fixture();
+    let debug_first = ScoringWeights {
+        debugging: 10.0,
+        ..ScoringWeights::default()
+    };
+    let secure_first = ScoringWeights {
+        security: 10.0,
+        ..ScoringWeights::default()
+    };
+    let a = Matrix::build(&r, &debug_first);
+    let b = Matrix::build(&r, &secure_first);
+    assert_eq!(order(&b)[0], "distroless");
+    assert_ne!(order(&a)[0], "distroless", "{:?}", order(&a));
+}
+
+#[test]
+fn musl_costs_a_compatibility_point() {
+    let mut r = fixture();
+    if let Some(a) = variant(&mut r, "slim").anatomy.as_mut() {
+        a.libc = Some(Libc {
+            kind: "musl".into(),
+            version: None,
+        });
+    }
+    let m = Matrix::build(&r, &ScoringWeights::default());
+    let row = m.rows.iter().find(|r| r.name == "slim").expect("row");
+    assert_eq!(row.ratings.compatibility, 4);
+    assert!(row.reason.contains("musl libc"));
+}
+
+#[test]
+fn single_runs_and_stand_ins_are_noted() {
+    let m = Matrix::build(&fixture(), &ScoringWeights::default());
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.contains("single run") && n.contains("slim"))
+    );
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.starts_with("bloated was measured on a stand-in"))
+    );
+}
