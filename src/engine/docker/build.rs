@@ -33,7 +33,7 @@ pub(super) async fn build(
         engine
             .long
             .build_image(options(request), None, Some(bollard::body_try_stream(body)));
-    let mut progress = Progress::default();
+    let mut progress = Progress::new(request.labels.keys().cloned());
     let mut error = None;
     while let Some(item) = stream.next().await {
         match item {

@@ -5,7 +5,9 @@
 //! in multi-stage builds, `[builder 2/4] COPY ...`; vertexes such as
 //! `[internal] load build definition` are not steps. The classic builder prints
 //! `Step 2/5 : RUN ...` and ` ---> Using cache`. `FROM` steps count toward the total but
-//! never as "run": they execute nothing (a pull is timed apart).
+//! never as "run": they execute nothing (a pull is timed apart). The classic builder
+//! appends one `LABEL` step per build label (`Step 9/10 : LABEL basebench=true`); those
+//! are not the Dockerfile's and are not counted.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -24,6 +26,8 @@ struct Step {
     cached: bool,
     done: bool,
     from: bool,
+    /// A `LABEL` step the classic builder added for the build's labels.
+    added: bool,
 }
 
 /// Everything learnt from a build's output stream.
@@ -35,9 +39,18 @@ pub(super) struct Progress {
     tail: VecDeque<String>,
     image_id: Option<String>,
     failed_step: Option<String>,
+    label_keys: Vec<String>,
 }
 
 impl Progress {
+    /// Progress of a build whose request sets labels with these keys.
+    pub fn new(label_keys: impl IntoIterator<Item = String>) -> Progress {
+        Progress {
+            label_keys: label_keys.into_iter().collect(),
+            ..Progress::default()
+        }
+    }
+
     /// Take in one message of the build stream.
     pub fn on_info(&mut self, info: &BuildInfo, events: BuildEvents<'_>) {
         match &info.aux {
@@ -58,8 +71,9 @@ impl Progress {
 
     /// `(steps_total, steps_run)`.
     pub fn counts(&self) -> (u32, u32) {
-        let total = self.steps.len() as u32;
-        let run = self.steps.iter().filter(|s| !s.cached && !s.from).count() as u32;
+        let own = || self.steps.iter().filter(|s| !s.added);
+        let total = own().count() as u32;
+        let run = own().filter(|s| !s.cached && !s.from).count() as u32;
         (total, run)
     }
 
@@ -97,11 +111,13 @@ impl Progress {
         let (index, new) = match self.by_key.get(key) {
             Some(&i) => (i, false),
             None => {
+                let added = self.is_added_label_step(name);
                 self.steps.push(Step {
                     name: name.to_string(),
                     cached: false,
                     done: false,
                     from: instruction(name).to_ascii_uppercase().starts_with("FROM "),
+                    added,
                 });
                 self.by_key.insert(key.to_string(), self.steps.len() - 1);
                 (self.steps.len() - 1, true)
@@ -111,7 +127,7 @@ impl Progress {
         let changed = new || (cached && !step.cached) || (done && !step.done);
         step.cached |= cached;
         step.done |= done;
-        if changed {
+        if changed && !step.added {
             events(BuildEvent::Step {
                 name: step.name.clone(),
                 cached: step.cached,
@@ -145,8 +161,35 @@ impl Progress {
         }
     }
 
-    /// One line of classic builder output.
+    /// True for `Step N/M : LABEL key=...` among the last steps, with `key` one of the
+    /// build's label keys: a step the classic builder appended.
+    fn is_added_label_step(&self, name: &str) -> bool {
+        let Some(label) = instruction(name).strip_prefix("LABEL ") else {
+            return false;
+        };
+        let counter = name.trim_start_matches("Step ").split(" : ").next();
+        let Some((n, m)) = counter.and_then(|c| c.split_once('/')) else {
+            return false;
+        };
+        let (Ok(n), Ok(m)) = (n.parse::<usize>(), m.parse::<usize>()) else {
+            return false;
+        };
+        let label = label.trim_start_matches('"');
+        n + self.label_keys.len() > m
+            && self.label_keys.iter().any(|k| {
+                label
+                    .strip_prefix(k.as_str())
+                    .is_some_and(|rest| rest.starts_with(['=', '"']))
+            })
+    }
+
+    /// One line of classic builder output (colour codes removed).
     fn on_classic_line(&mut self, line: &str, events: BuildEvents<'_>) {
+        let line = strip_ansi(line);
+        let line = line.as_str();
+        if line.trim().is_empty() {
+            return;
+        }
         self.log(line, events);
         let trimmed = line.trim();
         if let Some(rest) = trimmed.strip_prefix("Step ") {
@@ -180,6 +223,27 @@ impl Progress {
     }
 }
 
+/// `text` without ANSI escape sequences (the classic builder colours RUN's stderr).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        if chars.next() == Some('[') {
+            // CSI: parameters up to a final byte in '@'..='~'.
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// True for `N/M`.
 fn is_step_counter(text: &str) -> bool {
     let mut parts = text.split('/');
@@ -206,3 +270,7 @@ fn instruction(name: &str) -> &str {
     }
     name.split_once(" : ").map_or("", |(_, i)| i)
 }
+
+#[cfg(test)]
+#[path = "progress_tests.rs"]
+mod tests;
