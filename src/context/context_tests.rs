@@ -204,3 +204,19 @@ fn a_large_file_is_streamed_with_the_right_size() {
     assert_eq!(written, bytes.len() as u64);
     assert_eq!(tar_entries(&bytes)[0].2, big.len() as u64 + 1);
 }
+
+#[test]
+fn paths_longer_than_the_ustar_limit_survive() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deep = format!("{}/{}.py", "d".repeat(90), "f".repeat(90));
+    fs::create_dir_all(dir.path().join("d".repeat(90))).expect("mkdir");
+    fs::write(dir.path().join(&deep), "x").expect("write");
+    let ctx = BuildContext::scan(dir.path(), String::new()).expect("scan");
+    let mut bytes = Vec::new();
+    ctx.write_tar(&mut bytes).expect("tar");
+    let names: Vec<_> = tar_entries(&bytes).into_iter().map(|e| e.0).collect();
+    assert_eq!(
+        names,
+        ["d".repeat(90), deep, ".basebench.Dockerfile".to_string()]
+    );
+}

@@ -30,9 +30,7 @@ pub fn copy_sources(text: &str) -> Vec<CopySource> {
         if !matches!(ins.keyword.as_str(), "COPY" | "ADD") || ins.flag("from").is_some() {
             continue;
         }
-        let (_, rest) = ins.flags_and_rest();
-        let words = serde_json::from_str::<Vec<String>>(rest.trim())
-            .unwrap_or_else(|_| rest.split_whitespace().map(str::to_string).collect());
+        let words = ins.words();
         let Some((_dest, sources)) = words.split_last() else {
             continue;
         };

@@ -46,6 +46,14 @@ impl Instruction {
         (flags, rest.to_string())
     }
 
+    /// The arguments after the flags as words: the exec-form array when it is one,
+    /// otherwise split on whitespace.
+    pub fn words(&self) -> Vec<String> {
+        let (_, rest) = self.flags_and_rest();
+        serde_json::from_str::<Vec<String>>(rest.trim())
+            .unwrap_or_else(|_| rest.split_whitespace().map(str::to_string).collect())
+    }
+
     /// The value of flag `--name=value` (e.g. `from` for `COPY --from=builder`).
     pub fn flag(&self, name: &str) -> Option<String> {
         let prefix = format!("--{name}=");
@@ -185,32 +193,41 @@ fn is_blank_or_comment(line: &str) -> bool {
 /// terminator word and whether leading tabs are stripped (`<<-`).
 fn heredoc_words(args: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
-    let mut rest = args;
-    while let Some(pos) = rest.find("<<") {
-        let mut tail = &rest[pos + 2..];
-        let strip_tabs = tail.starts_with('-');
-        if strip_tabs {
-            tail = &tail[1..];
-        }
-        let quote = tail.chars().next().filter(|c| *c == '"' || *c == '\'');
-        if let Some(q) = quote {
-            tail = &tail[1..];
-            let word: String = tail.chars().take_while(|c| *c != q).collect();
-            if !word.is_empty() {
-                out.push((word, strip_tabs));
+    let mut quote: Option<char> = None;
+    let mut i = 0;
+    while i < args.len() {
+        let rest = &args[i..];
+        let Some(c) = rest.chars().next() else { break };
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if rest.starts_with("<<") && !rest.starts_with("<<<") => {
+                if let Some(found) = heredoc_word(&rest[2..]) {
+                    out.push(found);
+                }
+                i += 2;
+                continue;
             }
-        } else {
-            let word: String = tail
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if !word.is_empty() {
-                out.push((word, strip_tabs));
-            }
+            None => {}
         }
-        rest = tail;
+        i += c.len_utf8();
     }
     out
+}
+
+/// The terminator after `<<`: optional `-`, then a word, possibly quoted.
+fn heredoc_word(tail: &str) -> Option<(String, bool)> {
+    let strip_tabs = tail.starts_with('-');
+    let tail = if strip_tabs { &tail[1..] } else { tail };
+    let word: String = match tail.chars().next() {
+        Some(q @ ('"' | '\'')) => tail[1..].chars().take_while(|c| *c != q).collect(),
+        _ => tail
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect(),
+    };
+    (!word.is_empty()).then_some((word, strip_tabs))
 }
 
 /// Read a heredoc body from line `from` up to its terminator; returns the body and the

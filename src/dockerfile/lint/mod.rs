@@ -61,7 +61,7 @@ pub fn lint(text: &str) -> Vec<Finding> {
         let body = &df.instructions[stage.body.clone()];
         packages::apt_and_pip(body, &mut out);
         packages::copy_all_before_install(body, &mut out);
-        users::root_local_unreadable(stage, body, &mut out);
+        users::root_local_unreadable(stage, &stages, &df, &mut out);
         users::root_local_python_version(stage, &stages, body, &mut out);
         users::unpinned_base(stage, &mut out);
     }

@@ -98,12 +98,11 @@ pub(super) fn copy_all_before_install(body: &[Instruction], out: &mut Vec<Findin
         if ins.keyword != "COPY" && ins.keyword != "ADD" || ins.flag("from").is_some() {
             continue;
         }
-        let (_, rest) = ins.flags_and_rest();
-        let words: Vec<&str> = rest.split_whitespace().collect();
+        let words = ins.words();
         let Some((_, sources)) = words.split_last() else {
             continue;
         };
-        if !sources.iter().any(|s| matches!(*s, "." | "./")) {
+        if !sources.iter().any(|s| matches!(s.as_str(), "." | "./")) {
             continue;
         }
         let later = body[i + 1..].iter().find(|later| {

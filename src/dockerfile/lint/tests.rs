@@ -88,6 +88,21 @@ fn pip_user_as_root_then_user_switch_is_an_error_on_the_install() {
 }
 
 #[test]
+fn a_user_inherited_from_an_earlier_stage_is_not_root() {
+    let text = "FROM python:3.12 AS base\nUSER app\nFROM base\nRUN pip install --no-cache-dir --user flask\nUSER other\n";
+    assert_eq!(rules_of(text), []);
+}
+
+#[test]
+fn quoted_double_angles_are_not_heredocs() {
+    let text = "FROM python:3.12\nRUN python -c \"print(1<<2)\"\nRUN apt-get update\nUSER 1\n";
+    assert_eq!(
+        rules_of(text),
+        [(3, "apt-lists-kept"), (3, "apt-update-alone")]
+    );
+}
+
+#[test]
 fn caches_env_and_cleanup_silence_the_matching_rules() {
     let text = "FROM debian:12\nENV PIP_NO_CACHE_DIR=1\nRUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y --no-install-recommends python3-pip\nRUN pip install flask\nUSER 1000\n";
     assert_eq!(rules_of(text), []);

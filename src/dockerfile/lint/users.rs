@@ -15,8 +15,18 @@ fn is_root_user(spec: &str) -> bool {
 /// Packages put under `/root` (by `pip install --user` as root or a `COPY` into `/root`)
 /// while the stage later switches to a non-root `USER`: `/root` is mode 0700, so that user
 /// cannot import them.
-pub(super) fn root_local_unreadable(stage: &Stage, body: &[Instruction], out: &mut Vec<Finding>) {
-    let mut root = !stage.base.contains("nonroot");
+pub(super) fn root_local_unreadable(
+    stage: &Stage,
+    stages: &[Stage],
+    df: &Dockerfile,
+    out: &mut Vec<Finding>,
+) {
+    let body = &df.instructions[stage.body.clone()];
+    let parent = stage.base_stage.and_then(|i| stages.get(i));
+    let mut root = match last_user(parent, stages, df) {
+        Some(user) => is_root_user(user.args.trim()),
+        None => !root_image(stage, stages).contains("nonroot"),
+    };
     let mut placed: Option<(usize, &'static str)> = None;
     for ins in body {
         match ins.keyword.as_str() {
@@ -51,8 +61,8 @@ pub(super) fn root_local_unreadable(stage: &Stage, body: &[Instruction], out: &m
                 }
             }
             "COPY" | "ADD" => {
-                let (_, rest) = ins.flags_and_rest();
-                let dest = rest.split_whitespace().last().unwrap_or("");
+                let words = ins.words();
+                let dest = words.last().map_or("", String::as_str);
                 if placed.is_none() && dest.starts_with("/root/") && dest.contains(".local") {
                     placed = Some((ins.line, "this copies Python packages"));
                 }
@@ -81,8 +91,7 @@ pub(super) fn root_local_python_version(
         let Some(from) = ins.flag("from") else {
             continue;
         };
-        let (_, rest) = ins.flags_and_rest();
-        let words: Vec<&str> = rest.split_whitespace().collect();
+        let words = ins.words();
         let Some((_, sources)) = words.split_last() else {
             continue;
         };
@@ -119,22 +128,17 @@ pub(super) fn unpinned_base(stage: &Stage, out: &mut Vec<Finding>) {
 /// The final stage (and the stages it builds on) set no `USER`, or end with `USER root`.
 pub(super) fn final_user(stages: &[Stage], df: &Dockerfile, out: &mut Vec<Finding>) {
     let Some(last) = stages.last() else { return };
-    let mut stage = Some(last);
-    while let Some(s) = stage {
-        let body = &df.instructions[s.body.clone()];
-        if let Some(user) = body.iter().rev().find(|i| i.keyword == "USER") {
-            if is_root_user(user.args.trim()) {
-                out.push(finding(
-                    user.line,
-                    "final-user-root",
-                    Severity::Warning,
-                    "the final image runs as root.".into(),
-                    "create an unprivileged user and end with `USER <name>`.",
-                ));
-            }
-            return;
+    if let Some(user) = last_user(Some(last), stages, df) {
+        if is_root_user(user.args.trim()) {
+            out.push(finding(
+                user.line,
+                "final-user-root",
+                Severity::Warning,
+                "the final image runs as root.".into(),
+                "create an unprivileged user and end with `USER <name>`.",
+            ));
         }
-        stage = s.base_stage.and_then(|i| stages.get(i));
+        return;
     }
     let base = root_image(last, stages);
     if base.contains("nonroot") {
@@ -148,4 +152,20 @@ pub(super) fn final_user(stages: &[Stage], df: &Dockerfile, out: &mut Vec<Findin
     out.push(finding(last.line, "final-user-root", Severity::Warning,
         format!("the final stage sets no USER, so the app runs as {base}'s default user (root for ubuntu, debian, python, alpine and distroless bases)."),
         fix));
+}
+
+/// The last `USER` of `stage` or, when it sets none, of the stages it builds on.
+fn last_user<'a>(
+    mut stage: Option<&'a Stage>,
+    stages: &'a [Stage],
+    df: &'a Dockerfile,
+) -> Option<&'a Instruction> {
+    while let Some(s) = stage {
+        let body = &df.instructions[s.body.clone()];
+        if let Some(user) = body.iter().rev().find(|i| i.keyword == "USER") {
+            return Some(user);
+        }
+        stage = s.base_stage.and_then(|i| stages.get(i));
+    }
+    None
 }
