@@ -1,1 +1,171 @@
-//! (in progress)
+//! The run history: one JSON summary per run, one per line, in `results/history.jsonl`.
+//!
+//! Pure functions only: [`summary_line`] makes the line the writer appends, [`parse`]
+//! reads the file back for `basebench trend`. A damaged line (e.g. a crash mid-append)
+//! is skipped and reported, never fatal.
+
+use serde::{Deserialize, Serialize};
+
+use crate::results::RunResults;
+
+/// File name of the history inside the output root (`results/history.jsonl`).
+pub const HISTORY_FILE: &str = "history.jsonl";
+
+/// One run in the history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// Run id.
+    pub run_id: String,
+    /// When the run started (RFC 3339).
+    pub time: String,
+    /// False when the run was interrupted before every variant had a row.
+    #[serde(default = "complete_default")]
+    pub complete: bool,
+    /// Per-variant summary, in config order.
+    pub variants: Vec<HistoryVariant>,
+}
+
+fn complete_default() -> bool {
+    true
+}
+
+/// The figures of one variant that `trend` follows over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryVariant {
+    /// Variant name.
+    pub name: String,
+    /// Whether it worked in that run.
+    pub works: bool,
+    /// Image size in bytes.
+    pub size_bytes: Option<u64>,
+    /// Median cold build time in seconds.
+    pub cold_build_s: Option<f64>,
+    /// Median startup to first 200, in milliseconds.
+    pub startup_median_ms: Option<f64>,
+    /// True when measured on a stand-in base.
+    #[serde(default)]
+    pub stand_in: bool,
+}
+
+/// Summarise a run for the history.
+pub fn summarize(results: &RunResults) -> HistoryEntry {
+    HistoryEntry {
+        run_id: results.run_id.clone(),
+        time: results.started_at.clone(),
+        complete: results.complete,
+        variants: results
+            .variants
+            .iter()
+            .map(|v| HistoryVariant {
+                name: v.name.clone(),
+                works: v.works,
+                size_bytes: v.image.as_ref().map(|i| i.size_bytes),
+                cold_build_s: v.build.as_ref().map(|b| b.cold_s.median),
+                startup_median_ms: v.startup_ms.as_ref().map(|t| t.median),
+                stand_in: v.uses_stand_in(),
+            })
+            .collect(),
+    }
+}
+
+/// The line to append to the history file for this run (JSON, ends with `\n`).
+pub fn summary_line(results: &RunResults) -> String {
+    let mut line = serde_json::to_string(&summarize(results)).unwrap_or_default();
+    line.push('\n');
+    line
+}
+
+/// A history file read back.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// Runs in time order; a run id that appears twice keeps its last line.
+    pub runs: Vec<HistoryEntry>,
+    /// Lines that could not be read: (1-based line number, why).
+    pub skipped: Vec<(usize, String)>,
+}
+
+impl History {
+    /// Names of every variant seen, in first-seen order.
+    pub fn variant_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for v in self.runs.iter().flat_map(|r| r.variants.iter()) {
+            if !names.contains(&v.name) {
+                names.push(v.name.clone());
+            }
+        }
+        names
+    }
+}
+
+/// Parse the text of a history file. Blank lines are ignored; unreadable lines are
+/// listed in [`History::skipped`].
+pub fn parse(text: &str) -> History {
+    let mut history = History::default();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<HistoryEntry>(line) {
+            Ok(entry) => {
+                history.runs.retain(|r| r.run_id != entry.run_id);
+                history.runs.push(entry);
+            }
+            Err(e) => history.skipped.push((i + 1, e.to_string())),
+        }
+    }
+    history.runs.sort_by(|a, b| a.time.cmp(&b.time));
+    history
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> RunResults {
+        serde_json::from_str(include_str!("../tests/fixtures/results/article.json"))
+            .expect("fixture parses")
+    }
+
+    #[test]
+    fn a_summary_line_round_trips_through_the_parser() {
+        let line = summary_line(&fixture());
+        assert!(line.ends_with('\n') && line.matches('\n').count() == 1);
+        let history = parse(&line);
+        assert_eq!(history.runs, vec![summarize(&fixture())]);
+        let slim = &history.runs[0].variants[2];
+        assert_eq!(
+            (slim.name.as_str(), slim.size_bytes, slim.stand_in),
+            ("slim", Some(287_000_000), true)
+        );
+        let alpine = &history.runs[0].variants[3];
+        assert_eq!((alpine.works, alpine.size_bytes), (false, None));
+    }
+
+    #[test]
+    fn a_damaged_line_is_skipped_and_reported() {
+        let good = summary_line(&fixture());
+        let text = format!("{good}\n{{\"run_id\": \"half-writ{good}");
+        let history = parse(&text);
+        assert_eq!(history.runs.len(), 1);
+        assert_eq!(history.skipped.len(), 1);
+        assert_eq!(history.skipped[0].0, 3);
+    }
+
+    #[test]
+    fn runs_are_ordered_by_time_and_deduplicated() {
+        let mut older = fixture();
+        older.run_id = "old".into();
+        older.started_at = "2026-11-01T00:00:00Z".into();
+        let newer = fixture();
+        let text = [
+            summary_line(&newer),
+            summary_line(&older),
+            summary_line(&newer),
+        ]
+        .concat();
+        let history = parse(&text);
+        let ids: Vec<&str> = history.runs.iter().map(|r| r.run_id.as_str()).collect();
+        assert_eq!(ids, ["old", "20261127-090000-fixture"]);
+        assert_eq!(history.variant_names().len(), 6);
+    }
+}
