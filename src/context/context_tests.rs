@@ -109,6 +109,7 @@ fn the_tar_keeps_modes_symlinks_and_ends_with_the_generated_dockerfile() {
             "requirements.txt",
             "src",
             "src/util.py",
+            ".dockerignore",
             ".basebench.Dockerfile"
         ]
     );
@@ -116,7 +117,8 @@ fn the_tar_keeps_modes_symlinks_and_ends_with_the_generated_dockerfile() {
     assert!(entries.iter().all(|e| e.4 == 0), "uid/gid must be 0");
     assert_eq!(entries[0].3 & 0o777, 0o750);
     assert_eq!(entries[2].1, tar::EntryType::Symlink);
-    assert_eq!(entries[6].5, b"FROM scratch\n");
+    assert_eq!(entries[6].5, b".dockerignore\n.basebench.Dockerfile\n");
+    assert_eq!(entries[7].5, b"FROM scratch\n");
 }
 
 #[test]
@@ -217,6 +219,25 @@ fn paths_longer_than_the_ustar_limit_survive() {
     let names: Vec<_> = tar_entries(&bytes).into_iter().map(|e| e.0).collect();
     assert_eq!(
         names,
-        ["d".repeat(90), deep, ".basebench.Dockerfile".to_string()]
+        [
+            "d".repeat(90),
+            deep,
+            ".dockerignore".to_string(),
+            ".basebench.Dockerfile".to_string()
+        ]
     );
+}
+
+#[test]
+fn a_sent_dockerignore_also_lists_the_generated_dockerfile() {
+    let dir = sample();
+    fs::write(dir.path().join(".dockerignore"), ".env\nsecrets").expect("write");
+    let ctx = BuildContext::scan(dir.path(), "FROM scratch\n".into()).expect("scan");
+    assert!(ctx.entries.contains(&PathBuf::from(".dockerignore")));
+    let mut bytes = Vec::new();
+    ctx.write_tar(&mut bytes).expect("tar");
+    let entries = tar_entries(&bytes);
+    let ignores: Vec<_> = entries.iter().filter(|e| e.0 == ".dockerignore").collect();
+    assert_eq!(ignores.len(), 1);
+    assert_eq!(ignores[0].5, b".env\nsecrets\n.basebench.Dockerfile\n");
 }

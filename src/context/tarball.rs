@@ -1,6 +1,12 @@
 //! The tar stream of a [`BuildContext`]: files streamed from disk (never read whole into
-//! memory), owner root, modes and mtimes kept, symlinks as symlinks, the generated
-//! Dockerfile last.
+//! memory), owner root, modes and mtimes kept, symlinks as symlinks, then a `.dockerignore`
+//! that also lists the generated Dockerfile, and the generated Dockerfile last.
+//!
+//! The `.dockerignore` entry is what docker/cli's `AddDockerfileToBuildContext` does for a
+//! Dockerfile outside the context: the daemon (classic builder and BuildKit alike) then
+//! keeps the generated Dockerfile out of `COPY . /app`. When the context's own
+//! `.dockerignore` is sent, its text comes first; when it is not (absent or excluded by
+//! itself), the generated one lists only `.dockerignore` and the Dockerfile.
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -8,6 +14,9 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use super::BuildContext;
+
+/// Name of the ignore file inside the context.
+const DOCKERIGNORE: &str = ".dockerignore";
 
 /// The byte appended to the touched file.
 const TOUCH: &[u8] = b"\n";
@@ -21,6 +30,9 @@ pub(super) fn write<W: Write>(ctx: &BuildContext, out: W) -> io::Result<u64> {
     {
         let mut tar = tar::Builder::new(&mut counter);
         for rel in &ctx.entries {
+            if rel.as_os_str() == DOCKERIGNORE {
+                continue;
+            }
             let touched = ctx.touched.as_deref() == Some(rel.as_path());
             append_entry(&mut tar, &ctx.root, rel, touched).map_err(|e| {
                 let path = ctx.root.join(rel);
@@ -30,18 +42,50 @@ pub(super) fn write<W: Write>(ctx: &BuildContext, out: W) -> io::Result<u64> {
                 )
             })?;
         }
-        let mut header = tar::Header::new_gnu();
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_size(ctx.dockerfile.len() as u64);
-        header.set_mode(0o644);
-        header.set_uid(0);
-        header.set_gid(0);
-        header.set_mtime(0);
-        tar.append_data(&mut header, &ctx.dockerfile_name, ctx.dockerfile.as_bytes())?;
+        let ignore = generated_dockerignore(ctx)?;
+        append_generated(&mut tar, DOCKERIGNORE, ignore.as_bytes())?;
+        append_generated(&mut tar, &ctx.dockerfile_name, ctx.dockerfile.as_bytes())?;
         tar.finish()?;
     }
     counter.flush()?;
     Ok(counter.count)
+}
+
+/// The `.dockerignore` sent: the context's own (when it is sent) plus the generated
+/// Dockerfile's name.
+fn generated_dockerignore(ctx: &BuildContext) -> io::Result<String> {
+    let own = Path::new(DOCKERIGNORE);
+    let mut text = if ctx.entries.iter().any(|e| e == own) && ctx.is_file(own) {
+        let bytes = fs::read(ctx.root.join(own)).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot read '{}': {e}", ctx.root.join(own).display()),
+            )
+        })?;
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        DOCKERIGNORE.to_string()
+    };
+    text.push('\n');
+    text.push_str(&ctx.dockerfile_name);
+    text.push('\n');
+    Ok(text)
+}
+
+/// Append a generated regular file (mode 0644, owner root, mtime 0).
+fn append_generated<W: Write>(
+    tar: &mut tar::Builder<W>,
+    name: &str,
+    data: &[u8],
+) -> io::Result<()> {
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_size(data.len() as u64);
+    header.set_mode(0o644);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_mtime(0);
+    tar.append_data(&mut header, name, data)
 }
 
 /// Append one entry (directory, symlink or regular file) read from disk.
