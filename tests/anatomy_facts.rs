@@ -1,5 +1,6 @@
 //! Image anatomy facts (shells, package managers, packages, libc, user, ...) on images made
 //! by the tests.
+#![allow(clippy::unwrap_used)]
 
 use basebench::anatomy::synth::{ImageBuilder, LayerBuilder, Layout, Storage};
 use basebench::anatomy::{AnalyzeOptions, Anatomy, Libc, VulnerabilityScan, analyze_archive};

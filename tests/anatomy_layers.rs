@@ -1,4 +1,5 @@
 //! Image anatomy on layer stacks made by the tests, with exact expected byte counts.
+#![allow(clippy::unwrap_used)]
 
 use basebench::anatomy::synth::{ImageBuilder, LayerBuilder, Layout, Storage};
 use basebench::anatomy::{AnalyzeOptions, Anatomy, AnatomyError, analyze_archive};

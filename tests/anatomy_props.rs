@@ -1,5 +1,6 @@
 //! Property tests: random layer stacks never make the analysis panic, and its byte
 //! accounting matches a naive overlay model and adds up.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

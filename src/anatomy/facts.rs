@@ -76,10 +76,10 @@ impl View<'_> {
             if node.mode & 0o6000 != 0 {
                 scan.setuid.push(format!("/{path}"));
             }
-            if capture::is_status_d_entry(path) {
-                if let Some(Capture::DpkgPackages(n)) = self.capture(path) {
-                    *scan.status_d.get_or_insert(0) += n;
-                }
+            if capture::is_status_d_entry(path)
+                && let Some(Capture::DpkgPackages(n)) = self.capture(path)
+            {
+                *scan.status_d.get_or_insert(0) += n;
             }
             let name = capture::file_name(path);
             if capture::is_glibc_name(name) {
@@ -97,14 +97,13 @@ impl View<'_> {
         let mut seen = HashSet::new();
         let mut files: Vec<FileSize> = Vec::new();
         for (path, node) in &self.fs.nodes {
-            if let NodeKind::File(i) = node.kind {
-                if seen.insert(i) {
-                    let size_bytes = self.fs.inodes[i].size;
-                    files.push(FileSize {
-                        path: format!("/{path}"),
-                        size_bytes,
-                    });
-                }
+            if let NodeKind::File(i) = node.kind
+                && seen.insert(i)
+            {
+                files.push(FileSize {
+                    path: format!("/{path}"),
+                    size_bytes: self.fs.inodes[i].size,
+                });
             }
         }
         files.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then(a.path.cmp(&b.path)));
@@ -275,6 +274,7 @@ fn python_dist(path: &str) -> Option<&str> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -140,10 +140,8 @@ impl MergedFs {
 
     /// Removes everything under `path` (and `path` itself when `itself`).
     fn remove_subtree(&mut self, path: &str, itself: bool, cause: Cause) {
-        if itself {
-            if let Some(old) = self.nodes.remove(path) {
-                self.unref(&old.kind, cause);
-            }
+        if itself && let Some(old) = self.nodes.remove(path) {
+            self.unref(&old.kind, cause);
         }
         let (lo, hi) = if path.is_empty() {
             (String::new(), String::from("\u{10FFFF}"))

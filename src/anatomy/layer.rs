@@ -80,7 +80,6 @@ pub(crate) fn index_layer(reader: impl Read, layer: &str) -> Result<LayerIndex, 
     let mut index = LayerIndex::default();
     let mut files: HashMap<Box<str>, u32> = HashMap::new();
     let mut after = String::from("-");
-    let mut number = 0u64;
     let fail = |number: u64, after: &str, message: String| AnatomyError::Layer {
         layer: layer.to_string(),
         index: number,
@@ -88,13 +87,12 @@ pub(crate) fn index_layer(reader: impl Read, layer: &str) -> Result<LayerIndex, 
         message,
     };
     let entries = archive.entries().map_err(|e| fail(0, "-", e.to_string()))?;
-    for entry in entries {
+    for (number, entry) in (0u64..).zip(entries) {
         let mut entry = entry.map_err(|e| fail(number, &after, e.to_string()))?;
         let path = normalise(&String::from_utf8_lossy(&entry.path_bytes()));
         add_entry(&mut index, &mut files, &mut entry, &path)
             .map_err(|e| fail(number, &after, format!("'{path}': {e}")))?;
         after = path;
-        number += 1;
     }
     Ok(index)
 }
@@ -169,6 +167,7 @@ fn new_inode(index: &mut LayerIndex, size: u64) -> u32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

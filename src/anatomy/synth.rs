@@ -231,7 +231,6 @@ impl ImageBuilder {
                 "Config": config_path, "RepoTags": ["synth:latest"], "Layers": layer_paths }]);
             add("manifest.json", manifest.to_string().as_bytes());
         }
-        drop(add);
         out.into_inner().unwrap_or_default()
     }
 }

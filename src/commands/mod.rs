@@ -1,6 +1,7 @@
 //! One module per subcommand: its clap arguments and what it does.
 
 // pub mod clean;
+pub mod inspect;
 // pub mod run;
 
 use std::io::IsTerminal;

@@ -1,0 +1,258 @@
+//! `basebench inspect`: the anatomy of one local image (exported through the engine) or of
+//! a `docker save` tarball (no daemon needed), as a dive-like table or as JSON with the
+//! same fields `results.json` uses.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::anatomy::{self, AnalyzeOptions, Anatomy, ScanPolicy, VulnerabilityScan};
+
+/// Arguments of `basebench inspect`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InspectArgs {
+    /// Local image to analyse (name, name:tag or id), exported through the Docker daemon.
+    #[arg(required_unless_present = "archive", conflicts_with = "archive")]
+    pub image: Option<String>,
+    /// A `docker save` tarball to analyse without a daemon.
+    #[arg(long, value_name = "FILE.tar")]
+    pub archive: Option<PathBuf>,
+    /// Output format: a table for people, or JSON (the `anatomy` object of results.json).
+    #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
+    pub format: InspectFormat,
+    /// Do not run trivy or grype even when one is installed.
+    #[arg(long)]
+    pub no_scan: bool,
+}
+
+/// How `inspect` prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InspectFormat {
+    /// A concise table.
+    Table,
+    /// JSON: the same fields as `anatomy` in results.json.
+    Json,
+}
+
+/// Runs `basebench inspect`; returns the exit code (0 on success).
+pub async fn run(args: InspectArgs) -> anyhow::Result<i32> {
+    let options = AnalyzeOptions {
+        scan: if args.no_scan {
+            ScanPolicy::Never
+        } else {
+            ScanPolicy::WhenInstalled
+        },
+    };
+    let (title, anatomy) = match (&args.archive, &args.image) {
+        (Some(path), _) => {
+            let path = path.clone();
+            let anatomy =
+                tokio::task::spawn_blocking(move || anatomy::analyze_file(&path, &options))
+                    .await
+                    .context("the analysis task failed")??;
+            let title = args.archive.as_ref().map(|p| p.display().to_string());
+            (title.unwrap_or_default(), anatomy)
+        }
+        (None, Some(image)) => (image.clone(), inspect_image(image, options).await?),
+        (None, None) => anyhow::bail!("give an IMAGE or --archive FILE.tar"),
+    };
+    match args.format {
+        InspectFormat::Json => println!("{}", serde_json::to_string_pretty(&anatomy)?),
+        InspectFormat::Table => print!("{}", render_table(&title, &anatomy)),
+    }
+    Ok(0)
+}
+
+async fn inspect_image(image: &str, options: AnalyzeOptions) -> anyhow::Result<Anatomy> {
+    let engine = super::connect_engine().await?;
+    let info = engine
+        .image_info(image)
+        .await
+        .with_context(|| format!("inspecting image '{image}'"))?;
+    if info.is_none() {
+        anyhow::bail!(
+            "image '{image}' is not in the local image store; build it, `docker load` it, or \
+             pass a `docker save` tarball with --archive"
+        );
+    }
+    let stream = engine
+        .export_image(image)
+        .await
+        .with_context(|| format!("exporting image '{image}'"))?;
+    let anatomy = anatomy::analyze_export(stream, options)
+        .await
+        .with_context(|| format!("analysing image '{image}'"))?;
+    Ok(anatomy)
+}
+
+/// Bytes in decimal units, as docker prints them (`1.2 MB`).
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// The human table: efficiency, layers with their instructions, largest files and facts.
+pub fn render_table(title: &str, a: &Anatomy) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Image anatomy of {title}");
+    let _ = writeln!(
+        out,
+        "  efficiency {:.1} %   wasted {}   content {}   stored in layers {}\n",
+        a.efficiency * 100.0,
+        human_bytes(a.wasted_bytes),
+        human_bytes(a.content_bytes),
+        human_bytes(a.stored_bytes)
+    );
+    let _ = writeln!(
+        out,
+        "  {:>3}  {:>9}  {:>9}  {:>9}  {:>9}  instruction",
+        "#", "added", "modified", "wasted", "archive"
+    );
+    for (i, l) in a.layers.iter().enumerate() {
+        let mut instruction = l
+            .created_by
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if instruction.chars().count() > 60 {
+            instruction = instruction.chars().take(59).collect::<String>() + "…";
+        }
+        let _ = writeln!(
+            out,
+            "  {:>3}  {:>9}  {:>9}  {:>9}  {:>9}  {}",
+            i,
+            human_bytes(l.added_bytes),
+            human_bytes(l.modified_bytes),
+            human_bytes(l.removed_bytes + l.replaced_bytes),
+            human_bytes(l.archive_bytes),
+            instruction
+        );
+    }
+    if !a.largest_files.is_empty() {
+        let _ = writeln!(out, "\n  largest files");
+        for f in a.largest_files.iter().take(5) {
+            let _ = writeln!(out, "  {:>9}  {}", human_bytes(f.size_bytes), f.path);
+        }
+    }
+    let _ = writeln!(out, "\n{}", render_facts(a));
+    out
+}
+
+fn render_facts(a: &Anatomy) -> String {
+    let user = match (a.user.configured.as_str(), a.user.uid) {
+        ("", _) => "root (no USER set)".to_string(),
+        (name, Some(uid)) => format!(
+            "{name} (uid {uid}{})",
+            if a.user.is_root { ", root" } else { "" }
+        ),
+        (name, None) => format!("{name} (uid unknown, not root)"),
+    };
+    let libc = a.libc.as_ref().map_or("none found".to_string(), |l| {
+        format!(
+            "{} {}",
+            l.kind,
+            l.version.as_deref().unwrap_or("(version unknown)")
+        )
+    });
+    let setuid = match a.setuid_files.len() {
+        0 => "none".to_string(),
+        n => format!("{n}: {}", list(&a.setuid_files[..n.min(4)])),
+    };
+    let vulns = match &a.vulnerabilities {
+        VulnerabilityScan::NotScanned { reason } => format!("not scanned ({reason})"),
+        VulnerabilityScan::Scanned {
+            scanner,
+            db_date,
+            critical,
+            high,
+            medium,
+            low,
+            unknown,
+        } => format!(
+            "{critical} critical, {high} high, {medium} medium, {low} low, {unknown} unknown \
+             ({scanner}, db {})",
+            db_date.as_deref().unwrap_or("date unknown")
+        ),
+    };
+    let os_packages = a
+        .os_packages
+        .map_or("no package database".to_string(), |n| n.to_string());
+    let rows = [
+        ("runs as", user),
+        (
+            "os",
+            a.os_release
+                .clone()
+                .unwrap_or_else(|| "unknown (no os-release)".into()),
+        ),
+        ("shells", list(&a.shells)),
+        ("package managers", list(&a.package_managers)),
+        ("os packages", os_packages),
+        ("python packages", a.python_packages.to_string()),
+        ("libc", libc),
+        ("setuid/setgid", setuid),
+        ("vulnerabilities", vulns),
+    ];
+    let mut out = String::new();
+    for (name, value) in rows {
+        let _ = writeln!(out, "  {name:<17} {value}");
+    }
+    for note in &a.notes {
+        let _ = writeln!(out, "  note: {note}");
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::anatomy::synth::{ImageBuilder, LayerBuilder, Layout, Storage};
+
+    #[test]
+    fn the_table_shows_efficiency_layers_and_facts() {
+        let base = LayerBuilder::new()
+            .sized("big", 2_000_000)
+            .file_mode("bin/sh", b"sh", 0o755);
+        let top = LayerBuilder::new().whiteout("big");
+        let archive = ImageBuilder::new()
+            .layer("COPY big /big", base, Storage::Plain)
+            .layer("RUN rm /big", top, Storage::Gzip)
+            .user("nobody")
+            .build(Layout::Legacy);
+        let a = anatomy::analyze_archive(&archive[..], &AnalyzeOptions::default()).unwrap();
+        let table = render_table("x.tar", &a);
+        assert!(
+            table.contains("efficiency 0.0 %   wasted 2.0 MB"),
+            "{table}"
+        );
+        assert!(table.contains("RUN rm /big"), "{table}");
+        assert!(table.contains("shells            /bin/sh"), "{table}");
+        assert!(table.contains("nobody (uid unknown, not root)"), "{table}");
+        assert!(
+            table.contains("not scanned (neither trivy nor grype"),
+            "{table}"
+        );
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_250_000_000), "1.2 GB");
+    }
+}
