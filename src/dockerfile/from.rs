@@ -92,7 +92,7 @@ fn global_args(
             };
             let value = match (build_args.get(name), default) {
                 (Some(v), _) => Some(v.clone()),
-                (None, Some(d)) => Some(expand(d, &vars, df.escape, ins.line)?),
+                (None, Some(d)) => Some(expand_lenient(d, &vars, df.escape, ins.line)?),
                 (None, None) => None,
             };
             match value {
@@ -102,6 +102,23 @@ fn global_args(
         }
     }
     Ok(vars)
+}
+
+/// Expansion for `ARG` defaults: like BuildKit, a variable without a value expands to
+/// nothing there (only `FROM` insists on a value).
+fn expand_lenient(
+    word: &str,
+    vars: &BTreeMap<String, String>,
+    escape: char,
+    line: usize,
+) -> Result<String, DockerfileError> {
+    let mut known = vars.clone();
+    loop {
+        match expand(word, &known, escape, line) {
+            Err(DockerfileError::UnknownArg { name, .. }) => known.insert(name, String::new()),
+            other => return other,
+        };
+    }
 }
 
 fn unquote(s: &str) -> &str {

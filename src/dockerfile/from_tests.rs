@@ -144,3 +144,10 @@ fn a_later_stage_name_is_not_a_reference_backwards() {
     let refs = resolve_bases("FROM app\nFROM alpine AS app\n", &BTreeMap::new()).expect("ok");
     assert_eq!(refs.len(), 2);
 }
+
+#[test]
+fn arg_defaults_may_use_earlier_args_and_empty_unknown_ones() {
+    let text = "ARG REG=mirror.local/\nARG IMG=${REG}python${SUFFIX}\nFROM ${IMG}:3.12\n";
+    let refs = resolve_bases(text, &BTreeMap::new()).expect("resolves");
+    assert_eq!(refs[0].requested, "mirror.local/python:3.12");
+}
