@@ -1,1 +1,271 @@
-//! (in progress)
+//! Stand-in base images for machines where no registry answers.
+//!
+//! `ubuntu:20.04`, `python:3.9-slim`, `gcr.io/distroless/python3` (and `debian:12`) get
+//! locally built look-alikes made from Debian 12 packages with `mmdebstrap` and imported
+//! through the [`Engine`]. Every stand-in trusts the host's extra CA certificates and says
+//! what it is in its labels (`basebench.stand-in=<requested>`). Musl-based images (Alpine)
+//! cannot be made this way: [`recipe_for`] says so.
+
+mod error;
+pub mod mirror;
+pub mod mmdebstrap;
+pub mod recipes;
+
+use std::collections::HashMap;
+
+pub use error::StandInError;
+pub use mirror::Mirror;
+pub use mmdebstrap::StandInOptions;
+pub use recipes::{
+    ARTICLE_BASES, NoStandIn, Recipe, normalize, recipe_for, stand_in_reference,
+    stand_in_reference_in,
+};
+
+use crate::engine::{Engine, ImageInfo, ImportRequest, MANAGED_LABEL, STAND_IN_LABEL};
+
+/// Label holding the recipe id and summary of a stand-in.
+pub const RECIPE_LABEL: &str = "basebench.stand-in.recipe";
+/// Label holding the mmdebstrap version that built a stand-in.
+pub const MMDEBSTRAP_LABEL: &str = "basebench.stand-in.mmdebstrap";
+/// Label holding the Debian mirror and suite a stand-in was built from.
+pub const SOURCE_LABEL: &str = "basebench.stand-in.source";
+
+/// A stand-in image ready to use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandIn {
+    /// The reference it stands in for, normalised (e.g. `ubuntu:20.04`).
+    pub requested: String,
+    /// The stand-in's tag, e.g. `basebench-stand-in/ubuntu:20.04`.
+    pub reference: String,
+    /// Image id.
+    pub image_id: String,
+    /// Image size in bytes.
+    pub size_bytes: u64,
+    /// The recipe it was made with.
+    pub recipe: &'static Recipe,
+    /// True when this call built it; false when an existing image was reused.
+    pub built: bool,
+}
+
+/// A receiver of progress lines.
+pub type Progress<'a> = &'a (dyn Fn(&str) + Send + Sync);
+
+/// Make sure a stand-in for `requested` exists (reusing a labelled image, else building
+/// one with mmdebstrap from the host's Debian mirror) and return it.
+pub async fn ensure_stand_in(
+    engine: &dyn Engine,
+    requested: &str,
+    progress: Progress<'_>,
+) -> Result<StandIn, StandInError> {
+    ensure_stand_in_with(
+        engine,
+        requested,
+        &StandInOptions::from_host(),
+        false,
+        progress,
+    )
+    .await
+}
+
+/// [`ensure_stand_in`] with explicit options; `rebuild` builds even when one exists.
+pub async fn ensure_stand_in_with(
+    engine: &dyn Engine,
+    requested: &str,
+    options: &StandInOptions,
+    rebuild: bool,
+    progress: Progress<'_>,
+) -> Result<StandIn, StandInError> {
+    let recipe = recipe_for(requested)?;
+    let wanted = normalize(requested);
+    let reference = stand_in_reference_in(&options.prefix, requested);
+    if !rebuild && let Some(info) = existing(engine, &wanted, &reference).await? {
+        progress(&format!(
+            "using stand-in {reference} for {wanted} (already built)"
+        ));
+        return Ok(StandIn {
+            requested: wanted,
+            reference,
+            image_id: info.id,
+            size_bytes: info.size_bytes,
+            recipe,
+            built: false,
+        });
+    }
+    let version = mmdebstrap::version(options, &wanted).await?;
+    progress(&format!(
+        "building stand-in {reference} for {wanted}: {} of Debian {} from {} ({version})",
+        recipe.variant.as_str(),
+        options.mirror.suite,
+        options.mirror.uri
+    ));
+    let temp = temp_dir(options, &wanted)?;
+    let tarball = mmdebstrap::build_tarball(recipe, &wanted, options, temp.path()).await?;
+    let request = ImportRequest {
+        tarball,
+        reference: reference.clone(),
+        changes: changes(recipe, &wanted, &version, options),
+    };
+    let image_id = engine
+        .import_image(&request)
+        .await
+        .map_err(|source| engine_error(&wanted, format!("importing '{reference}'"), source))?;
+    drop(temp);
+    let info = engine
+        .image_info(&reference)
+        .await
+        .map_err(|source| engine_error(&wanted, format!("inspecting '{reference}'"), source))?;
+    let size_bytes = info.map(|i| i.size_bytes).unwrap_or_default();
+    progress(&format!(
+        "built stand-in {reference} ({:.1} MB)",
+        size_bytes as f64 / 1e6
+    ));
+    Ok(StandIn {
+        requested: wanted,
+        reference,
+        image_id,
+        size_bytes,
+        recipe,
+        built: true,
+    })
+}
+
+/// The image at `reference` when it is a stand-in for `wanted`.
+async fn existing(
+    engine: &dyn Engine,
+    wanted: &str,
+    reference: &str,
+) -> Result<Option<ImageInfo>, StandInError> {
+    let info = engine
+        .image_info(reference)
+        .await
+        .map_err(|source| engine_error(wanted, format!("inspecting '{reference}'"), source))?;
+    Ok(info.filter(|i| i.labels.get(STAND_IN_LABEL).is_some_and(|v| v == wanted)))
+}
+
+fn temp_dir(options: &StandInOptions, wanted: &str) -> Result<tempfile::TempDir, StandInError> {
+    let builder = {
+        let mut b = tempfile::Builder::new();
+        b.prefix("basebench-stand-in-");
+        b
+    };
+    let made = match &options.temp_dir {
+        Some(dir) => builder.tempdir_in(dir),
+        None => builder.tempdir(),
+    };
+    made.map_err(|source| StandInError::Io {
+        requested: wanted.to_string(),
+        action: "creating a temporary directory".to_string(),
+        source,
+    })
+}
+
+fn engine_error(wanted: &str, action: String, source: crate::engine::EngineError) -> StandInError {
+    StandInError::Engine {
+        requested: wanted.to_string(),
+        action,
+        source,
+    }
+}
+
+/// The import changes: the recipe's configuration, then the labels.
+pub fn changes(
+    recipe: &Recipe,
+    wanted: &str,
+    version: &str,
+    options: &StandInOptions,
+) -> Vec<String> {
+    let mut changes: Vec<String> = recipe.changes.iter().map(|c| c.to_string()).collect();
+    let mut labels: Vec<(String, String)> = vec![
+        (MANAGED_LABEL.to_string(), "true".to_string()),
+        (STAND_IN_LABEL.to_string(), wanted.to_string()),
+        (
+            RECIPE_LABEL.to_string(),
+            format!("{}: {}", recipe.id, squeeze(recipe.summary)),
+        ),
+        (MMDEBSTRAP_LABEL.to_string(), version.to_string()),
+        (
+            SOURCE_LABEL.to_string(),
+            format!(
+                "{} {} (+ host CA certificates from {})",
+                options.mirror.uri,
+                options.mirror.suite,
+                options.extra_ca_dir.display()
+            ),
+        ),
+    ];
+    labels.extend(options.extra_labels.iter().cloned());
+    for (key, value) in labels {
+        changes.push(format!(
+            "LABEL {key}=\"{}\"",
+            value.replace('\\', "\\\\").replace('"', "\\\"")
+        ));
+    }
+    changes
+}
+
+/// Collapse runs of whitespace (recipe summaries are wrapped in the source).
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A stand-in found on the daemon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandInImage {
+    /// What it stands in for (its `basebench.stand-in` label).
+    pub requested: String,
+    /// Its tags.
+    pub tags: Vec<String>,
+    /// Image id.
+    pub image_id: String,
+    /// Size in bytes.
+    pub size_bytes: u64,
+    /// Its labels.
+    pub labels: HashMap<String, String>,
+}
+
+/// Every image on the daemon carrying the stand-in label.
+pub async fn list_stand_ins(engine: &dyn Engine) -> Result<Vec<StandInImage>, StandInError> {
+    let wrap = |action: &str, source| engine_error("*", action.to_string(), source);
+    let labelled = engine
+        .list_labelled(STAND_IN_LABEL)
+        .await
+        .map_err(|e| wrap("listing", e))?;
+    let mut found = Vec::new();
+    for id in labelled.images {
+        let Some(info) = engine
+            .image_info(&id)
+            .await
+            .map_err(|e| wrap("inspecting", e))?
+        else {
+            continue;
+        };
+        found.push(StandInImage {
+            requested: info.labels.get(STAND_IN_LABEL).cloned().unwrap_or_default(),
+            tags: info.repo_tags.clone(),
+            image_id: info.id.clone(),
+            size_bytes: info.size_bytes,
+            labels: info.labels,
+        });
+    }
+    found.sort_by(|a, b| a.requested.cmp(&b.requested));
+    Ok(found)
+}
+
+/// Remove the stand-in tagged for `requested` under `prefix`, if it is one; returns
+/// whether something was removed.
+pub async fn remove_stand_in(
+    engine: &dyn Engine,
+    requested: &str,
+    prefix: &str,
+) -> Result<bool, StandInError> {
+    let wanted = normalize(requested);
+    let reference = stand_in_reference_in(prefix, requested);
+    if existing(engine, &wanted, &reference).await?.is_none() {
+        return Ok(false);
+    }
+    engine
+        .remove_image(&reference)
+        .await
+        .map_err(|source| engine_error(&wanted, format!("removing '{reference}'"), source))?;
+    Ok(true)
+}

@@ -1,0 +1,293 @@
+//! Which base images basebench can stand in for, and how each stand-in is made.
+//!
+//! A recipe names the Debian 12 packages that `mmdebstrap` puts into the root filesystem,
+//! the hook that finishes it (CA certificates, distroless-style users) and the image
+//! configuration applied on import. Lookup is by the requested reference after
+//! normalisation (`docker.io/library/` dropped, `:latest` added).
+
+/// Default repository prefix of stand-in images: `basebench-stand-in/<requested>`.
+pub const STAND_IN_PREFIX: &str = "basebench-stand-in";
+
+/// Path of the CA bundle inside every stand-in.
+pub const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// How `mmdebstrap` builds the root filesystem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// `--variant=minbase` (essential packages and apt) plus the recipe's packages,
+    /// installed and configured inside a chroot.
+    Minbase,
+    /// `--variant=extract`: the packages (and their dependencies) are only unpacked; no
+    /// shell, no package manager, no maintainer scripts.
+    Extract,
+}
+
+impl Variant {
+    /// The `--variant=` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Variant::Minbase => "minbase",
+            Variant::Extract => "extract",
+        }
+    }
+}
+
+/// How to make one stand-in base image.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Recipe {
+    /// Short identifier recorded in the image label, e.g. `debian12-minbase`.
+    pub id: &'static str,
+    /// References this recipe stands in for (normalised, with tag).
+    pub stands_in_for: &'static [&'static str],
+    /// One line saying what the stand-in is and how it differs from the real image.
+    pub summary: &'static str,
+    /// mmdebstrap variant.
+    pub variant: Variant,
+    /// Packages passed to `--include`.
+    pub packages: &'static [&'static str],
+    /// Shell script run as mmdebstrap's customize hook (minbase) or extract hook (extract).
+    pub hook: &'static str,
+    /// Image configuration applied on import (Dockerfile instructions), before the labels.
+    pub changes: &'static [&'static str],
+}
+
+/// Hook for chroot variants: the host's extra CA certificates into the image's bundle.
+const CHROOT_CA_HOOK: &str = include_str!("hooks/chroot-ca.sh");
+/// Hook for the distroless-style extract.
+const DISTROLESS_HOOK: &str = include_str!("hooks/distroless.sh");
+
+/// PATH set on every stand-in (`docker import` sets none).
+const PATH_ENV: &str = "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// Certificate variables: pip, requests and OpenSSL all use the image's bundle, which
+/// includes the host's extra CA certificates (TLS-intercepting proxies).
+const CERT_ENV: &str = "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
+     PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
+     REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt";
+
+/// Every recipe basebench knows.
+pub static RECIPES: &[Recipe] = &[
+    Recipe {
+        id: "debian12-minbase",
+        stands_in_for: &["ubuntu:20.04", "ubuntu:focal"],
+        summary: "Debian 12 (bookworm) minbase with ca-certificates, standing in for Ubuntu 20.04: \
+                  same apt/dpkg tooling and glibc, but Debian package names and Python 3.11 \
+                  from apt instead of 3.8",
+        variant: Variant::Minbase,
+        packages: &["ca-certificates"],
+        hook: CHROOT_CA_HOOK,
+        changes: &[
+            PATH_ENV,
+            CERT_ENV,
+            "ENV PIP_BREAK_SYSTEM_PACKAGES=1",
+            "CMD [\"/bin/bash\"]",
+        ],
+    },
+    Recipe {
+        id: "debian12-minbase",
+        stands_in_for: &[
+            "debian:12",
+            "debian:bookworm",
+            "debian:12-slim",
+            "debian:bookworm-slim",
+        ],
+        summary: "Debian 12 (bookworm) minbase with ca-certificates built by mmdebstrap",
+        variant: Variant::Minbase,
+        packages: &["ca-certificates"],
+        hook: CHROOT_CA_HOOK,
+        changes: &[
+            PATH_ENV,
+            CERT_ENV,
+            "ENV PIP_BREAK_SYSTEM_PACKAGES=1",
+            "CMD [\"bash\"]",
+        ],
+    },
+    Recipe {
+        id: "debian12-minbase-python3",
+        stands_in_for: &[
+            "python:3.9-slim",
+            "python:3.11-slim",
+            "python:3.11-slim-bookworm",
+        ],
+        summary: "Debian 12 minbase with Debian's python3 (3.11), pip, venv and a `python` \
+                  command, standing in for the official Python slim image (which builds \
+                  CPython into /usr/local)",
+        variant: Variant::Minbase,
+        packages: &[
+            "ca-certificates",
+            "python3",
+            "python3-pip",
+            "python3-venv",
+            "python-is-python3",
+        ],
+        hook: CHROOT_CA_HOOK,
+        changes: &[
+            PATH_ENV,
+            CERT_ENV,
+            "ENV PIP_BREAK_SYSTEM_PACKAGES=1 LANG=C.UTF-8",
+            "CMD [\"python3\"]",
+        ],
+    },
+    Recipe {
+        id: "debian12-extract-python3",
+        stands_in_for: &[
+            "gcr.io/distroless/python3:latest",
+            "gcr.io/distroless/python3-debian12:latest",
+        ],
+        summary: "extract of Debian 12's python3.11 runtime packages (no shell, no package \
+                  manager, distroless-style /var/lib/dpkg/status.d, users root and \
+                  nonroot 65532), standing in for gcr.io/distroless/python3",
+        variant: Variant::Extract,
+        packages: &[
+            "python3.11-minimal",
+            "libpython3.11-stdlib",
+            "libstdc++6",
+            "netbase",
+        ],
+        hook: DISTROLESS_HOOK,
+        changes: &[
+            PATH_ENV,
+            CERT_ENV,
+            "ENV LANG=C.UTF-8",
+            "ENTRYPOINT [\"/usr/bin/python3.11\"]",
+        ],
+    },
+];
+
+/// Why no stand-in can be made for a reference.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoStandIn {
+    /// The image is built on musl libc (Alpine); Debian packages are built against glibc.
+    #[error(
+        "no stand-in for '{requested}': it is musl-based (Alpine Linux), and a stand-in cannot \
+         be made from Debian packages, which are built against glibc. Load a real image \
+         (`docker save {requested} -o image.tar` where a registry answers, then \
+         `docker load -i image.tar` here) or point [substitute] at a mirror that has it \
+         (e.g. \"{requested}\" = \"mirror.example.com/{requested}\")"
+    )]
+    Musl {
+        /// The reference asked for.
+        requested: String,
+    },
+    /// basebench has no recipe for this image.
+    #[error(
+        "no stand-in recipe for '{requested}'; basebench can stand in for: {known}. \
+         `docker load` the image or point [substitute] at a mirror or a local image"
+    )]
+    Unknown {
+        /// The reference asked for.
+        requested: String,
+        /// The references that have a recipe.
+        known: String,
+    },
+}
+
+/// Normalise a reference: drop `docker.io/` and `library/`, add `:latest` when there is
+/// no tag. Digests are kept as they are.
+pub fn normalize(reference: &str) -> String {
+    let mut name = reference.trim();
+    for prefix in ["docker.io/", "index.docker.io/", "registry-1.docker.io/"] {
+        if let Some(rest) = name.strip_prefix(prefix) {
+            name = rest;
+            break;
+        }
+    }
+    let name = name.strip_prefix("library/").unwrap_or(name);
+    let last = name.rsplit('/').next().unwrap_or(name);
+    if name.contains('@') || last.contains(':') {
+        name.to_string()
+    } else {
+        format!("{name}:latest")
+    }
+}
+
+/// The recipe that stands in for `requested`, or why there is none.
+pub fn recipe_for(requested: &str) -> Result<&'static Recipe, NoStandIn> {
+    let wanted = normalize(requested);
+    if let Some(recipe) = RECIPES
+        .iter()
+        .find(|r| r.stands_in_for.contains(&wanted.as_str()))
+    {
+        return Ok(recipe);
+    }
+    if wanted.contains("alpine") || wanted.contains("musl") {
+        return Err(NoStandIn::Musl {
+            requested: requested.to_string(),
+        });
+    }
+    let known: Vec<&str> = RECIPES
+        .iter()
+        .flat_map(|r| r.stands_in_for.iter().copied())
+        .collect();
+    Err(NoStandIn::Unknown {
+        requested: requested.to_string(),
+        known: known.join(", "),
+    })
+}
+
+/// The reference a stand-in for `requested` is tagged with, e.g.
+/// `basebench-stand-in/ubuntu:20.04`, `basebench-stand-in/gcr.io/distroless/python3:latest`.
+pub fn stand_in_reference(requested: &str) -> String {
+    stand_in_reference_in(STAND_IN_PREFIX, requested)
+}
+
+/// Like [`stand_in_reference`] under another repository prefix (tests use unique ones).
+pub fn stand_in_reference_in(prefix: &str, requested: &str) -> String {
+    format!("{prefix}/{}", normalize(requested).replace('@', "-"))
+}
+
+/// The references basebench builds by default (`basebench bases`): the article's bases.
+pub const ARTICLE_BASES: &[&str] = &[
+    "ubuntu:20.04",
+    "python:3.9-slim",
+    "gcr.io/distroless/python3",
+    "debian:12",
+];
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_docker_hub_references() {
+        assert_eq!(normalize("docker.io/library/ubuntu:20.04"), "ubuntu:20.04");
+        assert_eq!(
+            normalize("gcr.io/distroless/python3"),
+            "gcr.io/distroless/python3:latest"
+        );
+        assert_eq!(normalize("localhost:5000/app"), "localhost:5000/app:latest");
+    }
+
+    #[test]
+    fn finds_a_recipe_for_each_article_base_except_alpine() {
+        for base in ARTICLE_BASES {
+            assert!(recipe_for(base).is_ok(), "{base}");
+        }
+        let err = recipe_for("python:3.9-alpine").unwrap_err();
+        assert!(matches!(err, NoStandIn::Musl { .. }));
+        let text = err.to_string();
+        assert!(
+            text.contains("musl")
+                && text.contains("Debian packages")
+                && text.contains("docker load")
+        );
+    }
+
+    #[test]
+    fn names_the_known_bases_when_there_is_no_recipe() {
+        let text = recipe_for("node:16").unwrap_err().to_string();
+        assert!(text.contains("node:16") && text.contains("ubuntu:20.04"));
+    }
+
+    #[test]
+    fn tags_stand_ins_under_their_own_repository() {
+        assert_eq!(
+            stand_in_reference("ubuntu:20.04"),
+            "basebench-stand-in/ubuntu:20.04"
+        );
+        assert_eq!(
+            stand_in_reference("gcr.io/distroless/python3"),
+            "basebench-stand-in/gcr.io/distroless/python3:latest"
+        );
+    }
+}
