@@ -8,6 +8,7 @@ pub mod json;
 pub mod markdown;
 pub mod svg;
 pub mod table;
+pub mod trend;
 
 use crate::matrix::{Matrix, ScoringWeights};
 use crate::results::RunResults;

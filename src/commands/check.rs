@@ -1,0 +1,146 @@
+//! `basebench check RESULTS`: CI gates. Exit 0 when every limit holds, 1 with one line
+//! per violation (measured value and limit), 2 when an input cannot be read.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::commands::compare::read_results;
+use crate::gates::{self, ByteSize, GateConfig, GateLimits};
+
+/// Arguments of `basebench check`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    /// The results.json to check.
+    #[arg(value_name = "RESULTS")]
+    pub results: PathBuf,
+    /// An older results.json to check regression against.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+    /// Largest allowed image size for every variant (bytes, or 200MB, 1.5GB, 512MiB).
+    #[arg(long, value_name = "SIZE")]
+    pub max_size: Option<ByteSize>,
+    /// Largest allowed startup median in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub max_startup: Option<f64>,
+    /// Largest allowed growth against --baseline, in percent (size, cold build, startup).
+    #[arg(long, value_name = "PCT")]
+    pub max_regression: Option<f64>,
+    /// Check only this variant.
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+    /// Config whose `[gates]` table gives limits (default: ./basebench.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Read `[gates]` from a config file; other tables are left to the config module.
+fn read_gates(path: &Path) -> Result<GateConfig, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read config '{}': {e}", path.display()))?;
+    let mut table: toml::Table = toml::from_str(&text)
+        .map_err(|e| format!("config '{}' is not valid TOML: {e}", path.display()))?;
+    match table.remove("gates") {
+        None => Ok(GateConfig::default()),
+        Some(value) => value.try_into().map_err(|e| {
+            format!(
+                "config '{}': [gates] is not usable: {e}; expected max_size, max_startup_ms, \
+                 max_regression_pct and [gates.variant.NAME] tables",
+                path.display()
+            )
+        }),
+    }
+}
+
+fn gate_config(args: &CheckArgs) -> Result<GateConfig, String> {
+    match &args.config {
+        Some(path) => read_gates(path),
+        None if Path::new("basebench.toml").is_file() => read_gates(Path::new("basebench.toml")),
+        None => Ok(GateConfig::default()),
+    }
+}
+
+fn validate(args: &CheckArgs) -> Result<(), String> {
+    let negative = [
+        ("--max-startup", args.max_startup),
+        ("--max-regression", args.max_regression),
+    ];
+    match negative
+        .iter()
+        .find(|(_, v)| v.is_some_and(|v| !v.is_finite() || v < 0.0))
+    {
+        Some((flag, _)) => Err(format!("{flag} must be a number >= 0")),
+        None => Ok(()),
+    }
+}
+
+/// Run `check`, writing violations to `out` and input errors to `err`; returns the exit
+/// code.
+pub fn execute(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let inputs = validate(args).and_then(|()| {
+        let gates = gate_config(args)?;
+        let results = read_results(&args.results).map_err(|e| e.to_string())?;
+        let baseline = match &args.baseline {
+            Some(p) => Some(read_results(p).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        Ok((gates, results, baseline))
+    });
+    let (gates, results, baseline) = match inputs {
+        Ok(v) => v,
+        Err(message) => {
+            let _ = writeln!(err, "Error: {message}");
+            return 2;
+        }
+    };
+    if let Some(name) = &args.variant
+        && !results.variants.iter().any(|v| &v.name == name)
+    {
+        let known: Vec<&str> = results.variants.iter().map(|v| v.name.as_str()).collect();
+        let _ = writeln!(
+            err,
+            "Error: variant '{name}' is not in '{}' (it has: {})",
+            args.results.display(),
+            known.join(", ")
+        );
+        return 2;
+    }
+    let flags = GateLimits {
+        max_size: args.max_size,
+        max_startup_ms: args.max_startup,
+        max_regression_pct: args.max_regression,
+    };
+    let violations = gates::evaluate(
+        &results,
+        baseline.as_ref(),
+        &gates,
+        &flags,
+        args.variant.as_deref(),
+    );
+    let checked = match &args.variant {
+        Some(_) => 1,
+        None => results.variants.len(),
+    };
+    for v in &violations {
+        let _ = writeln!(out, "FAIL {v}");
+    }
+    if violations.is_empty() {
+        let _ = writeln!(out, "ok: every limit holds for {checked} variant(s)");
+        0
+    } else {
+        let _ = writeln!(
+            out,
+            "{} violation(s) in {checked} variant(s)",
+            violations.len()
+        );
+        1
+    }
+}
+
+/// Runs `basebench check`; returns the exit code.
+pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
+    Ok(execute(
+        &args,
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    ))
+}
