@@ -3,6 +3,7 @@
 pub mod check;
 // pub mod clean;
 pub mod compare;
+pub mod bases;
 pub mod inspect;
 pub mod trend;
 // pub mod run;

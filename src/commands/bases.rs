@@ -1,0 +1,146 @@
+//! `basebench bases`: build, list or remove the stand-in base images made from Debian
+//! packages for machines where no registry answers.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::bases::{self, ARTICLE_BASES, Mirror, NoStandIn, StandInOptions, normalize, recipe_for};
+use crate::engine::Engine;
+
+/// Arguments of `basebench bases`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BasesArgs {
+    /// Bases to build stand-ins for (default: the article's ubuntu:20.04, python:3.9-slim,
+    /// gcr.io/distroless/python3 and debian:12; python:3.9-alpine is reported as impossible).
+    pub bases: Vec<String>,
+    /// Build again even when a stand-in already exists.
+    #[arg(long, conflicts_with_all = ["list", "remove"])]
+    pub rebuild: bool,
+    /// List the stand-ins on the daemon instead of building.
+    #[arg(long, conflicts_with = "remove")]
+    pub list: bool,
+    /// Remove the stand-ins (of the given bases, or all of basebench's).
+    #[arg(long)]
+    pub remove: bool,
+    /// Debian mirror to build from (default: the host's apt sources, else deb.debian.org).
+    #[arg(long, value_name = "URL", env = bases::mirror::MIRROR_ENV)]
+    pub mirror: Option<String>,
+    /// The mmdebstrap program to run.
+    #[arg(long, value_name = "PATH", default_value = "mmdebstrap")]
+    pub mmdebstrap: PathBuf,
+}
+
+/// Runs `basebench bases`; returns the exit code (0 when every requested stand-in exists).
+pub async fn run(args: BasesArgs) -> anyhow::Result<i32> {
+    let engine = super::connect_engine().await?;
+    run_with(engine.as_ref(), &args).await
+}
+
+/// `basebench bases` against a given engine.
+pub async fn run_with(engine: &dyn Engine, args: &BasesArgs) -> anyhow::Result<i32> {
+    if args.list {
+        return list(engine).await;
+    }
+    let mut options = StandInOptions::from_host();
+    options.mmdebstrap = args.mmdebstrap.clone();
+    if let Some(uri) = &args.mirror {
+        options.mirror = Mirror::main_only(uri);
+    }
+    if args.remove {
+        return remove(engine, args, &options).await;
+    }
+    let requested: Vec<String> = if args.bases.is_empty() {
+        ARTICLE_BASES.iter().map(|b| b.to_string()).collect()
+    } else {
+        args.bases.clone()
+    };
+    let progress = |line: &str| println!("{line}");
+    let mut failed = 0;
+    for base in &requested {
+        match bases::ensure_stand_in_with(engine, base, &options, args.rebuild, &progress).await {
+            Ok(stand_in) => println!(
+                "{:<34} -> {} ({:.1} MB, {})",
+                stand_in.requested,
+                stand_in.reference,
+                stand_in.size_bytes as f64 / 1e6,
+                if stand_in.built {
+                    "built"
+                } else {
+                    "already present"
+                }
+            ),
+            Err(e) => {
+                failed += 1;
+                eprintln!("Error: {e}");
+            }
+        }
+    }
+    if args.bases.is_empty() {
+        // The article's fifth base: say why it has no stand-in.
+        if let Err(e) = recipe_for("python:3.9-alpine") {
+            println!("{:<34} -> no stand-in: {e}", "python:3.9-alpine");
+        }
+    }
+    Ok(if failed == 0 { 0 } else { 1 })
+}
+
+async fn list(engine: &dyn Engine) -> anyhow::Result<i32> {
+    let found = bases::list_stand_ins(engine)
+        .await
+        .context("listing stand-in images")?;
+    if found.is_empty() {
+        println!("no stand-in images; `basebench bases` builds them");
+    }
+    for image in found {
+        let tags = if image.tags.is_empty() {
+            image.image_id.clone()
+        } else {
+            image.tags.join(", ")
+        };
+        let built_with = image
+            .labels
+            .get(bases::MMDEBSTRAP_LABEL)
+            .cloned()
+            .unwrap_or_default();
+        println!(
+            "{:<34} {tags} ({:.1} MB, {built_with})",
+            image.requested,
+            image.size_bytes as f64 / 1e6
+        );
+    }
+    Ok(0)
+}
+
+async fn remove(
+    engine: &dyn Engine,
+    args: &BasesArgs,
+    options: &StandInOptions,
+) -> anyhow::Result<i32> {
+    let requested: Vec<String> = if args.bases.is_empty() {
+        let found = bases::list_stand_ins(engine)
+            .await
+            .context("listing stand-in images")?;
+        found
+            .into_iter()
+            .map(|i| i.requested)
+            .filter(|r| !r.is_empty())
+            .collect()
+    } else {
+        args.bases.clone()
+    };
+    for base in requested {
+        if let Err(NoStandIn::Unknown { .. }) = recipe_for(&base) {
+            println!("{base}: not a base basebench stands in for");
+            continue;
+        }
+        let removed = bases::remove_stand_in(engine, &base, &options.prefix).await?;
+        let what = if removed {
+            "removed"
+        } else {
+            "no stand-in present"
+        };
+        println!("{:<34} {what}", normalize(&base));
+    }
+    Ok(0)
+}
