@@ -4,43 +4,19 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use basebench::engine::docker::DockerEngine;
 use basebench::engine::{
-    BuildError, BuildEvent, BuildOutcome, BuildRequest, BuilderKind, ContainerSpec, Engine,
-    EngineError, ImportRequest, RUN_LABEL,
+    BuildError, BuildEvent, BuilderKind, Engine, EngineError, ImportRequest, RUN_LABEL,
 };
 use futures_util::StreamExt;
-use support::{Cleanup, TestApp, run_labels, test_app_context, unique_run_id};
+use support::http::{http_status, wait_healthy};
+use support::images::{build_app, build_recording, build_request, container_spec, rootfs_tarball};
+use support::{Cleanup, test_app_context, unique_run_id};
 
 /// Dockerfile lines with a step that really runs (the app exits 0 at once).
 const RUN_STEP: &str = "ARG TESTAPP_EXIT_CODE=0\nRUN [\"/testapp\"]";
-
-fn request(app: &TestApp, run_id: &str, builder: BuilderKind, no_cache: bool) -> BuildRequest {
-    BuildRequest {
-        context: app.context(),
-        tag: format!("basebench-test/{run_id}:{}", builder.as_str()),
-        no_cache,
-        builder,
-        labels: run_labels(run_id),
-        build_args: Default::default(),
-        target: None,
-    }
-}
-
-async fn build(
-    engine: &DockerEngine,
-    request: &BuildRequest,
-) -> (Result<BuildOutcome, BuildError>, Vec<BuildEvent>) {
-    let events = Mutex::new(Vec::new());
-    let record = |e: BuildEvent| events.lock().unwrap().push(e);
-    let outcome = engine.build(request, &record).await;
-    (outcome, events.into_inner().unwrap())
-}
 
 async fn builds_count_steps_and_a_rebuild_runs_none(builder: BuilderKind) {
     let engine = support::connect_or_fail().await;
@@ -48,7 +24,8 @@ async fn builds_count_steps_and_a_rebuild_runs_none(builder: BuilderKind) {
     let _cleanup = Cleanup::new(&run_id);
     let app = test_app_context(RUN_STEP);
 
-    let (cold, events) = build(&engine, &request(&app, &run_id, builder, true)).await;
+    let (cold, events) =
+        build_recording(&engine, &build_request(&app, &run_id, builder, true)).await;
     let cold = cold.expect("cold build");
     assert!(cold.image_id.starts_with("sha256:"), "{cold:?}");
     assert!(cold.steps_total >= 2, "{cold:?} {events:#?}");
@@ -70,7 +47,8 @@ async fn builds_count_steps_and_a_rebuild_runs_none(builder: BuilderKind) {
         "{step_names:#?}"
     );
 
-    let (cached, events) = build(&engine, &request(&app, &run_id, builder, false)).await;
+    let (cached, events) =
+        build_recording(&engine, &build_request(&app, &run_id, builder, false)).await;
     let cached = cached.expect("cached build");
     assert_eq!(cached.steps_run, 0, "{cached:?} {events:#?}");
     assert_eq!(cached.steps_total, cold.steps_total, "{cached:?}");
@@ -98,7 +76,7 @@ async fn a_failing_build_names_the_step_and_the_daemons_message(builder: Builder
     let run_id = unique_run_id();
     let _cleanup = Cleanup::new(&run_id);
     let app = test_app_context("ARG TESTAPP_EXIT_CODE=3\nRUN [\"/testapp\"]");
-    let (outcome, _) = build(&engine, &request(&app, &run_id, builder, true)).await;
+    let (outcome, _) = build_recording(&engine, &build_request(&app, &run_id, builder, true)).await;
     let Err(BuildError::Failed(failure)) = outcome else {
         panic!("expected a build failure, got {outcome:?}");
     };
@@ -124,49 +102,6 @@ async fn a_failing_classic_build_names_the_step_and_the_daemons_message() {
     a_failing_build_names_the_step_and_the_daemons_message(BuilderKind::Classic).await;
 }
 
-/// Build the plain fixture app and return its image id.
-async fn build_app(engine: &DockerEngine, run_id: &str) -> String {
-    let app = test_app_context("");
-    let (outcome, _) = build(engine, &request(&app, run_id, BuilderKind::Buildkit, false)).await;
-    outcome.expect("building the fixture app").image_id
-}
-
-fn spec(image: &str, run_id: &str, env: &[&str]) -> ContainerSpec {
-    ContainerSpec {
-        image: image.to_string(),
-        name: format!("{run_id}-{}", uuid::Uuid::new_v4().simple()),
-        labels: run_labels(run_id),
-        port: support::TESTAPP_PORT,
-        env: env.iter().map(|e| e.to_string()).collect(),
-        cmd: Vec::new(),
-    }
-}
-
-/// GET `path` on 127.0.0.1:`port` with a fresh connection; the status line's code.
-fn http_status(port: u16, path: &str) -> Option<u16> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    response.split(' ').nth(1)?.parse().ok()
-}
-
-async fn wait_healthy(port: u16) {
-    let start = Instant::now();
-    while http_status(port, "/health") != Some(200) {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "app never answered 200"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-}
-
 #[tokio::test]
 async fn a_container_serves_on_a_loopback_port_and_runs_commands() {
     let engine = support::connect_or_fail().await;
@@ -174,7 +109,7 @@ async fn a_container_serves_on_a_loopback_port_and_runs_commands() {
     let _cleanup = Cleanup::new(&run_id);
     let image = build_app(&engine, &run_id).await;
     let id = engine
-        .create_container(&spec(&image, &run_id, &["TESTAPP_ALLOC_MB=64"]))
+        .create_container(&container_spec(&image, &run_id, &["TESTAPP_ALLOC_MB=64"]))
         .await
         .unwrap();
     assert_eq!(engine.container_status(&id).await.unwrap().state, "created");
@@ -259,7 +194,7 @@ async fn an_app_that_exits_at_start_shows_its_log_line_and_exit_code() {
     let _cleanup = Cleanup::new(&run_id);
     let image = build_app(&engine, &run_id).await;
     let id = engine
-        .create_container(&spec(&image, &run_id, &["TESTAPP_EXIT_CODE=3"]))
+        .create_container(&container_spec(&image, &run_id, &["TESTAPP_EXIT_CODE=3"]))
         .await
         .unwrap();
     engine.start_container(&id).await.unwrap();
@@ -319,17 +254,6 @@ async fn an_exported_image_is_a_tar_with_a_manifest() {
     );
 }
 
-/// A root filesystem tarball holding only the fixture app.
-fn rootfs_tarball(dir: &std::path::Path) -> std::path::PathBuf {
-    let path = dir.join("rootfs.tar");
-    let mut builder = tar::Builder::new(std::fs::File::create(&path).unwrap());
-    builder
-        .append_path_with_name(support::testapp_binary(), "testapp")
-        .unwrap();
-    builder.finish().unwrap();
-    path
-}
-
 #[tokio::test]
 async fn an_imported_rootfs_becomes_an_image_with_the_given_cmd() {
     let engine = support::connect_or_fail().await;
@@ -357,7 +281,7 @@ async fn an_imported_rootfs_becomes_an_image_with_the_given_cmd() {
         (image.as_str(), ["/testapp".to_string()].as_slice())
     );
 
-    let mut container_spec = spec(&image, &run_id, &[]);
+    let mut container_spec = container_spec(&image, &run_id, &[]);
     container_spec.port = 9090;
     let id = engine.create_container(&container_spec).await.unwrap();
     engine.start_container(&id).await.unwrap();

@@ -5,6 +5,9 @@
 //! [`connect_or_fail`]: without one they fail loudly instead of skipping.
 #![allow(dead_code)]
 
+pub mod http;
+pub mod images;
+
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};

@@ -1,11 +1,9 @@
-//! Containers: create with an ephemeral loopback port, start, inspect, logs, memory, exec,
+//! Containers: create with an ephemeral loopback port, start, inspect, logs, memory,
 //! remove.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use bollard::container::LogOutput;
-use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
 use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
 use bollard::query_parameters::{
     CreateContainerOptions, LogsOptions, RemoveContainerOptions, StatsOptions,
@@ -14,7 +12,7 @@ use futures_util::StreamExt;
 
 use super::DockerEngine;
 use super::errors::{is_conflict, is_not_found};
-use crate::engine::{ContainerSpec, ContainerStatus, EngineError, ExecOutput};
+use crate::engine::{ContainerSpec, ContainerStatus, EngineError};
 
 /// Create (not start) a container publishing `spec.port` on 127.0.0.1 with an ephemeral
 /// host port.
@@ -125,7 +123,8 @@ pub(super) async fn status(
     })
 }
 
-/// The last `lines` lines of stdout and stderr, interleaved as logged.
+/// The last `lines` lines of stdout and stderr. The daemon copies the two streams
+/// separately, so its order between them is loose: lines are put in timestamp order.
 pub(super) async fn logs_tail(
     engine: &DockerEngine,
     id: &str,
@@ -135,6 +134,7 @@ pub(super) async fn logs_tail(
         stdout: true,
         stderr: true,
         tail: lines.to_string(),
+        timestamps: true,
         ..Default::default()
     };
     let mut stream = engine.docker.logs(id, Some(options));
@@ -150,10 +150,29 @@ pub(super) async fn logs_tail(
         })?;
         text.extend_from_slice(&output_bytes(chunk));
     }
-    let text = String::from_utf8_lossy(&text);
-    let all: Vec<&str> = text.lines().collect();
+    let all = in_time_order(&String::from_utf8_lossy(&text));
     let start = all.len().saturating_sub(lines);
-    Ok(all[start..].iter().map(|l| l.to_string()).collect())
+    Ok(all[start..].to_vec())
+}
+
+/// Log lines prefixed with RFC 3339 timestamps, sorted by time (stable), prefixes removed.
+pub(super) fn in_time_order(text: &str) -> Vec<String> {
+    let mut last = None;
+    let mut stamped: Vec<_> = text
+        .lines()
+        .map(|line| {
+            let (stamp, rest) = line.split_once(' ').unwrap_or((line, ""));
+            match chrono::DateTime::parse_from_rfc3339(stamp) {
+                Ok(time) => {
+                    last = Some(time);
+                    (last, rest.to_string())
+                }
+                Err(_) => (last, line.to_string()),
+            }
+        })
+        .collect();
+    stamped.sort_by_key(|(time, _)| *time);
+    stamped.into_iter().map(|(_, line)| line).collect()
 }
 
 /// Memory in use now, computed as `docker stats` does.
@@ -199,67 +218,6 @@ pub(super) fn usage_without_cache(usage: u64, stats: &HashMap<String, u64>) -> u
     }
 }
 
-/// Run `command` (exec form) and wait up to `timeout` for it to finish.
-pub(super) async fn exec(
-    engine: &DockerEngine,
-    id: &str,
-    command: &[String],
-    timeout: Duration,
-) -> Result<ExecOutput, EngineError> {
-    let action = format!("running `{}` in container '{id}'", command.join(" "));
-    let fail = |e| engine.fail(action.clone(), container(id)).map(e);
-    let config = CreateExecOptions {
-        cmd: Some(command.to_vec()),
-        attach_stdout: Some(true),
-        attach_stderr: Some(true),
-        ..Default::default()
-    };
-    let created = engine.docker.create_exec(id, config).await.map_err(fail)?;
-    let started = engine
-        .docker
-        .start_exec(&created.id, None::<StartExecOptions>)
-        .await
-        .map_err(fail)?;
-    let mut output = Vec::new();
-    if let StartExecResults::Attached {
-        output: mut stream, ..
-    } = started
-    {
-        let collect = async {
-            while let Some(chunk) = stream.next().await {
-                output.extend_from_slice(&output_bytes(chunk.map_err(fail)?));
-            }
-            Ok::<(), EngineError>(())
-        };
-        if tokio::time::timeout(timeout, collect).await.is_err() {
-            return Ok(ExecOutput {
-                exit_code: None,
-                output: String::from_utf8_lossy(&output).into_owned(),
-            });
-        }
-    }
-    let exit_code = exec_exit_code(engine, &created.id).await.map_err(fail)?;
-    Ok(ExecOutput {
-        exit_code,
-        output: String::from_utf8_lossy(&output).into_owned(),
-    })
-}
-
-/// The exit code of a finished exec; waits briefly for the daemon to record it.
-async fn exec_exit_code(
-    engine: &DockerEngine,
-    exec_id: &str,
-) -> Result<Option<i64>, bollard::errors::Error> {
-    for _ in 0..100 {
-        let inspect = engine.docker.inspect_exec(exec_id).await?;
-        if inspect.running != Some(true) {
-            return Ok(inspect.exit_code);
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    Ok(None)
-}
-
 /// Force-remove a container and its anonymous volumes; missing is fine.
 pub(super) async fn remove(engine: &DockerEngine, id: &str) -> Result<(), EngineError> {
     let options = RemoveContainerOptions {
@@ -279,7 +237,7 @@ pub(super) async fn remove(engine: &DockerEngine, id: &str) -> Result<(), Engine
 }
 
 /// The bytes of one log frame, whatever stream it came from.
-fn output_bytes(chunk: LogOutput) -> bytes::Bytes {
+pub(super) fn output_bytes(chunk: LogOutput) -> bytes::Bytes {
     match chunk {
         LogOutput::StdOut { message }
         | LogOutput::StdErr { message }
@@ -289,7 +247,7 @@ fn output_bytes(chunk: LogOutput) -> bytes::Bytes {
 }
 
 /// How errors name a container.
-fn container(id: &str) -> String {
+pub(super) fn container(id: &str) -> String {
     format!("container '{id}'")
 }
 
@@ -299,6 +257,13 @@ mod tests {
 
     fn stats(pairs: &[(&str, u64)]) -> HashMap<String, u64> {
         pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    #[test]
+    fn log_lines_are_put_in_time_order_without_their_stamps() {
+        let text = "2026-11-27T09:00:00.15Z second\n2026-11-27T09:00:00.1Z first\n\
+                    2026-11-27T09:00:01Z third words\n";
+        assert_eq!(in_time_order(text), ["first", "second", "third words"]);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 mod build;
 mod container;
 mod errors;
+mod exec;
 mod image;
 mod progress;
 
@@ -161,7 +162,7 @@ impl Engine for DockerEngine {
         command: &[String],
         timeout: Duration,
     ) -> Result<ExecOutput, EngineError> {
-        container::exec(self, id, command, timeout).await
+        exec::exec(self, id, command, timeout).await
     }
 
     async fn remove_container(&self, id: &str) -> Result<(), EngineError> {
