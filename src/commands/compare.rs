@@ -76,11 +76,11 @@ pub fn read_results(path: &Path) -> Result<RunResults, ResultsFileError> {
 fn delta(old: Option<f64>, new: Option<f64>, unit: fn(f64) -> String) -> String {
     match (old, new) {
         (Some(o), Some(n)) if o > 0.0 => {
-            format!("{} → {} ({:+.1}%)", unit(o), unit(n), (n - o) / o * 100.0)
+            format!("{}\n→ {}\n{:+.1}%", unit(o), unit(n), (n - o) / o * 100.0)
         }
-        (Some(o), Some(n)) => format!("{} → {}", unit(o), unit(n)),
-        (None, Some(n)) => format!("– → {}", unit(n)),
-        (Some(o), None) => format!("{} → –", unit(o)),
+        (Some(o), Some(n)) => format!("{}\n→ {}", unit(o), unit(n)),
+        (None, Some(n)) => format!("–\n→ {}", unit(n)),
+        (Some(o), None) => format!("{}\n→ –", unit(o)),
         (None, None) => "–".to_string(),
     }
 }
@@ -142,7 +142,7 @@ pub fn render_comparison(old: &RunResults, new: &RunResults) -> String {
         };
         builder.push_record([
             name.to_string(),
-            format!("{} → {}", works(o), works(n)),
+            format!("{}\n→ {}", works(o), works(n)),
             cell(size, |b| bytes(b as u64)),
             cell(cold, seconds),
             cell(incremental, seconds),

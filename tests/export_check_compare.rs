@@ -1,0 +1,244 @@
+//! `check`, `compare` and `trend`: exit codes and the lines a CI log shows.
+
+use std::path::PathBuf;
+
+use basebench::commands::check::{self, CheckArgs};
+use basebench::commands::compare::{self, CompareArgs};
+use basebench::commands::trend::{self, TrendArgs};
+use basebench::history;
+use basebench::results::RunResults;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/results")
+        .join(name)
+}
+
+fn load(name: &str) -> RunResults {
+    serde_json::from_str(&std::fs::read_to_string(fixture(name)).expect("read")).expect("parse")
+}
+
+struct Run {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+fn config(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+    let path = dir.path().join("basebench.toml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+fn args(dir: &tempfile::TempDir, results: &str) -> CheckArgs {
+    CheckArgs {
+        results: fixture(results),
+        baseline: None,
+        max_size: None,
+        max_startup: None,
+        max_regression: None,
+        variant: None,
+        config: Some(config(dir, "")),
+    }
+}
+
+fn check(args: &CheckArgs) -> Run {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = check::execute(args, &mut out, &mut err);
+    Run {
+        code,
+        out: String::from_utf8(out).expect("utf-8"),
+        err: String::from_utf8(err).expect("utf-8"),
+    }
+}
+
+#[test]
+fn check_passes_when_every_limit_holds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = args(&dir, "article.json");
+    a.variant = Some("distroless".into());
+    a.max_size = Some("200MB".parse().expect("size"));
+    a.max_startup = Some(2000.0);
+    let run = check(&a);
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    assert_eq!(run.out, "ok: every limit holds for 1 variant(s)\n");
+}
+
+#[test]
+fn check_fails_on_variants_that_do_not_work() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = check(&args(&dir, "article.json"));
+    assert_eq!(run.code, 1);
+    assert!(
+        run.out
+            .contains("FAIL alpine: does not work: base image python:3.9-alpine")
+    );
+    assert!(
+        run.out
+            .contains("FAIL crashy: does not work: container exited with code 1")
+    );
+    assert!(
+        run.out.ends_with("2 violation(s) in 6 variant(s)\n"),
+        "{}",
+        run.out
+    );
+}
+
+#[test]
+fn check_prints_the_measured_value_and_the_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = args(&dir, "article.json");
+    a.variant = Some("bloated".into());
+    a.max_size = Some("200MB".parse().expect("size"));
+    a.max_startup = Some(500.0);
+    let run = check(&a);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!("check_limits", run.out);
+}
+
+#[test]
+fn check_catches_regressions_against_a_baseline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = args(&dir, "article.json");
+    a.baseline = Some(fixture("baseline.json"));
+    a.max_regression = Some(10.0);
+    let run = check(&a);
+    assert_eq!(run.code, 1);
+    assert!(run.out.contains(
+        "FAIL slim: size grew 25.0% (229.6 MB → 287.0 MB), above max_regression_pct 10%"
+    ));
+    assert!(run.out.contains("FAIL distroless: startup median grew"));
+    assert!(run.out.contains("FAIL legacy: missing from the results"));
+    a.max_regression = Some(60.0);
+    a.variant = Some("slim".into());
+    assert_eq!(check(&a).code, 0);
+}
+
+#[test]
+fn per_variant_limits_from_the_config_apply_and_flags_win() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = args(&dir, "article.json");
+    a.config = Some(config(
+        &dir,
+        "[gates]\nmax_size = \"200MB\"\n[gates.variant.bloated]\nmax_size = \"2GB\"\n",
+    ));
+    a.variant = Some("bloated".into());
+    assert_eq!(check(&a).code, 0);
+    a.variant = Some("slim".into());
+    let run = check(&a);
+    assert_eq!(run.code, 1);
+    assert!(run.out.contains("exceeds max_size 200.0 MB"));
+    a.max_size = Some("300MB".parse().expect("size"));
+    assert_eq!(check(&a).code, 0);
+}
+
+#[test]
+fn check_exits_2_on_unreadable_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = check(&args(&dir, "no-such.json"));
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.err.contains("cannot read results file"),
+        "{}",
+        missing.err
+    );
+    assert!(missing.err.contains("no-such.json"));
+
+    let mut not_results = args(&dir, "article.json");
+    not_results.results = config(&dir, "context = \"x\"\n");
+    let run = check(&not_results);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.err.contains("is not a basebench results.json"),
+        "{}",
+        run.err
+    );
+
+    let mut bad_gates = args(&dir, "article.json");
+    bad_gates.config = Some(config(&dir, "[gates]\nmax_sise = 1\n"));
+    let run = check(&bad_gates);
+    assert_eq!(run.code, 2);
+    assert!(run.err.contains("[gates] is not usable"), "{}", run.err);
+
+    let mut unknown = args(&dir, "article.json");
+    unknown.variant = Some("nope".into());
+    let run = check(&unknown);
+    assert_eq!(run.code, 2);
+    assert!(run.err.contains("variant 'nope' is not in"));
+}
+
+#[test]
+fn compare_shows_deltas_per_variant() {
+    let a = CompareArgs {
+        old: fixture("baseline.json"),
+        new: fixture("article.json"),
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(compare::execute(&a, &mut out, &mut err), 0);
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(text.contains("+25.0%"));
+    insta::assert_snapshot!("compare", text);
+}
+
+#[test]
+fn compare_exits_2_when_a_file_is_missing() {
+    let a = CompareArgs {
+        old: fixture("baseline.json"),
+        new: fixture("missing.json"),
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(compare::execute(&a, &mut out, &mut err), 2);
+    assert!(
+        String::from_utf8(err)
+            .expect("utf-8")
+            .contains("missing.json")
+    );
+}
+
+#[test]
+fn trend_shows_a_table_and_writes_an_svg_chart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("history.jsonl");
+    let text = [
+        history::summary_line(&load("baseline.json")),
+        history::summary_line(&load("article.json")),
+    ]
+    .concat();
+    std::fs::write(&path, text).expect("write history");
+    let svg = dir.path().join("trend.svg");
+    let a = TrendArgs {
+        history: path,
+        variant: Some("slim".into()),
+        svg: Some(svg.clone()),
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(trend::execute(&a, &mut out, &mut err), 0);
+    let text = String::from_utf8(out).expect("utf-8");
+    let table = text
+        .lines()
+        .filter(|l| !l.starts_with("Chart:"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("trend_slim", table);
+    let chart = std::fs::read_to_string(svg).expect("svg written");
+    for id in ["trend-size", "trend-build", "trend-startup"] {
+        assert!(chart.contains(&format!("id=\"{id}\"")), "{id} in chart");
+    }
+    assert!(chart.contains("<polyline"));
+}
+
+#[test]
+fn trend_exits_2_without_a_history() {
+    let a = TrendArgs {
+        history: PathBuf::from("/nonexistent/history.jsonl"),
+        variant: None,
+        svg: None,
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(trend::execute(&a, &mut out, &mut err), 2);
+    assert!(
+        String::from_utf8(err)
+            .expect("utf-8")
+            .contains("cannot read history")
+    );
+}
