@@ -10,7 +10,6 @@ use super::warnings::Warning;
 use super::{Bench, Stop};
 use crate::config::Variant;
 use crate::context::BuildContext;
-use crate::dockerfile;
 use crate::engine::{BuildError, BuildEvent, BuildOutcome, BuildRequest};
 use crate::reporter::{Event, Phase};
 use crate::results::{BuildFacts, FailureDetail, FailurePhase, VariantResult};
@@ -36,12 +35,13 @@ pub(crate) async fn measure_builds(
     result: &mut VariantResult,
     created: &mut Created,
 ) -> Result<Built, Stop> {
-    let context = BuildContext::scan(&variant.context, prepared.dockerfile.clone())
-        .map_err(|e| Stop::new(FailurePhase::Prepare, e.to_string()))?;
-    let changed: Option<PathBuf> = variant
-        .change_file
-        .clone()
-        .or_else(|| dockerfile::default_change_file(&prepared.dockerfile, &context));
+    let prepare_failed = |e: crate::context::ContextError| Stop::new(FailurePhase::Prepare, e.to_string());
+    let context = BuildContext::scan(&variant.context, prepared.dockerfile).map_err(prepare_failed)?;
+    let mut context = match &variant.change_file {
+        Some(file) => context.with_touched(file.clone()).map_err(prepare_failed)?,
+        None => context.with_default_touched(),
+    };
+    let changed: Option<PathBuf> = context.touched.take();
     let mut request = BuildRequest {
         context,
         tag: bench.tag(&variant.name),
@@ -114,7 +114,9 @@ async fn series(
     let runs = bench.config.build_runs;
     let mut out = Series { seconds: Vec::new(), last: None };
     for rep in 0..runs {
-        let request = request.clone();
+        let mut request = request.clone();
+        // Each repetition appends one more byte: a one-byte change from the previous build.
+        request.context.touch_bytes = rep + 1;
         bench.phase(variant, phase, if runs > 1 { format!("{}/{runs}", rep + 1) } else { String::new() });
         let events = |event: BuildEvent| {
             if let BuildEvent::Step { name, cached, done: true } = event {

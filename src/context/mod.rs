@@ -73,8 +73,12 @@ pub struct BuildContext {
     pub dockerfile_name: String,
     /// Dockerfile text to send.
     pub dockerfile: String,
-    /// A file (relative to `root`) sent with one byte appended: the simulated code change.
+    /// A file (relative to `root`) sent with bytes appended: the simulated code change.
     pub touched: Option<PathBuf>,
+    /// How many `\n` bytes are appended to `touched` (default 1). Repeated incremental
+    /// builds raise it by one each time, so every build is a one-byte change from the
+    /// previous one and none is served from cache.
+    pub touch_bytes: u32,
 }
 
 impl BuildContext {
@@ -104,6 +108,7 @@ impl BuildContext {
             dockerfile_name,
             dockerfile,
             touched: None,
+            touch_bytes: 1,
         })
     }
 
