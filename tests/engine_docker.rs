@@ -1,6 +1,7 @@
 //! Real-daemon tests of `DockerEngine`: builds with both builders, containers, exec,
 //! memory, logs, export, import and labelled cleanup. They need a running dockerd and gcc
 //! (see tests/support) and fail loudly without them.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 

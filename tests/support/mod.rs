@@ -3,7 +3,7 @@
 //!
 //! Use from a test file with `mod support;`. Tests that need a daemon call
 //! [`connect_or_fail`]: without one they fail loudly instead of skipping.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 pub mod http;
 pub mod images;

@@ -207,13 +207,9 @@ pub(super) async fn memory_usage(engine: &DockerEngine, id: &str) -> Result<u64,
 /// Usage minus inactive file cache, exactly as the docker CLI computes it: cgroup v1
 /// reports `total_inactive_file`, cgroup v2 `inactive_file`.
 pub(super) fn usage_without_cache(usage: u64, stats: &HashMap<String, u64>) -> u64 {
-    if let Some(&v) = stats.get("total_inactive_file") {
-        if v < usage {
-            return usage - v;
-        }
-    }
-    match stats.get("inactive_file") {
-        Some(&v) if v < usage => usage - v,
+    match (stats.get("total_inactive_file"), stats.get("inactive_file")) {
+        (Some(&v1), _) if v1 < usage => usage - v1,
+        (_, Some(&v2)) if v2 < usage => usage - v2,
         _ => usage,
     }
 }

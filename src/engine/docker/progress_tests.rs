@@ -1,4 +1,5 @@
 //! Tests of build progress parsing, with hand-made BuildKit status and classic lines.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Mutex;
 
