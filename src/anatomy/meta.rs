@@ -15,7 +15,8 @@ pub(crate) struct ImageMeta {
     pub listed_in: String,
     /// `config.User`.
     pub user: String,
-    /// `created_by` of each history entry that made a layer, bottom first.
+    /// `created_by` (or, when empty, `comment`) of each history entry that made a layer,
+    /// bottom first.
     pub created_by: Vec<String>,
     /// Remarks about pairing history and layers.
     pub notes: Vec<String>,
@@ -68,6 +69,8 @@ struct RunConfig {
 struct History {
     #[serde(default)]
     created_by: Option<String>,
+    #[serde(default)]
+    comment: Option<String>,
     #[serde(default)]
     empty_layer: bool,
 }
@@ -124,7 +127,11 @@ pub(crate) fn image_meta(contents: &SaveContents) -> Result<ImageMeta, AnatomyEr
         .history
         .into_iter()
         .filter(|h| !h.empty_layer)
-        .map(|h| h.created_by.unwrap_or_default())
+        .map(|h| match h.created_by.filter(|c| !c.trim().is_empty()) {
+            Some(created_by) => created_by,
+            // `docker import` leaves created_by empty and says "Imported from -".
+            None => h.comment.unwrap_or_default(),
+        })
         .collect();
     if !made.is_empty() && made.len() != meta.layers.len() {
         meta.notes.push(format!(
