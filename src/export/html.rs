@@ -18,7 +18,7 @@ padding:8px 12px;font-size:13px}.notes p{margin:4px 0}\
 table{border-collapse:collapse;font-size:13px;width:100%}th,td{border:1px solid #ddd;\
 padding:4px 6px;vertical-align:top;text-align:left}th{background:#f4f4f4}\
 td.num{text-align:right;white-space:nowrap}td.nw{white-space:nowrap}\
-td.reason{min-width:240px}td.img{min-width:170px}.wide{overflow-x:auto}#matrix{font-size:12.5px}table.layers{table-layout:fixed}table.layers code{word-break:break-all}tr.failed td{background:#fdecea}\
+td.reason{min-width:220px}td.img{min-width:140px}.wide{overflow-x:auto}#matrix{font-size:12.5px}table.layers{table-layout:fixed}table.layers code{word-break:break-all}tr.failed td{background:#fdecea}\
 .stars{color:#d98e04;white-space:nowrap}.tag{display:inline-block;font-size:11px;\
 padding:0 4px;border-radius:3px;background:#fff3c4;border:1px solid #e6c200;margin-left:4px;white-space:nowrap}\
 .tag.bad{background:#fdecea;border-color:#e15759}.charts{display:flex;flex-wrap:wrap;gap:12px}\

@@ -38,7 +38,7 @@ fn size_cell(row: &Row) -> String {
             let _ = write!(text, " ({})", format::ratio(r));
         }
         if let (Some(b), Some(a)) = (s.base, s.added) {
-            let _ = write!(text, "<br>base {} + {}", bytes(b), bytes(a));
+            let _ = write!(text, "<br>base {}<br>+ {} added", bytes(b), bytes(a));
         }
         text
     }))
@@ -133,7 +133,7 @@ fn matrix_row(out: &mut String, row: &Row) {
         escape(&row.name),
         row.rank,
         name_cell(row),
-        if row.works { "✓ works" } else { "✗ failed" },
+        if row.works { "✓" } else { "✗" },
         size_cell(row),
         or_dash(row.layers.map(|l| l.to_string())),
         build_cell(row),
