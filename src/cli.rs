@@ -23,6 +23,16 @@ pub struct Cli {
 pub enum Command {
     /// Build, run and measure every variant; print the matrix and write the reports.
     Run(commands::run::RunArgs),
+    /// Analyse what is inside an image (local, or a `docker save` archive).
+    Inspect(commands::inspect::InspectArgs),
+    /// Build, list or remove the stand-in base images made from Debian packages.
+    Bases(commands::bases::BasesArgs),
+    /// Fail (exit 1) when results cross size, startup or regression limits.
+    Check(commands::check::CheckArgs),
+    /// Show the differences between two results files.
+    Compare(commands::compare::CompareArgs),
+    /// Show size, build time and startup per variant over the run history.
+    Trend(commands::trend::TrendArgs),
     /// Remove containers and images that interrupted or crashed runs left behind.
     Clean(commands::clean::CleanArgs),
 }
@@ -31,6 +41,11 @@ pub enum Command {
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Run(args) => commands::run::run(args).await,
+        Command::Inspect(args) => commands::inspect::run(args).await,
+        Command::Bases(args) => commands::bases::run(args).await,
+        Command::Check(args) => commands::check::run(args),
+        Command::Compare(args) => commands::compare::run(args),
+        Command::Trend(args) => commands::trend::run(args),
         Command::Clean(args) => commands::clean::run(args).await,
     }
 }

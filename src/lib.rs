@@ -6,8 +6,8 @@
 
 pub mod anatomy;
 pub mod bases;
-// pub mod bench; (lead: enabled once its dependencies land)
-// pub mod cli; (lead: enabled at integration)
+pub mod bench;
+pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod context;

@@ -1,7 +1,7 @@
 //! Removing what a run created: per variant as it finishes, and a label sweep at the end
 //! of a run, on interrupt, and for `basebench clean`.
 
-use crate::engine::{Engine, EngineError, Labelled, MANAGED_LABEL, RUN_LABEL};
+use crate::engine::{Engine, EngineError, Labelled, RUN_LABEL};
 
 /// Objects one variant created, in creation order.
 #[derive(Debug, Default)]
@@ -52,9 +52,4 @@ pub async fn sweep_run(
         removed.images.push(id.clone());
     }
     Ok(removed)
-}
-
-/// Every basebench-managed object, stand-in bases included (for `clean --bases`).
-pub async fn list_managed(engine: &dyn Engine) -> Result<Labelled, EngineError> {
-    engine.list_labelled(MANAGED_LABEL).await
 }

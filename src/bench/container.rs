@@ -89,7 +89,15 @@ async fn start_healthy(
     }
     let port = match engine.host_port(&id, variant.port).await {
         Ok(port) => port,
-        Err(e) => return Err(health_failure(engine, &id, FailurePhase::Health, format!("port {} not published: {e}", variant.port)).await),
+        Err(e) => {
+            // An app that exits at once has no published port: report the exit.
+            let status = engine.container_status(&id).await.ok().filter(|s| !s.running);
+            let message = match status {
+                Some(status) => exit_message(&status, &variant.health),
+                None => format!("port {} is not published: {e}", variant.port),
+            };
+            return Err(health_failure(engine, &id, FailurePhase::Health, message).await);
+        }
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let deadline = since + bench.config.health_timeout;
@@ -106,12 +114,15 @@ async fn start_healthy(
             }
         },
         status = wait_for_exit(engine, &id) => {
-            let code = status.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into());
-            let oom = if status.oom_killed { " (killed: out of memory)" } else { "" };
-            let message = format!("exited with code {code}{oom} before answering HTTP 200 on {}", variant.health);
-            Err(health_failure(engine, &id, FailurePhase::Health, message).await)
+            Err(health_failure(engine, &id, FailurePhase::Health, exit_message(&status, &variant.health)).await)
         }
     }
+}
+
+fn exit_message(status: &ContainerStatus, health: &str) -> String {
+    let code = status.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into());
+    let oom = if status.oom_killed { " (killed: out of memory)" } else { "" };
+    format!("exited with code {code}{oom} before answering HTTP 200 on {health}")
 }
 
 /// Resolves when the container is no longer running.

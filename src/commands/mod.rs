@@ -1,12 +1,12 @@
 //! One module per subcommand: its clap arguments and what it does.
 
-pub mod check;
-// pub mod clean;
-pub mod compare;
 pub mod bases;
+pub mod check;
+pub mod clean;
+pub mod compare;
 pub mod inspect;
+pub mod run;
 pub mod trend;
-// pub mod run;
 
 use std::io::IsTerminal;
 

@@ -77,8 +77,7 @@ pub struct BasesSection {
 }
 
 /// Settings shared by the top level and each variant (a variant's value wins).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct Shared {
     /// Build context directory.
     pub context: Option<PathBuf>,
@@ -111,18 +110,41 @@ pub struct RawVariant {
     pub build_args: BTreeMap<String, String>,
     /// Target stage.
     pub target: Option<String>,
-    /// Overrides of the shared settings.
-    #[serde(flatten)]
-    pub shared: Shared,
+    /// Build context directory.
+    pub context: Option<PathBuf>,
+    /// Port inside the container.
+    pub port: Option<u16>,
+    /// Health path.
+    pub health: Option<String>,
+    /// Latency path.
+    pub latency_path: Option<String>,
+    /// Smoke commands.
+    pub smoke: Option<Vec<Vec<String>>>,
+    /// File changed for the incremental rebuild.
+    pub change_file: Option<PathBuf>,
+    /// Container environment.
+    pub env: Option<Vec<String>>,
 }
 
-/// `basebench.toml` as written, before validation.
+/// `basebench.toml` as written, before validation. The shared settings are spelled out
+/// (not `#[serde(flatten)]`) so parse errors keep their line, column and key.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
-    /// Defaults for every variant.
-    #[serde(flatten)]
-    pub shared: Shared,
+    /// Build context directory.
+    pub context: Option<PathBuf>,
+    /// Port inside the container.
+    pub port: Option<u16>,
+    /// Health path.
+    pub health: Option<String>,
+    /// Latency path.
+    pub latency_path: Option<String>,
+    /// Smoke commands.
+    pub smoke: Option<Vec<Vec<String>>>,
+    /// File changed for the incremental rebuild.
+    pub change_file: Option<PathBuf>,
+    /// Container environment.
+    pub env: Option<Vec<String>>,
     /// Fresh containers per variant for startup timing.
     pub runs: Option<u32>,
     /// Repetitions of each build measurement.
@@ -224,7 +246,34 @@ mod resolve;
 
 pub use resolve::{Overrides, load};
 
+/// The shared settings of a table, whether top level or a variant's.
+macro_rules! shared_of {
+    ($t:expr) => {
+        Shared {
+            context: $t.context.clone(),
+            port: $t.port,
+            health: $t.health.clone(),
+            latency_path: $t.latency_path.clone(),
+            smoke: $t.smoke.clone(),
+            change_file: $t.change_file.clone(),
+            env: $t.env.clone(),
+        }
+    };
+}
+
+impl RawVariant {
+    /// This variant's overrides of the shared settings.
+    pub fn shared(&self) -> Shared {
+        shared_of!(self)
+    }
+}
+
 impl RawConfig {
+    /// The top-level defaults.
+    pub fn shared(&self) -> Shared {
+        shared_of!(self)
+    }
+
     /// Read and parse a config file.
     pub fn load(path: &Path) -> Result<RawConfig, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {

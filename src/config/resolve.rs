@@ -76,9 +76,9 @@ pub fn load(overrides: &Overrides, cwd: &Path) -> Result<Config, ConfigError> {
 /// Put flag values into the raw config; returns how many leading variants came from flags.
 fn apply_overrides(raw: &mut RawConfig, o: &Overrides, cwd: &Path) -> usize {
     if let Some(context) = &o.context {
-        raw.shared.context = Some(cwd.join(context));
+        raw.context = Some(cwd.join(context));
         for v in &mut raw.variants {
-            v.shared.context = None;
+            v.context = None;
         }
     }
     if !o.variants.is_empty() {
@@ -91,17 +91,22 @@ fn apply_overrides(raw: &mut RawConfig, o: &Overrides, cwd: &Path) -> usize {
                 description: None,
                 build_args: Default::default(),
                 target: None,
-                shared: Shared::default(),
+                context: None,
+                port: None,
+                health: None,
+                latency_path: None,
+                smoke: None,
+                change_file: None,
+                env: None,
             })
             .collect();
     }
-    let shared = &mut raw.shared;
-    shared.port = o.port.or(shared.port);
-    shared.health = o.health.clone().or(shared.health.take());
+    raw.port = o.port.or(raw.port);
+    raw.health = o.health.clone().or(raw.health.take());
     if let Some(file) = &o.change_file {
-        shared.change_file = Some(file.clone());
+        raw.change_file = Some(file.clone());
         for v in &mut raw.variants {
-            v.shared.change_file = None;
+            v.change_file = None;
         }
     }
     raw.runs = o.runs.or(raw.runs);
@@ -148,7 +153,7 @@ fn validate(
     for (index, rv) in raw.variants.iter().enumerate() {
         let from_flag = index < flag_variants;
         let v_origin = if from_flag { COMMAND_LINE } else { origin };
-        let variant = validate_variant(rv, &raw.shared, v_origin, base_dir, index)?;
+        let variant = validate_variant(rv, &raw.shared(), v_origin, base_dir, index)?;
         if variants.iter().any(|other| other.name == variant.name) {
             return Err(invalid(v_origin, format!("variant[{index}].name"), format!("'{}' is used twice; variant names must be unique", variant.name)));
         }
@@ -195,7 +200,7 @@ fn validate_variant(
             hint: "Check the variant's `dockerfile` path (relative to the config file).".into(),
         });
     }
-    let s = &rv.shared;
+    let s = &rv.shared();
     let context = s.context.as_ref().or(top.context.as_ref()).map(|c| base_dir.join(c)).ok_or_else(|| {
         invalid(origin, "context", format!("is not set for variant '{}': set `context = \"DIR\"` or pass --context DIR", rv.name))
     })?;
