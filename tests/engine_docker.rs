@@ -1,6 +1,6 @@
-//! Real-daemon tests of `DockerEngine`: builds with both builders, containers, exec,
-//! memory, logs, export, import and labelled cleanup. They need a running dockerd and gcc
-//! (see tests/support) and fail loudly without them.
+//! Real-daemon tests of `DockerEngine`: containers, exec, memory, logs, export, import,
+//! info and labelled cleanup (builds are in engine_docker_build.rs). They need a running
+//! dockerd and gcc (see tests/support) and fail loudly without them.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -8,100 +8,11 @@ mod support;
 use std::time::{Duration, Instant};
 
 use basebench::engine::docker::DockerEngine;
-use basebench::engine::{
-    BuildError, BuildEvent, BuilderKind, Engine, EngineError, ImportRequest, RUN_LABEL,
-};
+use basebench::engine::{Engine, EngineError, ImportRequest, RUN_LABEL};
 use futures_util::StreamExt;
 use support::http::{http_status, wait_healthy};
-use support::images::{build_app, build_recording, build_request, container_spec, rootfs_tarball};
-use support::{Cleanup, test_app_context, unique_run_id};
-
-/// Dockerfile lines with a step that really runs (the app exits 0 at once).
-const RUN_STEP: &str = "ARG TESTAPP_EXIT_CODE=0\nRUN [\"/testapp\"]";
-
-async fn builds_count_steps_and_a_rebuild_runs_none(builder: BuilderKind) {
-    let engine = support::connect_or_fail().await;
-    let run_id = unique_run_id();
-    let _cleanup = Cleanup::new(&run_id);
-    let app = test_app_context(RUN_STEP);
-
-    let (cold, events) =
-        build_recording(&engine, &build_request(&app, &run_id, builder, true)).await;
-    let cold = cold.expect("cold build");
-    assert!(cold.image_id.starts_with("sha256:"), "{cold:?}");
-    assert!(cold.steps_total >= 2, "{cold:?} {events:#?}");
-    assert!(cold.steps_run >= 2, "{cold:?} {events:#?}");
-    assert!(cold.context_bytes > 500_000, "{cold:?}");
-    let step_names: Vec<&str> = events
-        .iter()
-        .filter_map(|e| match e {
-            BuildEvent::Step { name, .. } => Some(name.as_str()),
-            _ => None,
-        })
-        .collect();
-    assert!(
-        step_names.iter().any(|n| n.contains("RUN [\"/testapp\"]")),
-        "{step_names:#?}"
-    );
-    assert!(
-        step_names.iter().all(|n| !n.contains("[internal]")),
-        "{step_names:#?}"
-    );
-
-    let (cached, events) =
-        build_recording(&engine, &build_request(&app, &run_id, builder, false)).await;
-    let cached = cached.expect("cached build");
-    assert_eq!(cached.steps_run, 0, "{cached:?} {events:#?}");
-    assert_eq!(cached.steps_total, cold.steps_total, "{cached:?}");
-    assert_eq!(cached.image_id, cold.image_id);
-    let info = engine
-        .image_info(&cold.image_id)
-        .await
-        .unwrap()
-        .expect("built image present");
-    assert_eq!(info.labels.get(RUN_LABEL), Some(&run_id));
-}
-
-#[tokio::test]
-async fn buildkit_counts_steps_and_an_identical_rebuild_runs_none() {
-    builds_count_steps_and_a_rebuild_runs_none(BuilderKind::Buildkit).await;
-}
-
-#[tokio::test]
-async fn classic_builder_counts_steps_and_an_identical_rebuild_runs_none() {
-    builds_count_steps_and_a_rebuild_runs_none(BuilderKind::Classic).await;
-}
-
-async fn a_failing_build_names_the_step_and_the_daemons_message(builder: BuilderKind) {
-    let engine = support::connect_or_fail().await;
-    let run_id = unique_run_id();
-    let _cleanup = Cleanup::new(&run_id);
-    let app = test_app_context("ARG TESTAPP_EXIT_CODE=3\nRUN [\"/testapp\"]");
-    let (outcome, _) = build_recording(&engine, &build_request(&app, &run_id, builder, true)).await;
-    let Err(BuildError::Failed(failure)) = outcome else {
-        panic!("expected a build failure, got {outcome:?}");
-    };
-    let step = failure.step.clone().unwrap_or_default();
-    assert!(step.contains("RUN [\"/testapp\"]"), "{failure:#?}");
-    assert!(failure.message.contains('3'), "{failure:#?}");
-    assert!(
-        failure
-            .log_tail
-            .iter()
-            .any(|l| l.contains("fatal: configured to exit with code 3")),
-        "{failure:#?}"
-    );
-}
-
-#[tokio::test]
-async fn a_failing_buildkit_build_names_the_step_and_the_daemons_message() {
-    a_failing_build_names_the_step_and_the_daemons_message(BuilderKind::Buildkit).await;
-}
-
-#[tokio::test]
-async fn a_failing_classic_build_names_the_step_and_the_daemons_message() {
-    a_failing_build_names_the_step_and_the_daemons_message(BuilderKind::Classic).await;
-}
+use support::images::{build_app, container_spec, rootfs_tarball};
+use support::{Cleanup, unique_run_id};
 
 #[tokio::test]
 async fn a_container_serves_on_a_loopback_port_and_runs_commands() {

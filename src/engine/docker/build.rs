@@ -1,29 +1,88 @@
-//! Image builds: the context streamed as a tar from a blocking thread, BuildKit (API
-//! `version=2` with a session) or the classic builder, progress parsed as it arrives.
+//! Image builds: BuildKit (API `version=2` with a session) or the classic builder, the
+//! context streamed as a tar (see [`upload`](super::upload)), progress parsed as it
+//! arrives.
+//!
+//! Each build runs on its own thread and runtime with its own client. bollard serves the
+//! BuildKit session on a task it spawns and never closes, and dockerd keeps the session
+//! open until the client does: dropping that runtime after the build closes it (one
+//! leaked connection and task per build otherwise).
 
-use std::io::{self, Write};
+use std::io;
 
 use bollard::errors::Error as BollardError;
 use bollard::query_parameters::{BuildImageOptions, BuilderVersion};
-use bytes::Bytes;
-use futures_util::{Stream, StreamExt};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, oneshot};
 
 use super::DockerEngine;
 use super::progress::Progress;
-use crate::context::BuildContext;
+use super::upload::stream_context;
 use crate::engine::{
-    BuildError, BuildEvents, BuildFailure, BuildOutcome, BuildRequest, BuilderKind, EngineError,
+    BuildError, BuildEvent, BuildEvents, BuildFailure, BuildOutcome, BuildRequest, BuilderKind,
+    EngineError,
 };
 
-/// Size of the chunks the context tar is sent in.
-const CHUNK: usize = 64 * 1024;
-/// Chunks buffered between the tar writer and the HTTP body (bounds memory use).
-const CHUNKS_IN_FLIGHT: usize = 8;
-
-/// Build `request` and report progress to `events`.
+/// Build `request` on a private runtime, relaying progress to `events`. Dropping the
+/// returned future cancels the build.
 pub(super) async fn build(
+    engine: &DockerEngine,
+    request: &BuildRequest,
+    events: BuildEvents<'_>,
+) -> Result<BuildOutcome, BuildError> {
+    let (event_tx, mut event_rx) = mpsc::unbounded_channel::<BuildEvent>();
+    let (mut done_tx, done_rx) = oneshot::channel();
+    let (host, owned) = (engine.host.clone(), request.clone());
+    let spawned = std::thread::Builder::new()
+        .name("basebench-build".to_string())
+        .spawn(move || {
+            let result = isolated_build(&host, &owned, event_tx, &mut done_tx);
+            let _ = done_tx.send(result);
+        });
+    if let Err(e) = spawned {
+        return Err(thread_error(request.tag.clone(), e.to_string()));
+    }
+    while let Some(event) = event_rx.recv().await {
+        events(event);
+    }
+    done_rx
+        .await
+        .map_err(|_| thread_error(request.tag.clone(), "the build thread stopped".into()))?
+}
+
+/// The build on this thread's own runtime (dropped on return, closing the session);
+/// cancelled when the caller stops waiting.
+fn isolated_build(
+    host: &str,
+    request: &BuildRequest,
+    event_tx: mpsc::UnboundedSender<BuildEvent>,
+    done_tx: &mut oneshot::Sender<Result<BuildOutcome, BuildError>>,
+) -> Result<BuildOutcome, BuildError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| thread_error(request.tag.clone(), e.to_string()))?;
+    runtime.block_on(async {
+        let engine = DockerEngine::open(host.to_string()).await?;
+        let relay = move |event: BuildEvent| {
+            let _ = event_tx.send(event);
+        };
+        tokio::select! {
+            result = build_here(&engine, request, &relay) => result,
+            () = done_tx.closed() => Err(thread_error(request.tag.clone(), "cancelled".into())),
+        }
+    })
+}
+
+/// An error running the build machinery itself.
+fn thread_error(tag: String, message: String) -> BuildError {
+    BuildError::Engine(EngineError::Api {
+        action: format!("building image '{tag}'"),
+        message,
+    })
+}
+
+/// Build `request` on the current runtime and report progress to `events`.
+async fn build_here(
     engine: &DockerEngine,
     request: &BuildRequest,
     events: BuildEvents<'_>,
@@ -140,69 +199,4 @@ async fn tagged_image_id(engine: &DockerEngine, tag: &str) -> Result<String, Eng
         action,
         message: "the daemon reported no image id".to_string(),
     })
-}
-
-/// The context as an HTTP body, produced by `write_tar` on a blocking thread; the handle
-/// yields the bytes written.
-fn stream_context(
-    context: BuildContext,
-) -> (
-    impl Stream<Item = io::Result<Bytes>> + Send + 'static,
-    JoinHandle<io::Result<u64>>,
-) {
-    let (tx, mut rx) = mpsc::channel::<io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
-    let writer = tokio::task::spawn_blocking(move || {
-        let mut out = ChannelWriter {
-            tx,
-            buf: Vec::with_capacity(CHUNK),
-        };
-        let result = context
-            .write_tar(&mut out)
-            .and_then(|n| out.flush().map(|()| n));
-        if let Err(e) = &result {
-            // Make the HTTP body fail rather than end as a truncated tar.
-            let _ = out
-                .tx
-                .blocking_send(Err(io::Error::new(e.kind(), e.to_string())));
-        }
-        result
-    });
-    let chunks = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
-    (chunks, writer)
-}
-
-/// A `Write` that sends full chunks down a channel (blocking; run it off the runtime).
-struct ChannelWriter {
-    tx: mpsc::Sender<io::Result<Bytes>>,
-    buf: Vec<u8>,
-}
-
-impl ChannelWriter {
-    fn send_buffered(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
-        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                "the daemon stopped reading the build context",
-            )
-        })
-    }
-}
-
-impl Write for ChannelWriter {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        let n = data.len().min(CHUNK - self.buf.len());
-        self.buf.extend_from_slice(&data[..n]);
-        if self.buf.len() == CHUNK {
-            self.send_buffered()?;
-        }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.send_buffered()
-    }
 }

@@ -12,6 +12,7 @@ mod errors;
 mod exec;
 mod image;
 mod progress;
+mod upload;
 
 use std::time::Duration;
 
@@ -25,6 +26,8 @@ use crate::engine::{
 use crate::results::HostInfo;
 use errors::Failure;
 
+/// Request timeout while connecting (version negotiation and ping).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// Request timeout for ordinary calls (inspect, create, start, logs, ...).
 const SHORT_TIMEOUT: Duration = Duration::from_secs(120);
 /// Request timeout for builds, imports, pulls and exports.
@@ -49,13 +52,18 @@ impl DockerEngine {
             .ok()
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| DEFAULT_HOST.to_string());
+        DockerEngine::open(host).await
+    }
+
+    /// Connect to `host` (a `DOCKER_HOST` value), negotiate and ping.
+    pub(super) async fn open(host: String) -> Result<DockerEngine, EngineError> {
         let unavailable = |message: String| EngineError::Unavailable {
             host: host.clone(),
             message,
         };
-        let docker = Docker::connect_with_defaults()
+        let docker = Docker::connect_with_host(&host)
             .map_err(|e| unavailable(e.to_string()))?
-            .with_timeout(Duration::from_secs(15))
+            .with_timeout(CONNECT_TIMEOUT)
             .negotiate_version()
             .await
             .map_err(|e| unavailable(e.to_string()))?;

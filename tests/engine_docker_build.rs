@@ -1,0 +1,186 @@
+//! Real-daemon tests of `DockerEngine` builds with BuildKit and the classic builder: step
+//! counts, cache hits, failures, targets and build args, cancellation. They need a running
+//! dockerd and gcc (see tests/support) and fail loudly without them.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use basebench::engine::{BuildError, BuildEvent, BuilderKind, Engine, RUN_LABEL};
+use support::images::{build_recording, build_request};
+use support::{Cleanup, test_app_context, test_app_context_with_dockerfile, unique_run_id};
+
+/// Dockerfile lines with a step that really runs (the app exits 0 at once).
+const RUN_STEP: &str = "ARG TESTAPP_EXIT_CODE=0\nRUN [\"/testapp\"]";
+
+async fn builds_count_steps_and_a_rebuild_runs_none(builder: BuilderKind) {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    let app = test_app_context(RUN_STEP);
+
+    let (cold, events) =
+        build_recording(&engine, &build_request(&app, &run_id, builder, true)).await;
+    let cold = cold.expect("cold build");
+    assert!(cold.image_id.starts_with("sha256:"), "{cold:?}");
+    assert!(cold.steps_total >= 2, "{cold:?} {events:#?}");
+    assert!(cold.steps_run >= 2, "{cold:?} {events:#?}");
+    assert!(cold.context_bytes > 500_000, "{cold:?}");
+    let step_names: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            BuildEvent::Step { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        step_names.iter().any(|n| n.contains("RUN [\"/testapp\"]")),
+        "{step_names:#?}"
+    );
+    assert!(
+        step_names.iter().all(|n| !n.contains("[internal]")),
+        "{step_names:#?}"
+    );
+
+    let (cached, events) =
+        build_recording(&engine, &build_request(&app, &run_id, builder, false)).await;
+    let cached = cached.expect("cached build");
+    assert_eq!(cached.steps_run, 0, "{cached:?} {events:#?}");
+    assert_eq!(cached.steps_total, cold.steps_total, "{cached:?}");
+    assert_eq!(cached.image_id, cold.image_id);
+    let info = engine
+        .image_info(&cold.image_id)
+        .await
+        .unwrap()
+        .expect("built image present");
+    assert_eq!(info.labels.get(RUN_LABEL), Some(&run_id));
+}
+
+#[tokio::test]
+async fn buildkit_counts_steps_and_an_identical_rebuild_runs_none() {
+    builds_count_steps_and_a_rebuild_runs_none(BuilderKind::Buildkit).await;
+}
+
+#[tokio::test]
+async fn classic_builder_counts_steps_and_an_identical_rebuild_runs_none() {
+    builds_count_steps_and_a_rebuild_runs_none(BuilderKind::Classic).await;
+}
+
+async fn a_failing_build_names_the_step_and_the_daemons_message(builder: BuilderKind) {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    let app = test_app_context("ARG TESTAPP_EXIT_CODE=3\nRUN [\"/testapp\"]");
+    let (outcome, _) = build_recording(&engine, &build_request(&app, &run_id, builder, true)).await;
+    let Err(BuildError::Failed(failure)) = outcome else {
+        panic!("expected a build failure, got {outcome:?}");
+    };
+    let step = failure.step.clone().unwrap_or_default();
+    assert!(step.contains("RUN [\"/testapp\"]"), "{failure:#?}");
+    assert!(failure.message.contains('3'), "{failure:#?}");
+    assert!(
+        failure
+            .log_tail
+            .iter()
+            .any(|l| l.contains("fatal: configured to exit with code 3")),
+        "{failure:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_buildkit_build_names_the_step_and_the_daemons_message() {
+    a_failing_build_names_the_step_and_the_daemons_message(BuilderKind::Buildkit).await;
+}
+
+#[tokio::test]
+async fn a_failing_classic_build_names_the_step_and_the_daemons_message() {
+    a_failing_build_names_the_step_and_the_daemons_message(BuilderKind::Classic).await;
+}
+
+async fn a_target_stage_and_build_args_are_honoured(builder: BuilderKind) {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    let app = test_app_context_with_dockerfile(
+        "FROM scratch AS app\nCOPY testapp /testapp\nARG GREETING\nLABEL greeting=$GREETING\n\
+         FROM app AS broken\nCOPY missing-file /x\n",
+    );
+    let mut request = build_request(&app, &run_id, builder, true);
+    request.target = Some("app".to_string());
+    request
+        .build_args
+        .insert("GREETING".to_string(), "hello".to_string());
+    let (outcome, _) = build_recording(&engine, &request).await;
+    let image = outcome.expect("the 'app' stage builds").image_id;
+    let info = engine.image_info(&image).await.unwrap().unwrap();
+    assert_eq!(
+        info.labels.get("greeting").map(String::as_str),
+        Some("hello")
+    );
+}
+
+#[tokio::test]
+async fn a_buildkit_build_honours_the_target_stage_and_build_args() {
+    a_target_stage_and_build_args_are_honoured(BuilderKind::Buildkit).await;
+}
+
+#[tokio::test]
+async fn a_classic_build_honours_the_target_stage_and_build_args() {
+    a_target_stage_and_build_args_are_honoured(BuilderKind::Classic).await;
+}
+
+/// Containers (any state) whose command mentions `needle`.
+async fn containers_running(
+    engine: &basebench::engine::docker::DockerEngine,
+    needle: &str,
+) -> usize {
+    let options = bollard::query_parameters::ListContainersOptions {
+        all: true,
+        ..Default::default()
+    };
+    let containers = engine
+        .client()
+        .list_containers(Some(options))
+        .await
+        .unwrap();
+    containers
+        .iter()
+        .filter(|c| c.command.as_deref().is_some_and(|cmd| cmd.contains(needle)))
+        .count()
+}
+
+async fn dropping_a_build_cancels_it(builder: BuilderKind) {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    // A sleep unique to this test, to recognise its build container.
+    let millis = 600_000 + u32::from_str_radix(&run_id[5..9], 16).unwrap();
+    let app = test_app_context(&format!("RUN [\"/testapp\", \"sleep\", \"{millis}\"]"));
+    let request = build_request(&app, &run_id, builder, true);
+    let started = build_recording(&engine, &request);
+    let result = tokio::time::timeout(Duration::from_secs(3), started).await;
+    assert!(
+        result.is_err(),
+        "the build should still be running: {result:?}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while containers_running(&engine, &format!("sleep {millis}")).await > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the cancelled build's container is still there"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(engine.image_info(&request.tag).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn dropping_a_buildkit_build_cancels_it() {
+    dropping_a_build_cancels_it(BuilderKind::Buildkit).await;
+}
+
+#[tokio::test]
+async fn dropping_a_classic_build_cancels_it_and_removes_its_container() {
+    dropping_a_build_cancels_it(BuilderKind::Classic).await;
+}
