@@ -238,10 +238,10 @@ pub fn render(matrix: &Matrix) -> String {
     out.push_str("</div>");
     sections::layers(&mut out, matrix);
     sections::failures(&mut out, matrix);
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<p class=\"meta\">Ratings 1–5 from the model in docs/SCORING.md; weights: \
-         compatibility {}, security {}, debugging {}, size {}, speed {}.</p></body></html>\n",
+         compatibility {}, security {}, debugging {}, size {}, speed {}.</p></body></html>",
         matrix.weights.compatibility,
         matrix.weights.security,
         matrix.weights.debugging,

@@ -95,7 +95,7 @@ fn matrix_row(row: &Row) -> String {
         format!("{} / {}", bytes(m.idle), bytes(m.peak))
     });
     format!(
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} {} | {} |",
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} {}/5 | {} |",
         row.rank,
         variant(row),
         if row.works { "✅" } else { "❌" },
@@ -107,7 +107,7 @@ fn matrix_row(row: &Row) -> String {
         memory,
         security(row),
         format::stars(Some(r.overall)),
-        format!("{}/5", r.overall),
+        r.overall,
         cell(&row.reason),
     )
 }

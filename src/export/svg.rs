@@ -5,14 +5,14 @@
 use std::fmt::Write;
 
 /// Chart width in pixels.
-const WIDTH: f64 = 760.0;
+pub(crate) const WIDTH: f64 = 760.0;
 /// Space for the category labels on the left.
 const LABEL_W: f64 = 170.0;
 /// Space for value labels on the right.
 const VALUE_W: f64 = 150.0;
 const PLOT_W: f64 = WIDTH - LABEL_W - VALUE_W;
 const BAR_H: f64 = 14.0;
-const TOP: f64 = 34.0;
+pub(crate) const TOP: f64 = 34.0;
 /// Styles carried inside every chart, so an SVG file stands alone.
 const STYLE: &str = "<style>text{font-family:system-ui,sans-serif;font-size:12px;fill:#222}\
 .chart-title{font-size:14px;font-weight:600}.value,.legend{fill:#444;font-size:11px}\
@@ -58,7 +58,8 @@ pub struct Group {
     pub note: Option<String>,
 }
 
-fn open(out: &mut String, id: &str, title: &str, height: f64) {
+/// Open an `<svg>` element with its title and the shared styles.
+pub(crate) fn open(out: &mut String, id: &str, title: &str, height: f64) {
     let _ = write!(
         out,
         "<svg id=\"{id}\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" \
@@ -227,96 +228,6 @@ pub fn grouped(id: &str, title: &str, groups: &[Group], fmt: fn(f64) -> String) 
             }
             value_text(&mut out, end, y, &text);
         }
-    }
-    out.push_str("</svg>");
-    out
-}
-
-/// One line of a line chart: a name and one optional value per x position.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Line {
-    /// Series name.
-    pub name: String,
-    /// Values in x order; `None` leaves a gap.
-    pub values: Vec<Option<f64>>,
-}
-
-/// Colours given to series in order.
-pub const PALETTE: [&str; 8] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f",
-];
-
-/// A line chart over `x_labels` (e.g. run dates), one line per series, at vertical offset
-/// `y` inside a larger SVG document when `nested` is set.
-pub fn line_chart(
-    id: &str,
-    title: &str,
-    x_labels: &[String],
-    lines: &[Line],
-    fmt: fn(f64) -> String,
-) -> String {
-    let (height, plot_h, left, right) = (260.0, 170.0, 70.0, WIDTH - 150.0);
-    let max = lines
-        .iter()
-        .flat_map(|l| l.values.iter().flatten())
-        .fold(0.0, |a: f64, b| a.max(*b));
-    let k = if max > 0.0 { plot_h / max } else { 0.0 };
-    let step = if x_labels.len() > 1 {
-        (right - left) / (x_labels.len() - 1) as f64
-    } else {
-        0.0
-    };
-    let y_of = |v: f64| TOP + plot_h - v * k;
-    let mut out = String::new();
-    open(&mut out, id, title, height);
-    let _ = write!(
-        out,
-        "<path class=\"axis\" d=\"M{left} {TOP}V{}H{right}\"/>",
-        TOP + plot_h
-    );
-    let _ = write!(
-        out,
-        "<text class=\"value\" x=\"0\" y=\"{}\">{}</text>",
-        TOP + 10.0,
-        escape(&fmt(max))
-    );
-    for (i, x_label) in x_labels.iter().enumerate() {
-        let x = left + step * i as f64;
-        let _ = write!(
-            out,
-            "<text class=\"legend\" x=\"{x:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            TOP + plot_h + 16.0,
-            escape(x_label)
-        );
-    }
-    for (n, line) in lines.iter().enumerate() {
-        let color = PALETTE[n % PALETTE.len()];
-        let points: Vec<String> = line
-            .values
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", left + step * i as f64, y_of(v))))
-            .collect();
-        let _ = write!(
-            out,
-            "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"><title>{}</title></polyline>",
-            points.join(" "),
-            escape(&line.name)
-        );
-        for p in &points {
-            let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
-            let _ = write!(
-                out,
-                "<circle cx=\"{x}\" cy=\"{y}\" r=\"3\" fill=\"{color}\"/>"
-            );
-        }
-        let _ = write!(
-            out,
-            "<text class=\"legend\" x=\"{}\" y=\"{}\" style=\"fill:{color}\">{}</text>",
-            right + 12.0,
-            TOP + 12.0 + 16.0 * n as f64,
-            escape(&line.name)
-        );
     }
     out.push_str("</svg>");
     out

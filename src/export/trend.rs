@@ -4,7 +4,9 @@
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
-use crate::export::svg::{self, Line};
+use std::fmt::Write;
+
+use crate::export::svg::{TOP, WIDTH, escape, open};
 use crate::history::History;
 use crate::matrix::format::{bytes, millis, seconds};
 
@@ -98,21 +100,21 @@ pub fn svg(history: &History, only: Option<&str>) -> String {
         .map(|r| r.time.get(..10).unwrap_or(&r.time).to_string())
         .collect();
     let charts = [
-        svg::line_chart(
+        line_chart(
             "trend-size",
             "Image size",
             &labels,
             &lines(history, only, |v| v.size_bytes.map(|b| b as f64)),
             |v| bytes(v as u64),
         ),
-        svg::line_chart(
+        line_chart(
             "trend-build",
             "Cold build (median)",
             &labels,
             &lines(history, only, |v| v.cold_build_s),
             seconds,
         ),
-        svg::line_chart(
+        line_chart(
             "trend-startup",
             "Startup (median)",
             &labels,
@@ -129,5 +131,100 @@ pub fn svg(history: &History, only: Option<&str>) -> String {
         out.push_str(&chart.replacen("<svg ", &format!("<svg y=\"{}\" ", i * 265), 1));
     }
     out.push_str("</svg>\n");
+    out
+}
+
+/// One line of a line chart: a name and one optional value per x position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Series name.
+    pub name: String,
+    /// Values in x order; `None` leaves a gap.
+    pub values: Vec<Option<f64>>,
+}
+
+/// Colours given to series in order.
+pub const PALETTE: [&str; 8] = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f",
+];
+
+/// A line chart over `x_labels` (e.g. run dates), one line per series; the y axis starts
+/// at 0 and ends at the largest value.
+pub fn line_chart(
+    id: &str,
+    title: &str,
+    x_labels: &[String],
+    lines: &[Line],
+    fmt: fn(f64) -> String,
+) -> String {
+    let (height, plot_h, left, right) = (260.0, 170.0, 70.0, WIDTH - 150.0);
+    let max = lines
+        .iter()
+        .flat_map(|l| l.values.iter().flatten())
+        .fold(0.0, |a: f64, b| a.max(*b));
+    let k = if max > 0.0 { plot_h / max } else { 0.0 };
+    let step = if x_labels.len() > 1 {
+        (right - left) / (x_labels.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let y_of = |v: f64| TOP + plot_h - v * k;
+    let mut out = String::new();
+    open(&mut out, id, title, height);
+    let _ = write!(
+        out,
+        "<path class=\"axis\" d=\"M{left} {TOP}V{}H{right}\"/>",
+        TOP + plot_h
+    );
+    let _ = write!(
+        out,
+        "<text class=\"value\" x=\"0\" y=\"{}\">{}</text>",
+        TOP + 10.0,
+        escape(&fmt(max))
+    );
+    let _ = write!(
+        out,
+        "<text class=\"value\" x=\"0\" y=\"{}\">0</text>",
+        TOP + plot_h
+    );
+    for (i, x_label) in x_labels.iter().enumerate() {
+        let x = left + step * i as f64;
+        let _ = write!(
+            out,
+            "<text class=\"legend\" x=\"{x:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            TOP + plot_h + 16.0,
+            escape(x_label)
+        );
+    }
+    for (n, line) in lines.iter().enumerate() {
+        let color = PALETTE[n % PALETTE.len()];
+        let points: Vec<String> = line
+            .values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", left + step * i as f64, y_of(v))))
+            .collect();
+        let _ = write!(
+            out,
+            "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"><title>{}</title></polyline>",
+            points.join(" "),
+            escape(&line.name)
+        );
+        for p in &points {
+            let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
+            let _ = write!(
+                out,
+                "<circle cx=\"{x}\" cy=\"{y}\" r=\"3\" fill=\"{color}\"/>"
+            );
+        }
+        let _ = write!(
+            out,
+            "<text class=\"legend\" x=\"{}\" y=\"{}\" style=\"fill:{color}\">{}</text>",
+            right + 12.0,
+            TOP + 12.0 + 16.0 * n as f64,
+            escape(&line.name)
+        );
+    }
+    out.push_str("</svg>");
     out
 }

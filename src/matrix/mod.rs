@@ -5,6 +5,7 @@
 //! the reason and use-case lines are generated from the same facts ([`text`]).
 
 pub mod format;
+mod layers;
 pub mod score;
 pub mod text;
 mod view;

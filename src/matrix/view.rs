@@ -192,7 +192,7 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
         },
         facts: facts(v),
         single_run: timings.iter().flatten().any(|t| t.is_single_run()),
-        layer_breakdown: layers(v),
+        layer_breakdown: super::layers::layers(v),
         warnings: v.warnings.clone(),
         ..Row::default()
     }
@@ -242,53 +242,6 @@ fn facts(v: &VariantResult) -> Facts {
         wasted_bytes: Some(a.wasted_bytes),
         vulnerabilities,
     }
-}
-
-/// Shorten a history `created_by` to the instruction a reader recognises.
-pub(crate) fn short_instruction(created_by: &str) -> String {
-    let s = created_by.trim();
-    let s = s.strip_prefix("/bin/sh -c #(nop) ").unwrap_or(s);
-    let s = s
-        .strip_prefix("/bin/sh -c ")
-        .map_or(s.to_string(), |r| format!("RUN {r}"));
-    let s = s.trim().trim_end_matches("# buildkit").trim().to_string();
-    let collapsed: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() > 80 {
-        let cut: String = collapsed.chars().take(79).collect();
-        format!("{cut}…")
-    } else {
-        collapsed
-    }
-}
-
-fn layers(v: &VariantResult) -> Vec<LayerView> {
-    let history: Vec<_> = v
-        .image
-        .iter()
-        .flat_map(|i| i.history.iter())
-        .filter(|h| !h.empty_layer)
-        .collect();
-    if let Some(a) = v.anatomy.as_ref().filter(|a| !a.layers.is_empty()) {
-        let aligned = history.len() == a.layers.len();
-        return a
-            .layers
-            .iter()
-            .enumerate()
-            .map(|(i, l)| LayerView {
-                created_by: short_instruction(&l.created_by),
-                bytes: l.added_bytes + l.modified_bytes,
-                from_base: aligned.then(|| history[i].from_base),
-            })
-            .collect();
-    }
-    history
-        .iter()
-        .map(|h| LayerView {
-            created_by: short_instruction(&h.created_by),
-            bytes: h.size_bytes,
-            from_base: Some(h.from_base),
-        })
-        .collect()
 }
 
 /// Mark the reference (smallest working variant) and fill ratios to it. Returns its name.

@@ -100,7 +100,12 @@ mod tests {
             size: -1.0,
             ..ScoringWeights::default()
         };
-        assert!(w.validate().unwrap_err().to_string().contains("size = -1"));
+        assert!(
+            w.validate()
+                .expect_err("negative weight")
+                .to_string()
+                .contains("size = -1")
+        );
         let zero = ScoringWeights {
             compatibility: 0.0,
             security: 0.0,

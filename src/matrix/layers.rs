@@ -1,0 +1,53 @@
+//! The per-layer breakdown of an image, from the anatomy when it was analysed, else from
+//! the image history.
+
+use crate::matrix::view::LayerView;
+use crate::results::VariantResult;
+
+/// Shorten a history `created_by` to the instruction a reader recognises.
+pub(crate) fn short_instruction(created_by: &str) -> String {
+    let s = created_by.trim();
+    let s = s.strip_prefix("/bin/sh -c #(nop) ").unwrap_or(s);
+    let s = s
+        .strip_prefix("/bin/sh -c ")
+        .map_or(s.to_string(), |r| format!("RUN {r}"));
+    let s = s.trim().trim_end_matches("# buildkit").trim().to_string();
+    let collapsed: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() > 80 {
+        let cut: String = collapsed.chars().take(79).collect();
+        format!("{cut}…")
+    } else {
+        collapsed
+    }
+}
+
+/// Layers bottom first; `from_base` is known when history and anatomy line up.
+pub(crate) fn layers(v: &VariantResult) -> Vec<LayerView> {
+    let history: Vec<_> = v
+        .image
+        .iter()
+        .flat_map(|i| i.history.iter())
+        .filter(|h| !h.empty_layer)
+        .collect();
+    if let Some(a) = v.anatomy.as_ref().filter(|a| !a.layers.is_empty()) {
+        let aligned = history.len() == a.layers.len();
+        return a
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LayerView {
+                created_by: short_instruction(&l.created_by),
+                bytes: l.added_bytes + l.modified_bytes,
+                from_base: aligned.then(|| history[i].from_base),
+            })
+            .collect();
+    }
+    history
+        .iter()
+        .map(|h| LayerView {
+            created_by: short_instruction(&h.created_by),
+            bytes: h.size_bytes,
+            from_base: Some(h.from_base),
+        })
+        .collect()
+}
