@@ -115,8 +115,7 @@ async fn series(
     let mut out = Series { seconds: Vec::new(), last: None };
     for rep in 0..runs {
         let mut request = request.clone();
-        // Each repetition appends one more byte: a one-byte change from the previous build.
-        request.context.touch_bytes = rep + 1;
+        request.context.touch_suffix = crate::context::cache_busting_suffix();
         bench.phase(variant, phase, if runs > 1 { format!("{}/{runs}", rep + 1) } else { String::new() });
         let events = |event: BuildEvent| {
             if let BuildEvent::Step { name, cached, done: true } = event {

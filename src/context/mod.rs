@@ -73,12 +73,22 @@ pub struct BuildContext {
     pub dockerfile_name: String,
     /// Dockerfile text to send.
     pub dockerfile: String,
-    /// A file (relative to `root`) sent with bytes appended: the simulated code change.
+    /// A file (relative to `root`) sent with [`touch_suffix`](Self::touch_suffix)
+    /// appended: the simulated code change.
     pub touched: Option<PathBuf>,
-    /// How many `\n` bytes are appended to `touched` (default 1). Repeated incremental
-    /// builds raise it by one each time, so every build is a one-byte change from the
-    /// previous one and none is served from cache.
-    pub touch_bytes: u32,
+    /// Bytes appended to `touched` (default: one `\n`). See [`cache_busting_suffix`].
+    pub touch_suffix: Vec<u8>,
+}
+
+/// A code change the build cache cannot have seen: a newline and 32 spaces or tabs
+/// encoding 32 random bits. Appending a fixed byte is not enough, because the cache keeps
+/// the touched content of earlier runs and would serve the "changed" build from it.
+/// Trailing whitespace is harmless in source code, text and binaries alike.
+pub fn cache_busting_suffix() -> Vec<u8> {
+    let bits = uuid::Uuid::new_v4().as_u128() as u32;
+    let mut suffix = vec![b'\n'];
+    suffix.extend((0..32).map(|i| if bits >> i & 1 == 1 { b'\t' } else { b' ' }));
+    suffix
 }
 
 impl BuildContext {
@@ -108,11 +118,11 @@ impl BuildContext {
             dockerfile_name,
             dockerfile,
             touched: None,
-            touch_bytes: 1,
+            touch_suffix: vec![b'\n'],
         })
     }
 
-    /// Send `rel` (relative to the root) with one byte (`\n`) appended. Fails when `rel` is
+    /// Send `rel` (relative to the root) with `touch_suffix` appended. Fails when `rel` is
     /// not a regular file among the entries (e.g. excluded by `.dockerignore`).
     pub fn with_touched(mut self, rel: impl Into<PathBuf>) -> Result<BuildContext, ContextError> {
         let rel = rel.into();

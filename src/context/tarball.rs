@@ -18,8 +18,6 @@ use super::BuildContext;
 /// Name of the ignore file inside the context.
 const DOCKERIGNORE: &str = ".dockerignore";
 
-/// The byte appended to the touched file (as many times as `touch_bytes` says).
-const TOUCH: u8 = b'\n';
 
 /// Write `ctx` as a tar to `out`; returns bytes written.
 pub(super) fn write<W: Write>(ctx: &BuildContext, out: W) -> io::Result<u64> {
@@ -33,7 +31,7 @@ pub(super) fn write<W: Write>(ctx: &BuildContext, out: W) -> io::Result<u64> {
             if rel.as_os_str() == DOCKERIGNORE {
                 continue;
             }
-            let touched = if ctx.touched.as_deref() == Some(rel.as_path()) { ctx.touch_bytes } else { 0 };
+            let touched: &[u8] = if ctx.touched.as_deref() == Some(rel.as_path()) { &ctx.touch_suffix } else { &[] };
             append_entry(&mut tar, &ctx.root, rel, touched).map_err(|e| {
                 let path = ctx.root.join(rel);
                 io::Error::new(
@@ -93,7 +91,7 @@ fn append_entry<W: Write>(
     tar: &mut tar::Builder<W>,
     root: &Path,
     rel: &Path,
-    touched: u32,
+    suffix: &[u8],
 ) -> io::Result<()> {
     let path = root.join(rel);
     let meta = fs::symlink_metadata(&path)?;
@@ -113,12 +111,11 @@ fn append_entry<W: Write>(
         let target = fs::read_link(&path)?;
         tar.append_link(&mut header, rel, target)
     } else if kind.is_file() {
-        let extra = vec![TOUCH; touched as usize];
-        let size = meta.len() + extra.len() as u64;
+        let size = meta.len() + suffix.len() as u64;
         header.set_entry_type(tar::EntryType::Regular);
         header.set_size(size);
         let reader = ExactReader {
-            inner: File::open(&path)?.take(meta.len()).chain(io::Cursor::new(extra)),
+            inner: File::open(&path)?.take(meta.len()).chain(suffix),
             remaining: size,
         };
         tar.append_data(&mut header, rel, reader)
