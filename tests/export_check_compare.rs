@@ -242,3 +242,42 @@ fn trend_exits_2_without_a_history() {
             .contains("cannot read history")
     );
 }
+
+#[test]
+fn the_binary_exits_0_1_and_2_for_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = || {
+        let mut cmd = assert_cmd::Command::cargo_bin("basebench").expect("binary");
+        cmd.current_dir(dir.path());
+        cmd
+    };
+    let article = fixture("article.json");
+    bin()
+        .args(["check", "--variant", "slim", "--max-size", "300MB"])
+        .arg(&article)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("ok: every limit holds"));
+    bin()
+        .args(["check", "--variant", "slim", "--max-startup", "100"])
+        .arg(&article)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "FAIL slim: startup median 598 ms exceeds max_startup_ms 100 ms",
+        ));
+    bin()
+        .args(["check", "missing.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "cannot read results file 'missing.json'",
+        ));
+    bin()
+        .arg("compare")
+        .arg(fixture("baseline.json"))
+        .arg(&article)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("+25.0%"));
+}
