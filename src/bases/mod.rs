@@ -78,7 +78,8 @@ pub async fn ensure_stand_in_with(
     let recipe = recipe_for(requested)?;
     let wanted = normalize(requested);
     let reference = stand_in_reference_in(&options.prefix, requested);
-    if !rebuild && let Some(info) = existing(engine, &wanted, &reference).await? {
+    let previous = existing(engine, &wanted, &reference).await?;
+    if !rebuild && let Some(info) = previous.clone() {
         progress(&format!(
             "using stand-in {reference} for {wanted} (already built)"
         ));
@@ -91,34 +92,14 @@ pub async fn ensure_stand_in_with(
             built: false,
         });
     }
-    let version = mmdebstrap::version(options, &wanted).await?;
-    progress(&format!(
-        "building stand-in {reference} for {wanted}: {} of Debian {} from {} ({version})",
-        recipe.variant.as_str(),
-        options.mirror.suite,
-        options.mirror.uri
-    ));
-    let temp = temp_dir(options, &wanted)?;
-    let tarball = mmdebstrap::build_tarball(recipe, &wanted, options, temp.path()).await?;
-    let request = ImportRequest {
-        tarball,
-        reference: reference.clone(),
-        changes: changes(recipe, &wanted, &version, options),
-    };
-    let image_id = engine
-        .import_image(&request)
-        .await
-        .map_err(|source| engine_error(&wanted, format!("importing '{reference}'"), source))?;
-    drop(temp);
-    let info = engine
-        .image_info(&reference)
-        .await
-        .map_err(|source| engine_error(&wanted, format!("inspecting '{reference}'"), source))?;
-    let size_bytes = info.map(|i| i.size_bytes).unwrap_or_default();
-    progress(&format!(
-        "built stand-in {reference} ({:.1} MB)",
-        size_bytes as f64 / 1e6
-    ));
+    let (image_id, size_bytes) =
+        build_and_import(engine, recipe, &wanted, &reference, options, progress).await?;
+    if let Some(old) = previous.filter(|old| old.id != image_id) {
+        // The rebuilt image took the tag; drop the old one unless something still uses it.
+        if let Err(e) = engine.remove_image(&old.id).await {
+            progress(&format!("kept the previous stand-in image {}: {e}", old.id));
+        }
+    }
     Ok(StandIn {
         requested: wanted,
         reference,
@@ -127,6 +108,50 @@ pub async fn ensure_stand_in_with(
         recipe,
         built: true,
     })
+}
+
+/// Build the root filesystem with mmdebstrap in a temporary directory (always removed)
+/// and import it; returns the image id and size.
+async fn build_and_import(
+    engine: &dyn Engine,
+    recipe: &'static Recipe,
+    wanted: &str,
+    reference: &str,
+    options: &StandInOptions,
+    progress: Progress<'_>,
+) -> Result<(String, u64), StandInError> {
+    let version = mmdebstrap::version(options, wanted).await?;
+    progress(&format!(
+        "building stand-in {reference} for {wanted}: {} of Debian {} from {} ({version})",
+        recipe.variant.as_str(),
+        options.mirror.suite,
+        options.mirror.uri
+    ));
+    let started = std::time::Instant::now();
+    let temp = temp_dir(options, wanted)?;
+    let tarball = mmdebstrap::build_tarball(recipe, wanted, options, temp.path()).await?;
+    let built_s = started.elapsed().as_secs_f64();
+    let request = ImportRequest {
+        tarball,
+        reference: reference.to_string(),
+        changes: changes(recipe, wanted, &version, options),
+    };
+    let image_id = engine
+        .import_image(&request)
+        .await
+        .map_err(|source| engine_error(wanted, format!("importing '{reference}'"), source))?;
+    drop(temp);
+    let info = engine
+        .image_info(reference)
+        .await
+        .map_err(|source| engine_error(wanted, format!("inspecting '{reference}'"), source))?;
+    let size_bytes = info.map(|i| i.size_bytes).unwrap_or_default();
+    progress(&format!(
+        "built stand-in {reference} ({:.1} MB; mmdebstrap {built_s:.0} s, import {:.0} s)",
+        size_bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64() - built_s
+    ));
+    Ok((image_id, size_bytes))
 }
 
 /// The image at `reference` when it is a stand-in for `wanted`.
