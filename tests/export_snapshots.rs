@@ -94,3 +94,12 @@ fn every_report_is_rendered_under_its_file_name() {
         bytes: Vec::new(),
     };
 }
+
+#[test]
+fn colours_appear_only_when_asked_for() {
+    let results = fixture("article.json");
+    let plain = render_table(&results, &ScoringWeights::default(), false);
+    let coloured = render_table(&results, &ScoringWeights::default(), true);
+    assert!(!plain.contains('\u{1b}'));
+    assert!(coloured.contains("\u{1b}["));
+}

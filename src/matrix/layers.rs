@@ -9,6 +9,10 @@ pub(crate) fn short_instruction(created_by: &str) -> String {
     let s = created_by.trim();
     let s = s.strip_prefix("/bin/sh -c #(nop) ").unwrap_or(s);
     let s = s
+        .strip_prefix("RUN ")
+        .filter(|r| r.starts_with("/bin/sh -c "))
+        .unwrap_or(s);
+    let s = s
         .strip_prefix("/bin/sh -c ")
         .map_or(s.to_string(), |r| format!("RUN {r}"));
     let s = s.trim().trim_end_matches("# buildkit").trim().to_string();
@@ -50,4 +54,26 @@ pub(crate) fn layers(v: &VariantResult) -> Vec<LayerView> {
             from_base: Some(h.from_base),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_instruction;
+
+    #[test]
+    fn instructions_read_as_written_in_a_dockerfile() {
+        let cases = [
+            ("/bin/sh -c #(nop)  CMD [\"bash\"]", "CMD [\"bash\"]"),
+            ("/bin/sh -c apt-get update", "RUN apt-get update"),
+            (
+                "RUN /bin/sh -c pip install x # buildkit",
+                "RUN pip install x",
+            ),
+            ("COPY . /app # buildkit", "COPY . /app"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(short_instruction(raw), want);
+        }
+        assert!(short_instruction(&"x".repeat(200)).ends_with('…'));
+    }
 }

@@ -246,7 +246,7 @@ pub fn failures(out: &mut String, matrix: &Matrix) {
         if !d.log_tail.is_empty() {
             let _ = write!(
                 out,
-                "<details><summary>last {} log lines</summary><pre>{}</pre></details>",
+                "<details open><summary>last {} log lines</summary><pre>{}</pre></details>",
                 d.log_tail.len(),
                 escape(&d.log_tail.join("\n"))
             );
