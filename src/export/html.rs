@@ -248,5 +248,28 @@ pub fn render(matrix: &Matrix) -> String {
         matrix.weights.size,
         matrix.weights.speed
     );
+    readable(&out)
+}
+
+/// One element per line after block-level closing tags, so the file (and its snapshot)
+/// diffs well; never inside `<pre>`, whose text holds no tags.
+fn readable(html: &str) -> String {
+    let mut out = html.to_string();
+    for tag in [
+        "</style>",
+        "</p>",
+        "</h2>",
+        "</h3>",
+        "<tbody>",
+        "</tr>",
+        "</table>",
+        "</details>",
+        "</div>",
+        "</svg>",
+        "</text>",
+        "</rect>",
+    ] {
+        out = out.replace(tag, &format!("{tag}\n"));
+    }
     out
 }

@@ -79,11 +79,16 @@ fn build_cell(row: &Row) -> String {
     }
 }
 
+/// Milliseconds without the unit, at the precision `millis` uses.
+fn bare(ms: f64) -> String {
+    millis(ms).trim_end_matches(" ms").to_string()
+}
+
 fn startup_cell(row: &Row) -> String {
     match row.startup.as_ref() {
         None => "-".into(),
         Some(t) if t.is_single_run() => format!("{}\n(1 run)", millis(t.median)),
-        Some(t) => format!("{}\n[{:.0}–{:.0}]", millis(t.median), t.min, t.max),
+        Some(t) => format!("{}\n[{}–{}]", millis(t.median), bare(t.min), bare(t.max)),
     }
 }
 
