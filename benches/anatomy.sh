@@ -46,7 +46,7 @@ COPY junk.bin /data/junk.bin
 COPY part3.bin /data/part3.bin
 RUN ["/rmtool", "/data/junk.bin"]
 EOF
-DOCKER_BUILDKIT=1 docker build -q -t "$TAG" --label basebench=true \
+DOCKER_BUILDKIT=0 docker build -q -t "$TAG" --label basebench=true \
   --label "basebench.run=$RUN_ID" "$WORK" >/dev/null
 rm -f "$WORK"/part*.bin "$WORK/junk.bin"
 docker image inspect -f 'image size: {{.Size}} bytes, layers: {{len .RootFS.Layers}}' "$TAG"
