@@ -178,13 +178,10 @@ pub fn line_chart(
     );
     let _ = write!(
         out,
-        "<text class=\"value\" x=\"0\" y=\"{}\">{}</text>",
+        "<text class=\"value\" x=\"0\" y=\"{}\">{}</text>\
+         <text class=\"value\" x=\"0\" y=\"{}\">0</text>",
         TOP + 10.0,
-        escape(&fmt(max))
-    );
-    let _ = write!(
-        out,
-        "<text class=\"value\" x=\"0\" y=\"{}\">0</text>",
+        escape(&fmt(max)),
         TOP + plot_h
     );
     for (i, x_label) in x_labels.iter().enumerate() {
@@ -197,34 +194,42 @@ pub fn line_chart(
         );
     }
     for (n, line) in lines.iter().enumerate() {
-        let color = PALETTE[n % PALETTE.len()];
-        let points: Vec<String> = line
+        let points: Vec<(f64, f64)> = line
             .values
             .iter()
             .enumerate()
-            .filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", left + step * i as f64, y_of(v))))
+            .filter_map(|(i, v)| v.map(|v| (left + step * i as f64, y_of(v))))
             .collect();
-        let _ = write!(
-            out,
-            "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"><title>{}</title></polyline>",
-            points.join(" "),
-            escape(&line.name)
-        );
-        for p in &points {
-            let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
-            let _ = write!(
-                out,
-                "<circle cx=\"{x}\" cy=\"{y}\" r=\"3\" fill=\"{color}\"/>"
-            );
-        }
-        let _ = write!(
-            out,
-            "<text class=\"legend\" x=\"{}\" y=\"{}\" style=\"fill:{color}\">{}</text>",
-            right + 12.0,
-            TOP + 12.0 + 16.0 * n as f64,
-            escape(&line.name)
-        );
+        series(&mut out, n, line, &points, right + 12.0);
     }
     out.push_str("</svg>");
     out
+}
+
+/// One series: its polyline, a dot per point and its name in the legend (`legend_x`).
+fn series(out: &mut String, n: usize, line: &Line, points: &[(f64, f64)], legend_x: f64) {
+    let color = PALETTE[n % PALETTE.len()];
+    let coords: Vec<String> = points
+        .iter()
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .collect();
+    let _ = write!(
+        out,
+        "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\">\
+         <title>{}</title></polyline>",
+        coords.join(" "),
+        escape(&line.name)
+    );
+    for (x, y) in points {
+        let _ = write!(
+            out,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"{color}\"/>"
+        );
+    }
+    let _ = write!(
+        out,
+        "<text class=\"legend\" x=\"{legend_x}\" y=\"{}\" style=\"fill:{color}\">{}</text>",
+        TOP + 12.0 + 16.0 * n as f64,
+        escape(&line.name)
+    );
 }
