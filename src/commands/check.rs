@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::commands::compare::read_results;
 use crate::gates::{self, ByteSize, GateConfig, GateLimits};
+use crate::results::RunResults;
 
 /// Arguments of `basebench check`.
 #[derive(Debug, Clone, clap::Args)]
@@ -73,36 +74,46 @@ fn validate(args: &CheckArgs) -> Result<(), String> {
     }
 }
 
+/// The inputs of a check: limits, results and optional baseline.
+type Inputs = (GateConfig, RunResults, Option<RunResults>);
+
+/// Read and validate every input; the error is the message for exit code 2.
+fn load(args: &CheckArgs) -> Result<Inputs, String> {
+    validate(args)?;
+    let gates = gate_config(args)?;
+    let results = read_results(&args.results).map_err(|e| e.to_string())?;
+    let baseline = match &args.baseline {
+        Some(p) => Some(read_results(p).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    if let Some(name) = &args.variant
+        && !results.variants.iter().any(|v| &v.name == name)
+    {
+        let known: Vec<&str> = results.variants.iter().map(|v| v.name.as_str()).collect();
+        return Err(format!(
+            "variant '{name}' is not in '{}' (it has: {})",
+            args.results.display(),
+            known.join(", ")
+        ));
+    }
+    Ok((gates, results, baseline))
+}
+
 /// Run `check`, writing violations to `out` and input errors to `err`; returns the exit
 /// code.
 pub fn execute(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let inputs = validate(args).and_then(|()| {
-        let gates = gate_config(args)?;
-        let results = read_results(&args.results).map_err(|e| e.to_string())?;
-        let baseline = match &args.baseline {
-            Some(p) => Some(read_results(p).map_err(|e| e.to_string())?),
-            None => None,
-        };
-        Ok((gates, results, baseline))
-    });
-    let (gates, results, baseline) = match inputs {
+    let (gates, results, baseline) = match load(args) {
         Ok(v) => v,
         Err(message) => {
             let _ = writeln!(err, "Error: {message}");
             return 2;
         }
     };
-    if let Some(name) = &args.variant
-        && !results.variants.iter().any(|v| &v.name == name)
-    {
-        let known: Vec<&str> = results.variants.iter().map(|v| v.name.as_str()).collect();
+    if baseline.is_none() && args.max_regression.is_some() {
         let _ = writeln!(
             err,
-            "Error: variant '{name}' is not in '{}' (it has: {})",
-            args.results.display(),
-            known.join(", ")
+            "warning: --max-regression has nothing to compare against without --baseline"
         );
-        return 2;
     }
     let flags = GateLimits {
         max_size: args.max_size,
