@@ -238,3 +238,29 @@ fn a_layer_missing_from_the_archive_is_named() {
     assert!(matches!(err, AnatomyError::MissingLayer { .. }), "{err}");
     assert!(err.to_string().contains("listed in manifest.json"), "{err}");
 }
+
+#[test]
+fn a_legacy_layer_stored_as_a_symlink_to_an_identical_layer_is_followed() {
+    let layer = LayerBuilder::new().sized("x", 10).finish();
+    let config = r#"{"config":{"User":""},"history":[{"created_by":"one"},{"created_by":"two"}]}"#;
+    let manifest = r#"[{"Config":"c.json","Layers":["aaa/layer.tar","bbb/layer.tar"]}]"#;
+    let mut out = tar::Builder::new(Vec::new());
+    let mut add = |path: &str, data: &[u8]| {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        out.append_data(&mut h, path, data).unwrap();
+    };
+    add("aaa/layer.tar", &layer);
+    add("c.json", config.as_bytes());
+    add("manifest.json", manifest.as_bytes());
+    let mut link = tar::Header::new_gnu();
+    link.set_entry_type(tar::EntryType::Symlink);
+    link.set_size(0);
+    out.append_link(&mut link, "bbb/layer.tar", "../aaa/layer.tar")
+        .unwrap();
+    let archive = out.into_inner().unwrap();
+    let a = analyse(&archive);
+    assert_eq!(bytes(&a), vec![(10, 0, 0, 0, 1), (0, 10, 0, 10, 1)]);
+    assert_eq!(a.layers[1].created_by, "two");
+}

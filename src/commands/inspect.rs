@@ -11,9 +11,9 @@ use crate::anatomy::{self, AnalyzeOptions, Anatomy, ScanPolicy, VulnerabilitySca
 
 /// Arguments of `basebench inspect`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["image", "archive"])))]
 pub struct InspectArgs {
     /// Local image to analyse (name, name:tag or id), exported through the Docker daemon.
-    #[arg(required_unless_present = "archive", conflicts_with = "archive")]
     pub image: Option<String>,
     /// A `docker save` tarball to analyse without a daemon.
     #[arg(long, value_name = "FILE.tar")]
