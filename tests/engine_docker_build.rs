@@ -184,32 +184,3 @@ async fn dropping_a_buildkit_build_cancels_it() {
 async fn dropping_a_classic_build_cancels_it_and_removes_its_container() {
     dropping_a_build_cancels_it(BuilderKind::Classic).await;
 }
-
-#[tokio::test]
-async fn zz_perf() {
-    let engine = support::connect_or_fail().await;
-    let run_id = unique_run_id();
-    let _cleanup = Cleanup::new(&run_id);
-    let big: usize = std::env::var("BIG_MB").map(|v| v.parse().unwrap()).unwrap_or(0);
-    let app = test_app_context("COPY Dockerfile /d");
-    if big > 0 {
-        let data: Vec<u8> = (0..big << 20).map(|i| (i * 7919 % 251) as u8).collect();
-        std::fs::write(app.dir.path().join("big"), data).unwrap();
-    }
-    let builder = if std::env::var("CLASSIC").is_ok() { BuilderKind::Classic } else { BuilderKind::Buildkit };
-    let mut ours = vec![];
-    let mut theirs = vec![];
-    for _ in 0..5 {
-        let req = build_request(&app, &run_id, builder, true);
-        let t = Instant::now();
-        build_recording(&engine, &req).await.0.unwrap();
-        ours.push(t.elapsed().as_secs_f64());
-        let t = Instant::now();
-        let st = std::process::Command::new("/usr/bin/docker").args(["build", "-q", "--no-cache", "--label", &format!("basebench.run={run_id}"), "--label", "basebench=true", "-t", &format!("basebench-test/{run_id}:cli"), "."])
-            .current_dir(app.dir.path()).env("DOCKER_BUILDKIT", if builder == BuilderKind::Buildkit {"1"} else {"0"}).output().unwrap();
-        assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
-        theirs.push(t.elapsed().as_secs_f64());
-    }
-    ours.sort_by(f64::total_cmp); theirs.sort_by(f64::total_cmp);
-    eprintln!("{builder:?} big={big}MB ours {ours:.3?} docker {theirs:.3?} ratio {:.3}", ours[2] / theirs[2]);
-}

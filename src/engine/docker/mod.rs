@@ -26,7 +26,7 @@ use crate::engine::{
 use crate::results::HostInfo;
 use errors::Failure;
 
-/// Request timeout while connecting (version negotiation and ping).
+/// Request timeout while connecting (the `/version` call that negotiates).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// Request timeout for ordinary calls (inspect, create, start, logs, ...).
 const SHORT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -55,7 +55,8 @@ impl DockerEngine {
         DockerEngine::open(host).await
     }
 
-    /// Connect to `host` (a `DOCKER_HOST` value), negotiate and ping.
+    /// Connect to `host` (a `DOCKER_HOST` value) and negotiate the API version; the
+    /// `/version` call doubles as the check that the daemon answers.
     pub(super) async fn open(host: String) -> Result<DockerEngine, EngineError> {
         let unavailable = |message: String| EngineError::Unavailable {
             host: host.clone(),
@@ -65,10 +66,6 @@ impl DockerEngine {
             .map_err(|e| unavailable(e.to_string()))?
             .with_timeout(CONNECT_TIMEOUT)
             .negotiate_version()
-            .await
-            .map_err(|e| unavailable(e.to_string()))?;
-        docker
-            .ping()
             .await
             .map_err(|e| unavailable(e.to_string()))?;
         let version = docker.client_version();

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use crate::context::BuildContext;
 
 /// Size of the chunks the context tar is sent in.
-const CHUNK: usize = 64 * 1024;
+const CHUNK: usize = 256 * 1024;
 /// Chunks buffered between the tar writer and the HTTP body (bounds memory use).
 const CHUNKS_IN_FLIGHT: usize = 8;
 
