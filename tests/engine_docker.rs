@@ -267,3 +267,13 @@ async fn connect_probe_child() {
         Err(e) => println!("{e}"),
     }
 }
+
+#[tokio::test]
+async fn pulling_an_image_that_no_registry_has_fails_with_the_daemons_reason() {
+    let engine = support::connect_or_fail().await;
+    let reference = format!("basebench-test/{}:absent", unique_run_id());
+    let err = engine.pull_image(&reference).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains(&reference), "{text}");
+    assert!(engine.image_info(&reference).await.unwrap().is_none());
+}
