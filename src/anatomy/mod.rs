@@ -30,6 +30,7 @@ pub mod model;
 pub mod scan;
 mod stream;
 pub mod synth;
+mod user;
 
 use std::io::Read;
 use std::path::Path;
