@@ -264,3 +264,45 @@ fn a_legacy_layer_stored_as_a_symlink_to_an_identical_layer_is_followed() {
     assert_eq!(bytes(&a), vec![(10, 0, 0, 0, 1), (0, 10, 0, 10, 1)]);
     assert_eq!(a.layers[1].created_by, "two");
 }
+
+#[test]
+fn a_multi_platform_oci_index_leads_to_the_manifest_that_is_in_the_archive() {
+    let source = overwrite_and_delete().build(Layout::OciOnly);
+    let mut out = tar::Builder::new(Vec::new());
+    let mut real = serde_json::Value::Null;
+    let mut archive = tar::Archive::new(&source[..]);
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().display().to_string();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+        if path == "index.json" {
+            let index: serde_json::Value = serde_json::from_slice(&data).unwrap();
+            real = index["manifests"][0].clone();
+            continue;
+        }
+        let mut h = entry.header().clone();
+        out.append_data(&mut h, &path, &data[..]).unwrap();
+    }
+    let nested = serde_json::json!({ "schemaVersion": 2, "manifests": [
+        { "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": format!("sha256:{}", "b".repeat(64)),
+          "platform": { "os": "linux", "architecture": "arm64" } },
+        real,
+        { "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": format!("sha256:{}", "c".repeat(64)),
+          "platform": { "os": "unknown", "architecture": "unknown" } } ] })
+    .to_string();
+    let top = serde_json::json!({ "schemaVersion": 2, "manifests": [
+        { "mediaType": "application/vnd.oci.image.index.v1+json", "digest": format!("sha256:{}", "a".repeat(64)) } ] })
+    .to_string();
+    for (path, data) in [
+        (format!("blobs/sha256/{}", "a".repeat(64)), nested),
+        ("index.json".into(), top),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        out.append_data(&mut h, path, data.as_bytes()).unwrap();
+    }
+    let a = analyse(&out.into_inner().unwrap());
+    assert_eq!((a.content_bytes, a.wasted_bytes), (200, 1000));
+}

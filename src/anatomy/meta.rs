@@ -35,6 +35,14 @@ struct Descriptor {
     digest: String,
     #[serde(default, rename = "mediaType")]
     media_type: String,
+    #[serde(default)]
+    platform: Option<Platform>,
+}
+
+#[derive(Deserialize)]
+struct Platform {
+    #[serde(default)]
+    os: String,
 }
 
 #[derive(Deserialize)]
@@ -145,15 +153,23 @@ pub(crate) fn image_meta(contents: &SaveContents) -> Result<ImageMeta, AnatomyEr
     Ok(meta)
 }
 
-/// Follows `index.json` (and one nested index) to the first image manifest.
+/// Follows `index.json` (and nested indexes) to the first image manifest that is in the
+/// archive, skipping attestation manifests (platform `unknown`).
 fn oci_layers(contents: &SaveContents) -> Result<(String, Vec<String>), AnatomyError> {
     let mut index: OciIndex = parse(contents, "index.json", "index.json")?;
     for _ in 0..4 {
+        let usable = |d: &Descriptor| {
+            let attestation = d.platform.as_ref().is_some_and(|p| p.os == "unknown");
+            let present = contents
+                .documents
+                .contains_key(&contents.canonical(&blob_path(&d.digest)));
+            present && !attestation
+        };
         let first = index
             .manifests
             .into_iter()
-            .next()
-            .ok_or_else(|| bad("index.json", "it lists no manifest"))?;
+            .find(usable)
+            .ok_or_else(|| bad("index.json", "it lists no manifest that is in the archive"))?;
         let path = blob_path(&first.digest);
         if first.media_type.contains("index") || first.media_type.contains("manifest.list") {
             index = parse(contents, &path, "an OCI index")?;
