@@ -62,7 +62,7 @@ fn isolated_build(
         .build()
         .map_err(|e| thread_error(request.tag.clone(), e.to_string()))?;
     runtime.block_on(async {
-        let engine = DockerEngine::open(host.to_string()).await?;
+        let engine = DockerEngine::connect_to(host.to_string()).await?;
         let relay = move |event: BuildEvent| {
             let _ = event_tx.send(event);
         };

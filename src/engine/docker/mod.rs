@@ -52,12 +52,13 @@ impl DockerEngine {
             .ok()
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| DEFAULT_HOST.to_string());
-        DockerEngine::open(host).await
+        DockerEngine::connect_to(host).await
     }
 
-    /// Connect to `host` (a `DOCKER_HOST` value) and negotiate the API version; the
-    /// `/version` call doubles as the check that the daemon answers.
-    pub(super) async fn open(host: String) -> Result<DockerEngine, EngineError> {
+    /// Connect to `host` (a `DOCKER_HOST` value such as `unix:///var/run/docker.sock` or
+    /// `tcp://host:2375`) and negotiate the API version; the `/version` call doubles as the
+    /// check that the daemon answers.
+    pub async fn connect_to(host: String) -> Result<DockerEngine, EngineError> {
         let unavailable = |message: String| EngineError::Unavailable {
             host: host.clone(),
             message,
