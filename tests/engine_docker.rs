@@ -14,89 +14,83 @@ use support::http::{http_status, wait_healthy};
 use support::images::{build_app, container_spec, rootfs_tarball};
 use support::{Cleanup, unique_run_id};
 
-#[tokio::test]
-async fn a_container_serves_on_a_loopback_port_and_runs_commands() {
-    let engine = support::connect_or_fail().await;
-    let run_id = unique_run_id();
-    let _cleanup = Cleanup::new(&run_id);
-    let image = build_app(&engine, &run_id).await;
-    let id = engine
-        .create_container(&container_spec(&image, &run_id, &["TESTAPP_ALLOC_MB=64"]))
-        .await
-        .unwrap();
+/// Build the app and start a container of it with `env`; returns (id, host port).
+async fn started_app(engine: &DockerEngine, run_id: &str, env: &[&str]) -> (String, u16) {
+    let image = build_app(engine, run_id).await;
+    let spec = container_spec(&image, run_id, env);
+    let id = engine.create_container(&spec).await.unwrap();
     assert_eq!(engine.container_status(&id).await.unwrap().state, "created");
     engine.start_container(&id).await.unwrap();
     let port = engine.host_port(&id, support::TESTAPP_PORT).await.unwrap();
-    assert_ne!(port, support::TESTAPP_PORT);
     wait_healthy(port).await;
+    (id, port)
+}
+
+#[tokio::test]
+async fn a_container_serves_on_a_loopback_port_and_reports_its_memory() {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    let (id, port) = started_app(&engine, &run_id, &["TESTAPP_ALLOC_MB=64"]).await;
+    assert_ne!(port, support::TESTAPP_PORT);
     assert_eq!(http_status(port, "/nope"), Some(404));
     let status = engine.container_status(&id).await.unwrap();
-    assert!(
-        status.running && status.state == "running" && status.exit_code.is_none(),
-        "{status:?}"
-    );
-
+    assert!(status.running && status.state == "running", "{status:?}");
+    assert_eq!(status.exit_code, None);
     let memory = engine.memory_usage(&id).await.unwrap();
     assert!(
         memory > 64 << 20,
         "memory {memory} should include the 64 MiB the app holds"
     );
-
-    let run = |cmd: &[&str]| cmd.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let ok = engine
-        .exec(
-            &id,
-            &run(&["/testapp", "exit", "0"]),
-            Duration::from_secs(10),
-        )
-        .await
-        .unwrap();
-    assert_eq!(ok.exit_code, Some(0), "{ok:?}");
-    assert!(ok.output.contains("testapp: exit 0"), "{ok:?}");
-    let bad = engine
-        .exec(
-            &id,
-            &run(&["/testapp", "exit", "7"]),
-            Duration::from_secs(10),
-        )
-        .await
-        .unwrap();
-    assert_eq!(bad.exit_code, Some(7), "{bad:?}");
-    let missing = engine
-        .exec(
-            &id,
-            &run(&["/bin/sh", "-c", "true"]),
-            Duration::from_secs(10),
-        )
-        .await;
-    assert!(
-        !matches!(&missing, Ok(out) if out.exit_code == Some(0)),
-        "{missing:?}"
-    );
-    let slow = engine
-        .exec(
-            &id,
-            &run(&["/testapp", "sleep", "5000"]),
-            Duration::from_millis(300),
-        )
-        .await
-        .unwrap();
-    assert_eq!(slow.exit_code, None, "{slow:?}");
-
     let logs = engine.logs_tail(&id, 10).await.unwrap();
     assert!(
         logs.iter().any(|l| l.contains("listening on port 8080")),
         "{logs:?}"
     );
+
     engine.remove_container(&id).await.unwrap();
-    engine
-        .remove_container(&id)
+    let again = engine.remove_container(&id).await;
+    assert!(
+        again.is_ok(),
+        "removing a missing container is fine: {again:?}"
+    );
+    let gone = engine.container_status(&id).await;
+    assert!(
+        matches!(gone, Err(EngineError::NotFound { .. })),
+        "{gone:?}"
+    );
+}
+
+#[tokio::test]
+async fn exec_reports_exit_codes_output_and_timeouts() {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    let (id, _) = started_app(&engine, &run_id, &[]).await;
+    let exec = |cmd: &[&str], timeout: Duration| {
+        let command: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+        let (engine, id) = (&engine, &id);
+        async move { engine.exec(id, &command, timeout).await }
+    };
+    let ok = exec(&["/testapp", "exit", "0"], Duration::from_secs(10))
         .await
-        .expect("removing a missing container is fine");
-    assert!(matches!(
-        engine.container_status(&id).await,
-        Err(EngineError::NotFound { .. })
-    ));
+        .unwrap();
+    assert_eq!(ok.exit_code, Some(0), "{ok:?}");
+    assert!(ok.output.contains("testapp: exit 0"), "{ok:?}");
+    let bad = exec(&["/testapp", "exit", "7"], Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(bad.exit_code, Some(7), "{bad:?}");
+    // No shell in a scratch image: the daemon reports 126 and says why.
+    let missing = exec(&["/bin/sh", "-c", "true"], Duration::from_secs(10)).await;
+    assert!(
+        !matches!(&missing, Ok(out) if out.exit_code == Some(0)),
+        "{missing:?}"
+    );
+    let slow = exec(&["/testapp", "sleep", "5000"], Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert_eq!(slow.exit_code, None, "{slow:?}");
 }
 
 #[tokio::test]
