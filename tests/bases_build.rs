@@ -136,5 +136,22 @@ async fn check(
         no_shell.is_err() || no_shell.unwrap().exit_code != Some(0),
         "no /bin/sh"
     );
+    engine
+        .remove_container(&id)
+        .await
+        .map_err(|e| e.to_string())?;
+
+    // Listed as a stand-in, and removed by the stand-in API.
+    let listed = bases::list_stand_ins(engine)
+        .await
+        .map_err(|e| e.to_string())?;
+    assert!(
+        listed.iter().any(|i| i.tags.contains(&stand_in.reference)),
+        "{listed:?}"
+    );
+    let removed = bases::remove_stand_in(engine, requested, &options.prefix)
+        .await
+        .map_err(|e| e.to_string())?;
+    assert!(removed);
     Ok(())
 }
