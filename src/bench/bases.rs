@@ -61,7 +61,8 @@ impl BaseResolver {
                 Resolution::StandIn(reference) => (reference, true, None),
                 Resolution::Unavailable(reason) => return Err(Stop::new(FailurePhase::Prepare, reason)),
             };
-            if stand_in {
+            let seen = result.bases.iter().any(|b| b.requested == from.requested);
+            if stand_in && !seen {
                 bench.warn(result, Warning::StandInBase { requested: from.requested.clone(), actual: actual.clone() });
             }
             if actual != from.requested {
@@ -110,6 +111,11 @@ async fn resolve_once(bench: &Bench<'_>, reference: &str) -> Resolution {
         return Resolution::Unavailable(format!(
             "base image '{reference}' is not on the daemon and cannot be pulled ({pull_error}); \
              `docker load` it, point [substitute] at a mirror, or set [bases] fallback = \"stand-in\""
+        ));
+    }
+    if let Err(no_recipe) = crate::bases::recipe_for(reference) {
+        return Resolution::Unavailable(format!(
+            "base image '{reference}' is not on the daemon and cannot be pulled ({pull_error}); {no_recipe}"
         ));
     }
     let notice = |text: &str| bench.reporter.report(Event::Notice(text.to_string()));

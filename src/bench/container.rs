@@ -50,6 +50,9 @@ pub(crate) async fn measure(
     if startup.as_ref().is_some_and(Timing::is_single_run) {
         bench.warn(result, Warning::SingleRun { what: "startup" });
     }
+    if let Some(spread) = startup.as_ref().map(Timing::relative_spread).filter(|s| *s > super::warnings::HIGH_VARIANCE) {
+        bench.warn(result, Warning::HighVariance { what: "startup", spread });
+    }
     result.startup_ms = startup;
     let Some((id, addr)) = healthy else {
         return Ok(());

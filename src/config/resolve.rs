@@ -149,6 +149,7 @@ fn validate(
     if !(timeout.is_finite() && timeout > 0.0) {
         return Err(invalid(origin, "health_timeout_s", format!("must be a positive number of seconds (got {timeout})")));
     }
+    raw.scoring.validate().map_err(|e| invalid(origin, "scoring", e.to_string()))?;
     let mut variants: Vec<Variant> = Vec::new();
     for (index, rv) in raw.variants.iter().enumerate() {
         let from_flag = index < flag_variants;

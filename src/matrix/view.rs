@@ -162,12 +162,7 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
         works: v.works,
         failure: v.failure.clone(),
         failure_detail: v.failure_detail.clone(),
-        stand_in_bases: v
-            .bases
-            .iter()
-            .filter(|b| b.stand_in)
-            .map(|b| format!("{} → {}", b.requested, b.actual))
-            .collect(),
+        stand_in_bases: stand_in_bases(v),
         size: v.image.as_ref().map(|i| SizeView {
             total: i.size_bytes,
             base: i.base_size_bytes,
@@ -273,4 +268,17 @@ fn ratio_of(t: Option<&Timing>, reference: Option<f64>) -> Option<f64> {
 
 fn divide(a: f64, b: f64) -> Option<f64> {
     (b > 0.0 && a.is_finite()).then(|| a / b)
+}
+
+/// "requested → stand-in" for each distinct stand-in base (a base used by two stages is
+/// listed once).
+fn stand_in_bases(v: &VariantResult) -> Vec<String> {
+    let mut listed: Vec<String> = Vec::new();
+    for base in v.bases.iter().filter(|b| b.stand_in) {
+        let text = format!("{} → {}", base.requested, base.actual);
+        if !listed.contains(&text) {
+            listed.push(text);
+        }
+    }
+    listed
 }

@@ -99,6 +99,7 @@ fn bad_values_name_their_key_and_what_is_expected() {
         ("name = \"a\"", "name = \"A b\"", "variant[0].name"),
         ("name = \"b\"", "name = \"a\"", "variant[1].name"),
         ("health = \"/health\"", "health = \"health\"", "`health`"),
+        ("smoke = []", "smoke = []\n\n[scoring]\nsecurity = -1", "`scoring`"),
     ] {
         let dir = project(&GOOD.replacen(from, to, 1));
         let err = load_in(dir.path(), Overrides::default()).expect_err("invalid").to_string();
