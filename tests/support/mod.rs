@@ -3,6 +3,20 @@
 //!
 //! Use from a test file with `mod support;`. Tests that need a daemon call
 //! [`connect_or_fail`]: without one they fail loudly instead of skipping.
+//!
+//! The app (tests/fixtures/testapp/testapp.c) listens on `TESTAPP_PORT` (8080) and answers
+//! `GET /health` (200 `ok`) and `GET /` (200 JSON). Its environment shapes it:
+//! `TESTAPP_DELAY_MS` (start slowly), `TESTAPP_EXIT_CODE` (log
+//! `fatal: configured to exit with code N` on stderr and exit), `TESTAPP_ALLOC_MB` (hold
+//! memory). As an exec command: `/testapp exit N`, `/testapp sleep MS`. Typical use:
+//!
+//! ```ignore
+//! let engine = support::connect_or_fail().await;
+//! let run_id = support::unique_run_id();
+//! let _cleanup = support::Cleanup::new(&run_id); // removes `basebench.run=<run_id>` objects
+//! let image = support::images::build_app(&engine, &run_id).await;
+//! let spec = support::images::container_spec(&image, &run_id, &["TESTAPP_DELAY_MS=300"]);
+//! ```
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod http;
