@@ -51,18 +51,18 @@ DOCKER_BUILDKIT=0 docker build -q -t "$TAG" --label basebench=true \
 rm -f "$WORK"/part*.bin "$WORK/junk.bin"
 docker image inspect -f 'image size: {{.Size}} bytes, layers: {{len .RootFS.Layers}}' "$TAG"
 
-# measure LABEL COMMAND...: prints "wall_s max_rss_kb"
+# measure LABEL COMMAND...: prints "wall_s max_rss_kb cpu_s" (cpu = user + system)
 measure() {
   local label=$1
   shift
-  /usr/bin/time -f "%e %M" -o "$WORK/time" "$@"
-  read -r wall rss <"$WORK/time"
-  echo "$label $wall $rss" | tee -a "$WORK/results"
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time" "$@"
+  read -r wall rss user sys <"$WORK/time"
+  echo "$label $wall $rss $(awk "BEGIN {print $user + $sys}")" | tee -a "$WORK/results"
 }
 
 echo "== warm-up (page cache)"
 docker save "$TAG" >/dev/null
-echo "== $RUNS runs each, alternating (label wall_s max_rss_kb)"
+echo "== $RUNS runs each, alternating (label wall_s max_rss_kb cpu_s)"
 for _ in $(seq "$RUNS"); do
   measure export sh -c "docker save '$TAG' >/dev/null"
   measure inspect sh -c "'$BIN' inspect '$TAG' --format json --no-scan >'$WORK/anatomy.json'"
@@ -70,13 +70,14 @@ for _ in $(seq "$RUNS"); do
 done
 
 median() { grep "^$1 " "$WORK/results" | awk '{print $2}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median_cpu() { grep "^$1 " "$WORK/results" | awk '{print $4}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 max_rss() { grep "^$1 " "$WORK/results" | awk '{print $3}' | sort -n | tail -1; }
 EXPORT=$(median export)
 INSPECT=$(median inspect)
 PIPE=$(median pipe)
 echo "== summary"
 echo "export (docker save > /dev/null): median ${EXPORT}s"
-echo "basebench inspect IMAGE:          median ${INSPECT}s, ratio $(awk "BEGIN {printf \"%.2f\", $INSPECT / $EXPORT}"), peak RSS $(( $(max_rss inspect) / 1024 )) MB"
+echo "basebench inspect IMAGE:          median ${INSPECT}s, ratio $(awk "BEGIN {printf \"%.2f\", $INSPECT / $EXPORT}"), peak RSS $(( $(max_rss inspect) / 1024 )) MB, CPU $(median_cpu inspect)s"
 echo "docker save | inspect --archive:  median ${PIPE}s, ratio $(awk "BEGIN {printf \"%.2f\", $PIPE / $EXPORT}"), peak RSS of the pipeline's largest process $(( $(max_rss pipe) / 1024 )) MB"
 grep -o '"wasted_bytes": [0-9]*\|"content_bytes": [0-9]*' "$WORK/anatomy.json" | tr '\n' ' '
 echo

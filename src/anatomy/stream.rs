@@ -16,8 +16,10 @@ use super::scan::{self, Scanner};
 use super::{AnalyzeOptions, ScanPolicy};
 use crate::engine::ByteStream;
 
-/// Chunks in flight between the stream and the analysis.
-const IN_FLIGHT: usize = 32;
+/// Chunks in flight between the stream and the analysis (dockerd sends ≤ 32 KiB chunks
+/// over its socket, so about 4 MiB; enough slack that the exporter never waits on a
+/// briefly descheduled analysis thread).
+const IN_FLIGHT: usize = 128;
 
 /// A blocking `Read` over chunks sent by an async task.
 struct ChannelReader {
