@@ -31,7 +31,8 @@ fn fixture() -> (tempfile::TempDir, PathBuf) {
     }
     std::fs::write(dir.path().join("data.bin"), data).expect("write data");
     let dockerfile = dir.path().join("Dockerfile");
-    std::fs::write(&dockerfile, "FROM scratch\nCOPY data.bin /data.bin\n").expect("write Dockerfile");
+    std::fs::write(&dockerfile, "FROM scratch\nCOPY data.bin /data.bin\n")
+        .expect("write Dockerfile");
     (dir, dockerfile)
 }
 
@@ -53,7 +54,10 @@ fn docker_build(context: &Path, dockerfile: &Path, tag: &str, run_id: &str) -> f
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let rounds: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(7);
     let (_keep, context, dockerfile) = match (args.get(1), args.get(2)) {
         (Some(c), Some(d)) => (None, PathBuf::from(c), PathBuf::from(d)),
@@ -63,7 +67,9 @@ async fn main() {
             (Some(dir), context, file)
         }
     };
-    let engine = DockerEngine::connect().await.expect("a running Docker daemon");
+    let engine = DockerEngine::connect()
+        .await
+        .expect("a running Docker daemon");
     let run_id = format!("bench-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let text = std::fs::read_to_string(&dockerfile).expect("read Dockerfile");
     let request = BuildRequest {
@@ -71,26 +77,59 @@ async fn main() {
         tag: format!("basebench-bench:{run_id}"),
         no_cache: true,
         builder: BuilderKind::Buildkit,
-        labels: [(MANAGED_LABEL.to_string(), "true".to_string()), (RUN_LABEL.to_string(), run_id.clone())].into(),
+        labels: [
+            (MANAGED_LABEL.to_string(), "true".to_string()),
+            (RUN_LABEL.to_string(), run_id.clone()),
+        ]
+        .into(),
         build_args: Default::default(),
         target: None,
     };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         let start = Instant::now();
-        engine.build(&request, &|_| {}).await.expect("basebench build");
+        engine
+            .build(&request, &|_| {})
+            .await
+            .expect("basebench build");
         ours.push(start.elapsed().as_secs_f64());
-        theirs.push(docker_build(&context, &dockerfile, &format!("basebench-bench-cli:{run_id}"), &run_id));
-        println!("round {}: basebench {:.3} s, docker build {:.3} s", round + 1, ours[round], theirs[round]);
+        theirs.push(docker_build(
+            &context,
+            &dockerfile,
+            &format!("basebench-bench-cli:{run_id}"),
+            &run_id,
+        ));
+        println!(
+            "round {}: basebench {:.3} s, docker build {:.3} s",
+            round + 1,
+            ours[round],
+            theirs[round]
+        );
     }
     let ratios: Vec<f64> = ours.iter().zip(&theirs).map(|(a, b)| a / b).collect();
-    let (o, t, r) = (Timing::from_samples(&ours), Timing::from_samples(&theirs), Timing::from_samples(&ratios));
+    let (o, t, r) = (
+        Timing::from_samples(&ours),
+        Timing::from_samples(&theirs),
+        Timing::from_samples(&ratios),
+    );
     if let (Some(o), Some(t), Some(r)) = (o, t, r) {
-        println!("basebench    median {:.3} s [{:.3}–{:.3}]", o.median, o.min, o.max);
-        println!("docker build median {:.3} s [{:.3}–{:.3}]", t.median, t.min, t.max);
-        println!("ratio basebench/docker: median {:.3} [{:.3}–{:.3}] over {} alternating rounds", r.median, r.min, r.max, r.n);
+        println!(
+            "basebench    median {:.3} s [{:.3}–{:.3}]",
+            o.median, o.min, o.max
+        );
+        println!(
+            "docker build median {:.3} s [{:.3}–{:.3}]",
+            t.median, t.min, t.max
+        );
+        println!(
+            "ratio basebench/docker: median {:.3} [{:.3}–{:.3}] over {} alternating rounds",
+            r.median, r.min, r.max, r.n
+        );
     }
-    let left = engine.list_labelled(&format!("{RUN_LABEL}={run_id}")).await.expect("list");
+    let left = engine
+        .list_labelled(&format!("{RUN_LABEL}={run_id}"))
+        .await
+        .expect("list");
     for id in left.images {
         let _ = engine.remove_image(&id).await;
     }

@@ -28,7 +28,9 @@ pub async fn get_status(addr: SocketAddr, path: &str, timeout: Duration) -> Opti
 async fn request(addr: SocketAddr, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(addr).await.ok()?;
     stream.set_nodelay(true).ok()?;
-    let head = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nUser-Agent: basebench\r\n\r\n");
+    let head = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nUser-Agent: basebench\r\n\r\n"
+    );
     stream.write_all(head.as_bytes()).await.ok()?;
     let mut response = Vec::with_capacity(1024);
     let mut buf = [0u8; 8192];
@@ -105,7 +107,12 @@ impl SequentialLatency {
 }
 
 /// Time `count` sequential requests.
-pub async fn sequential(addr: SocketAddr, path: &str, count: u32, timeout: Duration) -> SequentialLatency {
+pub async fn sequential(
+    addr: SocketAddr,
+    path: &str,
+    count: u32,
+    timeout: Duration,
+) -> SequentialLatency {
     let mut samples_ms = Vec::with_capacity(count as usize);
     let mut errors = 0;
     for _ in 0..count {
@@ -133,7 +140,11 @@ impl LoadResult {
     /// Successful requests per second.
     pub fn requests_per_second(&self) -> f64 {
         let secs = self.elapsed.as_secs_f64();
-        if secs > 0.0 { f64::from(self.ok) / secs } else { 0.0 }
+        if secs > 0.0 {
+            f64::from(self.ok) / secs
+        } else {
+            0.0
+        }
     }
 }
 
@@ -154,14 +165,22 @@ pub async fn load(
     let deadline = start + duration;
     let mut workers = Vec::new();
     for _ in 0..concurrency.max(1) {
-        let (ok, errors, issued, stop, path) = (ok.clone(), errors.clone(), issued.clone(), stop.clone(), path.to_string());
+        let (ok, errors, issued, stop, path) = (
+            ok.clone(),
+            errors.clone(),
+            issued.clone(),
+            stop.clone(),
+            path.to_string(),
+        );
         workers.push(tokio::spawn(async move {
             while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
                 if issued.fetch_add(1, Ordering::Relaxed) >= max_requests {
                     stop.store(true, Ordering::Relaxed);
                     break;
                 }
-                let budget = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(100));
+                let budget = deadline
+                    .saturating_duration_since(Instant::now())
+                    .max(Duration::from_millis(100));
                 match get_status(addr, &path, budget).await {
                     Some(200) => ok.fetch_add(1, Ordering::Relaxed),
                     _ => errors.fetch_add(1, Ordering::Relaxed),
@@ -193,8 +212,14 @@ mod tests {
                 tokio::spawn(async move {
                     let mut buf = [0u8; 1024];
                     let _ = socket.read(&mut buf).await;
-                    let line = if Instant::now() >= ready_at { status } else { "503 Service Unavailable" };
-                    let body = format!("HTTP/1.1 {line}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+                    let line = if Instant::now() >= ready_at {
+                        status
+                    } else {
+                        "503 Service Unavailable"
+                    };
+                    let body = format!(
+                        "HTTP/1.1 {line}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                    );
                     let _ = socket.write_all(body.as_bytes()).await;
                 });
             }
@@ -214,16 +239,24 @@ mod tests {
     async fn waiting_for_200_measures_the_known_delay() {
         let addr = serve("200 OK", Duration::from_millis(300)).await;
         let start = Instant::now();
-        let took = wait_for_200(addr, "/health", start, start + Duration::from_secs(5)).await.expect("healthy");
+        let took = wait_for_200(addr, "/health", start, start + Duration::from_secs(5))
+            .await
+            .expect("healthy");
         assert!(took >= Duration::from_millis(300), "{took:?}");
-        assert!(took < Duration::from_millis(300) + Duration::from_millis(100), "{took:?}");
+        assert!(
+            took < Duration::from_millis(300) + Duration::from_millis(100),
+            "{took:?}"
+        );
     }
 
     #[tokio::test]
     async fn waiting_gives_up_at_the_deadline() {
         let addr = serve("500 Internal Server Error", Duration::ZERO).await;
         let start = Instant::now();
-        assert_eq!(wait_for_200(addr, "/", start, start + Duration::from_millis(200)).await, None);
+        assert_eq!(
+            wait_for_200(addr, "/", start, start + Duration::from_millis(200)).await,
+            None
+        );
         assert!(start.elapsed() < Duration::from_millis(400));
     }
 

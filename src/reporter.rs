@@ -142,11 +142,27 @@ pub struct PlainReporter {
 fn plain_line(event: &Event) -> Option<String> {
     Some(match event {
         Event::VariantStarted { name, index, total } => format!("[{index}/{total}] {name}"),
-        Event::Phase { name, phase, detail } if detail.is_empty() => format!("  {name}: {}", phase.label()),
-        Event::Phase { name, phase, detail } => format!("  {name}: {} ({detail})", phase.label()),
+        Event::Phase {
+            name,
+            phase,
+            detail,
+        } if detail.is_empty() => format!("  {name}: {}", phase.label()),
+        Event::Phase {
+            name,
+            phase,
+            detail,
+        } => format!("  {name}: {} ({detail})", phase.label()),
         Event::BuildStep { .. } => return None,
-        Event::VariantFinished { name, works: true, summary } => format!("  {name}: works — {summary}"),
-        Event::VariantFinished { name, works: false, summary } => format!("  {name}: FAILED — {summary}"),
+        Event::VariantFinished {
+            name,
+            works: true,
+            summary,
+        } => format!("  {name}: works — {summary}"),
+        Event::VariantFinished {
+            name,
+            works: false,
+            summary,
+        } => format!("  {name}: FAILED — {summary}"),
         Event::Notice(text) => format!("note: {text}"),
         Event::Warning(text) => format!("warning: {text}"),
     })
@@ -179,8 +195,9 @@ impl BarReporter {
 
     fn spinner(&self, prefix: String) -> ProgressBar {
         let bar = self.multi.add(ProgressBar::new_spinner());
-        let style = ProgressStyle::with_template("{spinner} {prefix:.bold} {elapsed:>4} {wide_msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let style =
+            ProgressStyle::with_template("{spinner} {prefix:.bold} {elapsed:>4} {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
         bar.set_style(style);
         bar.set_prefix(prefix);
         bar.enable_steady_tick(Duration::from_millis(120));
@@ -188,10 +205,10 @@ impl BarReporter {
     }
 
     fn with_current(&self, f: impl FnOnce(&ProgressBar)) {
-        if let Ok(current) = self.current.lock() {
-            if let Some(bar) = current.as_ref() {
-                f(bar);
-            }
+        if let Ok(current) = self.current.lock()
+            && let Some(bar) = current.as_ref()
+        {
+            f(bar);
         }
     }
 }
@@ -206,7 +223,11 @@ impl Reporter for BarReporter {
                 }
             }
             Event::Phase { phase, detail, .. } => self.with_current(|bar| {
-                let text = if detail.is_empty() { phase.label().to_string() } else { format!("{} ({detail})", phase.label()) };
+                let text = if detail.is_empty() {
+                    phase.label().to_string()
+                } else {
+                    format!("{} ({detail})", phase.label())
+                };
                 bar.set_message(text);
             }),
             Event::BuildStep { step, cached, .. } => self.with_current(|bar| {
@@ -214,10 +235,10 @@ impl Reporter for BarReporter {
                 bar.set_message(format!("{mark}: {step}"));
             }),
             Event::VariantFinished { .. } => {
-                if let Ok(mut current) = self.current.lock() {
-                    if let Some(bar) = current.take() {
-                        bar.finish_and_clear();
-                    }
+                if let Ok(mut current) = self.current.lock()
+                    && let Some(bar) = current.take()
+                {
+                    bar.finish_and_clear();
                 }
                 if let Some(line) = plain_line(&event) {
                     let _ = self.multi.println(line);

@@ -23,7 +23,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         path: path.to_path_buf(),
         source,
     };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new()
         .prefix(".basebench-")
         .tempfile_in(dir)
@@ -43,7 +46,11 @@ pub fn append_line(path: &Path, line: &str) -> Result<(), WriteError> {
     if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(fail)?;
     }
-    let mut file = OpenOptions::new().create(true).append(true).open(path).map_err(fail)?;
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(fail)?;
     let mut text = line.trim_end_matches('\n').to_string();
     text.push('\n');
     file.write_all(text.as_bytes()).map_err(fail)?;
@@ -103,7 +110,10 @@ mod tests {
         write_atomic(&path, b"first version, longer").expect("write");
         write_atomic(&path, b"second").expect("write");
         assert_eq!(fs::read(&path).expect("read"), b"second");
-        let names: Vec<_> = fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
         assert_eq!(names.len(), 1, "only the final file remains: {names:?}");
     }
 
@@ -113,7 +123,10 @@ mod tests {
         let path = dir.path().join("sub/history.jsonl");
         append_line(&path, "{\"a\":1}").expect("append");
         append_line(&path, "{\"a\":2}\n").expect("append");
-        assert_eq!(fs::read_to_string(&path).expect("read"), "{\"a\":1}\n{\"a\":2}\n");
+        assert_eq!(
+            fs::read_to_string(&path).expect("read"),
+            "{\"a\":1}\n{\"a\":2}\n"
+        );
     }
 
     #[test]

@@ -17,12 +17,17 @@ use support::{TESTAPP_PORT, connect_or_fail, test_app_context};
 fn variant(dir: &Path, name: &str, extra: &str) -> String {
     let text = format!("FROM scratch\nCOPY testapp /testapp\n{extra}\nCMD [\"/testapp\"]\n");
     std::fs::write(dir.join(format!("Dockerfile.{name}")), text).expect("write Dockerfile");
-    format!("{name}={}", dir.join(format!("Dockerfile.{name}")).display())
+    format!(
+        "{name}={}",
+        dir.join(format!("Dockerfile.{name}")).display()
+    )
 }
 
 fn basebench(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_basebench"));
-    cmd.current_dir(dir).env_remove("BASEBENCH_ENGINE").env("NO_COLOR", "1");
+    cmd.current_dir(dir)
+        .env_remove("BASEBENCH_ENGINE")
+        .env("NO_COLOR", "1");
     cmd
 }
 
@@ -32,13 +37,23 @@ fn read_results(path: &Path) -> RunResults {
 }
 
 fn row<'a>(results: &'a RunResults, name: &str) -> &'a VariantResult {
-    results.variants.iter().find(|v| v.name == name).unwrap_or_else(|| panic!("no row for {name}"))
+    results
+        .variants
+        .iter()
+        .find(|v| v.name == name)
+        .unwrap_or_else(|| panic!("no row for {name}"))
 }
 
 async fn assert_nothing_left(run_id: &str) {
     let engine = connect_or_fail().await;
-    let left = engine.list_labelled(&format!("{RUN_LABEL}={run_id}")).await.expect("list");
-    assert!(left.containers.is_empty() && left.images.is_empty(), "run {run_id} left {left:?}");
+    let left = engine
+        .list_labelled(&format!("{RUN_LABEL}={run_id}"))
+        .await
+        .expect("list");
+    assert!(
+        left.containers.is_empty() && left.images.is_empty(),
+        "run {run_id} left {left:?}"
+    );
 }
 
 #[tokio::test]
@@ -50,16 +65,36 @@ async fn measures_working_slow_and_broken_variants_and_leaves_nothing_behind() {
     let output = basebench(dir)
         .args(["run", "--context", "."])
         .args(["--variant", &variant(dir, "good", "ENV TESTAPP_ALLOC_MB=8")])
-        .args(["--variant", &variant(dir, "slow", "ENV TESTAPP_DELAY_MS=1500")])
-        .args(["--variant", &variant(dir, "broken", "COPY does-not-exist /nowhere")])
-        .args(["--variant", &variant(dir, "exits", "ENV TESTAPP_EXIT_CODE=3")])
-        .args(["--port", &TESTAPP_PORT.to_string(), "--health", "/health", "--runs", "3"])
+        .args([
+            "--variant",
+            &variant(dir, "slow", "ENV TESTAPP_DELAY_MS=1500"),
+        ])
+        .args([
+            "--variant",
+            &variant(dir, "broken", "COPY does-not-exist /nowhere"),
+        ])
+        .args([
+            "--variant",
+            &variant(dir, "exits", "ENV TESTAPP_EXIT_CODE=3"),
+        ])
+        .args([
+            "--port",
+            &TESTAPP_PORT.to_string(),
+            "--health",
+            "/health",
+            "--runs",
+            "3",
+        ])
         .args(["--health-timeout", "20", "--output"])
         .arg(&out)
         .output()
         .expect("run basebench");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "a failed variant exits 1; stderr:\n{stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a failed variant exits 1; stderr:\n{stderr}"
+    );
     let results = read_results(&out);
     assert!(results.complete);
     assert_eq!(results.variants.len(), 4, "every variant has a row");
@@ -67,41 +102,82 @@ async fn measures_working_slow_and_broken_variants_and_leaves_nothing_behind() {
     let good = row(&results, "good");
     assert!(good.works, "{:?}", good.failure);
     let image = good.image.as_ref().expect("image facts");
-    assert!(image.size_bytes > 500_000, "the static app is in the image: {}", image.size_bytes);
+    assert!(
+        image.size_bytes > 500_000,
+        "the static app is in the image: {}",
+        image.size_bytes
+    );
     let build = good.build.as_ref().expect("build facts");
-    assert_eq!(build.cached_rebuild_steps_run, Some(0), "identical rebuild is fully cached");
+    assert_eq!(
+        build.cached_rebuild_steps_run,
+        Some(0),
+        "identical rebuild is fully cached"
+    );
     assert_eq!(build.changed_file.as_deref(), Some("testapp"));
-    assert!(build.incremental_steps_run.unwrap_or(0) >= 1, "the code change re-runs the COPY");
+    assert!(
+        build.incremental_steps_run.unwrap_or(0) >= 1,
+        "the code change re-runs the COPY"
+    );
     let startup = good.startup_ms.as_ref().expect("startup");
     assert_eq!(startup.n, 3);
     assert!(startup.min > 0.0 && startup.min <= startup.median && startup.median <= startup.max);
     let latency = good.latency_ms.as_ref().expect("latency");
     assert!(latency.p50 > 0.0 && latency.p50 <= latency.p99 && latency.errors == 0);
     let memory = good.memory_bytes.as_ref().expect("memory");
-    assert!(memory.idle >= 8 << 20, "8 MiB touched at start shows in idle memory: {}", memory.idle);
+    assert!(
+        memory.idle >= 8 << 20,
+        "8 MiB touched at start shows in idle memory: {}",
+        memory.idle
+    );
     assert!(memory.peak >= memory.idle);
 
     let slow = row(&results, "slow");
     assert!(slow.works, "{:?}", slow.failure);
     let slow_startup = slow.startup_ms.as_ref().expect("startup");
-    assert!(slow_startup.min >= 1500.0, "startup includes the 1.5 s delay: {slow_startup:?}");
+    assert!(
+        slow_startup.min >= 1500.0,
+        "startup includes the 1.5 s delay: {slow_startup:?}"
+    );
     // Both pay the same container start cost; the difference is the app's own delay.
     let extra = slow_startup.median - startup.median;
-    assert!((1500.0 - 250.0..1500.0 + 250.0).contains(&extra), "slow - good = {extra:.0} ms, expected ~1500");
+    assert!(
+        (1500.0 - 250.0..1500.0 + 250.0).contains(&extra),
+        "slow - good = {extra:.0} ms, expected ~1500"
+    );
 
     let broken = row(&results, "broken");
     assert!(!broken.works);
     let detail = broken.failure_detail.as_ref().expect("failure detail");
     assert_eq!(detail.phase, FailurePhase::Build);
-    assert!(broken.failure.as_deref().unwrap_or("").contains("does-not-exist"), "{:?}", broken.failure);
+    assert!(
+        broken
+            .failure
+            .as_deref()
+            .unwrap_or("")
+            .contains("does-not-exist"),
+        "{:?}",
+        broken.failure
+    );
 
     let exits = row(&results, "exits");
     assert!(!exits.works);
     let detail = exits.failure_detail.as_ref().expect("failure detail");
     assert_eq!(detail.phase, FailurePhase::Health);
     assert_eq!(detail.exit_code, Some(3));
-    assert!(exits.failure.as_deref().unwrap_or("").contains("exited with code 3"), "{:?}", exits.failure);
-    assert!(detail.log_tail.iter().any(|l| l.contains("fatal")), "{:?}", detail.log_tail);
+    assert!(
+        exits
+            .failure
+            .as_deref()
+            .unwrap_or("")
+            .contains("exited with code 3"),
+        "{:?}",
+        exits.failure
+    );
+    assert!(
+        detail.log_tail.iter().any(|l| l.contains("fatal")),
+        "{:?}",
+        detail.log_tail
+    );
 
     for file in ["results.json", "results.csv", "report.md", "report.html"] {
         assert!(out.join(file).is_file(), "{file} written");
@@ -116,17 +192,39 @@ async fn the_classic_builder_measures_the_same_pipeline() {
     let dir = app.dir.path();
     let out = dir.join("out");
     let output = basebench(dir)
-        .args(["run", "--context", ".", "--builder", "classic", "--runs", "1"])
+        .args([
+            "run",
+            "--context",
+            ".",
+            "--builder",
+            "classic",
+            "--runs",
+            "1",
+        ])
         .args(["--variant", &variant(dir, "good", "")])
-        .args(["--port", &TESTAPP_PORT.to_string(), "--health", "/health", "--output"])
+        .args([
+            "--port",
+            &TESTAPP_PORT.to_string(),
+            "--health",
+            "/health",
+            "--output",
+        ])
         .arg(&out)
         .output()
         .expect("run basebench");
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let results = read_results(&out);
     let good = row(&results, "good");
     assert!(good.works);
-    assert_eq!(good.build.as_ref().map(|b| b.builder.as_str()), Some("classic"));
+    assert_eq!(
+        good.build.as_ref().map(|b| b.builder.as_str()),
+        Some("classic")
+    );
     assert_eq!(results.settings.builder, "classic");
     assert_nothing_left(&results.run_id).await;
 }
@@ -138,10 +236,27 @@ async fn an_interrupt_mid_run_removes_everything_and_keeps_partial_results() {
     let dir = app.dir.path();
     let out = dir.join("out");
     let mut child = basebench(dir)
-        .args(["run", "--context", ".", "--runs", "1", "--health-timeout", "60"])
+        .args([
+            "run",
+            "--context",
+            ".",
+            "--runs",
+            "1",
+            "--health-timeout",
+            "60",
+        ])
         .args(["--variant", &variant(dir, "first", "")])
-        .args(["--variant", &variant(dir, "sleepy", "ENV TESTAPP_DELAY_MS=30000")])
-        .args(["--port", &TESTAPP_PORT.to_string(), "--health", "/health", "--output"])
+        .args([
+            "--variant",
+            &variant(dir, "sleepy", "ENV TESTAPP_DELAY_MS=30000"),
+        ])
+        .args([
+            "--port",
+            &TESTAPP_PORT.to_string(),
+            "--health",
+            "/health",
+            "--output",
+        ])
         .arg(&out)
         .stderr(Stdio::piped())
         .spawn()
@@ -156,11 +271,17 @@ async fn an_interrupt_mid_run_removes_everything_and_keeps_partial_results() {
         if line.contains("sleepy: startup") {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "run never reached the sleepy startup");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "run never reached the sleepy startup"
+        );
     }
     let run_id = run_id.expect("the run announced its id");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
     assert!(status.success());
     let code = child.wait().expect("wait").code();
     assert_eq!(code, Some(130), "interrupted runs exit 130");

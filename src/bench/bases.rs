@@ -47,23 +47,42 @@ impl BaseResolver {
     ) -> Result<Prepared, Stop> {
         let path = &variant.dockerfile;
         let text = std::fs::read_to_string(path).map_err(|e| {
-            Stop::new(FailurePhase::Prepare, format!("cannot read Dockerfile '{}': {e}", path.display()))
+            Stop::new(
+                FailurePhase::Prepare,
+                format!("cannot read Dockerfile '{}': {e}", path.display()),
+            )
         })?;
         let refs = dockerfile::resolve_bases(&text, &variant.build_args).map_err(|e| {
-            Stop::new(FailurePhase::Prepare, format!("{}: {e}", variant.dockerfile_display))
+            Stop::new(
+                FailurePhase::Prepare,
+                format!("{}: {e}", variant.dockerfile_display),
+            )
         })?;
         let mut rewrites = BTreeMap::new();
         for from in refs {
-            let wanted = bench.config.substitute.get(&from.requested).cloned().unwrap_or_else(|| from.requested.clone());
+            let wanted = bench
+                .config
+                .substitute
+                .get(&from.requested)
+                .cloned()
+                .unwrap_or_else(|| from.requested.clone());
             let (actual, stand_in, pull_s) = match self.resolve(bench, &wanted).await {
                 Resolution::Local => (wanted.clone(), false, None),
                 Resolution::Pulled(secs) => (wanted.clone(), false, Some(secs)),
                 Resolution::StandIn(reference) => (reference, true, None),
-                Resolution::Unavailable(reason) => return Err(Stop::new(FailurePhase::Prepare, reason)),
+                Resolution::Unavailable(reason) => {
+                    return Err(Stop::new(FailurePhase::Prepare, reason));
+                }
             };
             let seen = result.bases.iter().any(|b| b.requested == from.requested);
             if stand_in && !seen {
-                bench.warn(result, Warning::StandInBase { requested: from.requested.clone(), actual: actual.clone() });
+                bench.warn(
+                    result,
+                    Warning::StandInBase {
+                        requested: from.requested.clone(),
+                        actual: actual.clone(),
+                    },
+                );
             }
             if actual != from.requested {
                 rewrites.insert(from.requested.clone(), actual.clone());
@@ -76,9 +95,13 @@ impl BaseResolver {
                 pull_s,
             });
         }
-        let dockerfile = dockerfile::rewrite_bases(&text, &rewrites, &variant.build_args).map_err(|e| {
-            Stop::new(FailurePhase::Prepare, format!("{}: {e}", variant.dockerfile_display))
-        })?;
+        let dockerfile =
+            dockerfile::rewrite_bases(&text, &rewrites, &variant.build_args).map_err(|e| {
+                Stop::new(
+                    FailurePhase::Prepare,
+                    format!("{}: {e}", variant.dockerfile_display),
+                )
+            })?;
         Ok(Prepared { dockerfile })
     }
 
@@ -100,7 +123,11 @@ async fn resolve_once(bench: &Bench<'_>, reference: &str) -> Resolution {
     match engine.image_info(reference).await {
         Ok(Some(_)) => return Resolution::Local,
         Ok(None) => {}
-        Err(e) => return Resolution::Unavailable(format!("cannot inspect base image '{reference}': {e}")),
+        Err(e) => {
+            return Resolution::Unavailable(format!(
+                "cannot inspect base image '{reference}': {e}"
+            ));
+        }
     }
     let start = Instant::now();
     let pull_error = match engine.pull_image(reference).await {
@@ -119,7 +146,9 @@ async fn resolve_once(bench: &Bench<'_>, reference: &str) -> Resolution {
         ));
     }
     let notice = |text: &str| bench.reporter.report(Event::Notice(text.to_string()));
-    notice(&format!("base image '{reference}' is not local and cannot be pulled: using a stand-in built from Debian packages"));
+    notice(&format!(
+        "base image '{reference}' is not local and cannot be pulled: using a stand-in built from Debian packages"
+    ));
     match crate::bases::ensure_stand_in(engine, reference, &notice).await {
         Ok(stand_in) => Resolution::StandIn(stand_in.reference),
         Err(e) => Resolution::Unavailable(format!(

@@ -35,8 +35,10 @@ pub(crate) async fn measure_builds(
     result: &mut VariantResult,
     created: &mut Created,
 ) -> Result<Built, Stop> {
-    let prepare_failed = |e: crate::context::ContextError| Stop::new(FailurePhase::Prepare, e.to_string());
-    let context = BuildContext::scan(&variant.context, prepared.dockerfile).map_err(prepare_failed)?;
+    let prepare_failed =
+        |e: crate::context::ContextError| Stop::new(FailurePhase::Prepare, e.to_string());
+    let context =
+        BuildContext::scan(&variant.context, prepared.dockerfile).map_err(prepare_failed)?;
     let mut context = match &variant.change_file {
         Some(file) => context.with_touched(file.clone()).map_err(prepare_failed)?,
         None => context.with_default_touched(),
@@ -54,7 +56,12 @@ pub(crate) async fn measure_builds(
     let cold = series(bench, variant, &request, Phase::BuildCold, created).await?;
     request.no_cache = false;
     let cached = series(bench, variant, &request, Phase::BuildCached, created).await?;
-    let measured = cached.last.as_ref().or(cold.last.as_ref()).map(|o| o.image_id.clone()).unwrap_or_default();
+    let measured = cached
+        .last
+        .as_ref()
+        .or(cold.last.as_ref())
+        .map(|o| o.image_id.clone())
+        .unwrap_or_default();
     created.measured = Some(measured.clone());
     let incremental = match &changed {
         Some(file) => {
@@ -72,10 +79,21 @@ pub(crate) async fn measure_builds(
         bench.warn(result, Warning::CacheMissed { steps });
     }
     if bench.config.build_runs == 1 {
-        bench.warn(result, Warning::SingleRun { what: "build times" });
+        bench.warn(
+            result,
+            Warning::SingleRun {
+                what: "build times",
+            },
+        );
     }
-    for (what, timing) in [("cold build", Some(&facts.cold_s)), ("rebuild after code change", facts.incremental_s.as_ref())] {
-        if let Some(spread) = timing.map(Timing::relative_spread).filter(|s| *s > super::warnings::HIGH_VARIANCE) {
+    for (what, timing) in [
+        ("cold build", Some(&facts.cold_s)),
+        ("rebuild after code change", facts.incremental_s.as_ref()),
+    ] {
+        if let Some(spread) = timing
+            .map(Timing::relative_spread)
+            .filter(|s| *s > super::warnings::HIGH_VARIANCE)
+        {
             bench.warn(result, Warning::HighVariance { what, spread });
         }
     }
@@ -99,7 +117,9 @@ fn build_facts(
         changed_file: changed.map(|p| p.display().to_string()),
         steps_total: cold_outcome.map(|o| o.steps_total).unwrap_or_default(),
         cached_rebuild_steps_run: cached.last.as_ref().map(|o| o.steps_run),
-        incremental_steps_run: incremental.and_then(|s| s.last.as_ref()).map(|o| o.steps_run),
+        incremental_steps_run: incremental
+            .and_then(|s| s.last.as_ref())
+            .map(|o| o.steps_run),
         context_bytes: cold_outcome.map(|o| o.context_bytes).unwrap_or_default(),
     }
 }
@@ -112,14 +132,34 @@ async fn series(
     created: &mut Created,
 ) -> Result<Series, Stop> {
     let runs = bench.config.build_runs;
-    let mut out = Series { seconds: Vec::new(), last: None };
+    let mut out = Series {
+        seconds: Vec::new(),
+        last: None,
+    };
     for rep in 0..runs {
         let mut request = request.clone();
         request.context.touch_suffix = crate::context::cache_busting_suffix();
-        bench.phase(variant, phase, if runs > 1 { format!("{}/{runs}", rep + 1) } else { String::new() });
+        bench.phase(
+            variant,
+            phase,
+            if runs > 1 {
+                format!("{}/{runs}", rep + 1)
+            } else {
+                String::new()
+            },
+        );
         let events = |event: BuildEvent| {
-            if let BuildEvent::Step { name, cached, done: true } = event {
-                bench.reporter.report(Event::BuildStep { name: variant.name.clone(), step: name, cached });
+            if let BuildEvent::Step {
+                name,
+                cached,
+                done: true,
+            } = event
+            {
+                bench.reporter.report(Event::BuildStep {
+                    name: variant.name.clone(),
+                    step: name,
+                    cached,
+                });
             }
         };
         let start = Instant::now();

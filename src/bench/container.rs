@@ -39,7 +39,11 @@ pub(crate) async fn measure(
     let mut startups = Vec::new();
     let mut healthy: Option<(String, SocketAddr)> = None;
     for run in 0..runs {
-        bench.phase(variant, Phase::Startup, format!("container {}/{runs}", run + 1));
+        bench.phase(
+            variant,
+            Phase::Startup,
+            format!("container {}/{runs}", run + 1),
+        );
         let (id, addr, took) = start_healthy(bench, variant, image_id, run, created).await?;
         startups.push(took.as_secs_f64() * 1000.0);
         if let Some((previous, _)) = healthy.replace((id, addr)) {
@@ -50,8 +54,18 @@ pub(crate) async fn measure(
     if startup.as_ref().is_some_and(Timing::is_single_run) {
         bench.warn(result, Warning::SingleRun { what: "startup" });
     }
-    if let Some(spread) = startup.as_ref().map(Timing::relative_spread).filter(|s| *s > super::warnings::HIGH_VARIANCE) {
-        bench.warn(result, Warning::HighVariance { what: "startup", spread });
+    if let Some(spread) = startup
+        .as_ref()
+        .map(Timing::relative_spread)
+        .filter(|s| *s > super::warnings::HIGH_VARIANCE)
+    {
+        bench.warn(
+            result,
+            Warning::HighVariance {
+                what: "startup",
+                spread,
+            },
+        );
     }
     result.startup_ms = startup;
     let Some((id, addr)) = healthy else {
@@ -61,7 +75,9 @@ pub(crate) async fn measure(
     measure_load(bench, variant, &id, addr, result).await?;
     bench.phase(variant, Phase::Smoke, "");
     for command in &variant.smoke {
-        result.smoke.push(run_smoke(bench.engine, &id, command).await);
+        result
+            .smoke
+            .push(run_smoke(bench.engine, &id, command).await);
     }
     let _ = bench.engine.remove_container(&id).await;
     Ok(())
@@ -83,7 +99,8 @@ async fn start_healthy(
         env: variant.env.clone(),
         cmd: Vec::new(),
     };
-    let start_failed = |e: crate::engine::EngineError| Stop::new(FailurePhase::Start, e.to_string());
+    let start_failed =
+        |e: crate::engine::EngineError| Stop::new(FailurePhase::Start, e.to_string());
     let id = engine.create_container(&spec).await.map_err(start_failed)?;
     created.containers.push(id.clone());
     let since = Instant::now();
@@ -94,7 +111,11 @@ async fn start_healthy(
         Ok(port) => port,
         Err(e) => {
             // An app that exits at once has no published port: report the exit.
-            let status = engine.container_status(&id).await.ok().filter(|s| !s.running);
+            let status = engine
+                .container_status(&id)
+                .await
+                .ok()
+                .filter(|s| !s.running);
             let message = match status {
                 Some(status) => exit_message(&status, &variant.health),
                 None => format!("port {} is not published: {e}", variant.port),
@@ -123,8 +144,15 @@ async fn start_healthy(
 }
 
 fn exit_message(status: &ContainerStatus, health: &str) -> String {
-    let code = status.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into());
-    let oom = if status.oom_killed { " (killed: out of memory)" } else { "" };
+    let code = status
+        .exit_code
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let oom = if status.oom_killed {
+        " (killed: out of memory)"
+    } else {
+        ""
+    };
     format!("exited with code {code}{oom} before answering HTTP 200 on {health}")
 }
 
@@ -132,16 +160,22 @@ fn exit_message(status: &ContainerStatus, health: &str) -> String {
 async fn wait_for_exit(engine: &dyn Engine, id: &str) -> ContainerStatus {
     loop {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        if let Ok(status) = engine.container_status(id).await {
-            if !status.running && status.state != "created" {
-                return status;
-            }
+        if let Ok(status) = engine.container_status(id).await
+            && !status.running
+            && status.state != "created"
+        {
+            return status;
         }
     }
 }
 
 /// A failure row with the container's state, exit code and last log lines.
-async fn health_failure(engine: &dyn Engine, id: &str, phase: FailurePhase, message: String) -> Stop {
+async fn health_failure(
+    engine: &dyn Engine,
+    id: &str,
+    phase: FailurePhase,
+    message: String,
+) -> Stop {
     let status = engine.container_status(id).await.ok();
     let log_tail = engine.logs_tail(id, LOG_TAIL).await.unwrap_or_default();
     Stop(FailureDetail {
@@ -149,7 +183,10 @@ async fn health_failure(engine: &dyn Engine, id: &str, phase: FailurePhase, mess
         step: None,
         message,
         state: status.as_ref().map(|s| s.state.clone()),
-        exit_code: status.as_ref().and_then(|s| s.exit_code).filter(|_| status.as_ref().is_some_and(|s| !s.running)),
+        exit_code: status
+            .as_ref()
+            .and_then(|s| s.exit_code)
+            .filter(|_| status.as_ref().is_some_and(|s| !s.running)),
         log_tail,
     })
 }
@@ -184,7 +221,16 @@ async fn measure_load(
         let outcome = if config.load_duration.is_zero() {
             None
         } else {
-            Some(probe::load(addr, path, config.load_concurrency, config.load_duration, MAX_LOAD_REQUESTS).await)
+            Some(
+                probe::load(
+                    addr,
+                    path,
+                    config.load_concurrency,
+                    config.load_duration,
+                    MAX_LOAD_REQUESTS,
+                )
+                .await,
+            )
         };
         done.store(true, Ordering::Relaxed);
         outcome
@@ -201,10 +247,17 @@ async fn measure_load(
         p99,
         n: sequential.samples_ms.len() as u32,
         concurrent_rps: load.as_ref().map(probe::LoadResult::requests_per_second),
-        concurrency: if load.is_some() { config.load_concurrency } else { 0 },
+        concurrency: if load.is_some() {
+            config.load_concurrency
+        } else {
+            0
+        },
         errors,
     });
-    result.memory_bytes = Some(Memory { idle, peak: peak.load(Ordering::Relaxed) });
+    result.memory_bytes = Some(Memory {
+        idle,
+        peak: peak.load(Ordering::Relaxed),
+    });
     Ok(())
 }
 
@@ -225,12 +278,18 @@ async fn run_smoke(engine: &dyn Engine, id: &str, command: &[String]) -> SmokeRe
 
 fn tail_lines(text: &str, n: usize) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].iter().map(|l| l.to_string()).collect()
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| l.to_string())
+        .collect()
 }
 
 /// The failure row for a smoke command that did not exit 0.
 pub(crate) fn smoke_failure(failed: &SmokeResult) -> Stop {
-    let code = failed.exit_code.map(|c| format!("exited {c}")).unwrap_or_else(|| "could not run".into());
+    let code = failed
+        .exit_code
+        .map(|c| format!("exited {c}"))
+        .unwrap_or_else(|| "could not run".into());
     Stop(FailureDetail {
         phase: FailurePhase::Smoke,
         step: None,

@@ -9,25 +9,53 @@ use crate::reporter::Phase;
 use crate::results::{FailurePhase, HistoryEntry, ImageFacts, VariantResult};
 
 /// Fill `result.image` from inspect and history of the image and of its final base.
-pub(crate) async fn inspect(bench: &Bench<'_>, image_id: &str, result: &mut VariantResult) -> Result<(), Stop> {
+pub(crate) async fn inspect(
+    bench: &Bench<'_>,
+    image_id: &str,
+    result: &mut VariantResult,
+) -> Result<(), Stop> {
     let engine = bench.engine;
     let info = engine
         .image_info(image_id)
         .await
-        .map_err(|e| Stop::new(FailurePhase::Measure, format!("inspecting the built image: {e}")))?
-        .ok_or_else(|| Stop::new(FailurePhase::Measure, format!("the built image {image_id} is gone from the daemon")))?;
+        .map_err(|e| {
+            Stop::new(
+                FailurePhase::Measure,
+                format!("inspecting the built image: {e}"),
+            )
+        })?
+        .ok_or_else(|| {
+            Stop::new(
+                FailurePhase::Measure,
+                format!("the built image {image_id} is gone from the daemon"),
+            )
+        })?;
     let base = match result.final_base().map(|b| b.actual.clone()) {
         Some(reference) => engine.image_info(&reference).await.ok().flatten(),
         None => None,
     };
     let from_scratch = result.final_base().is_none();
-    result.image = Some(image_facts(&info, base.as_ref(), from_scratch, &bench.tag(&result.name)));
+    result.image = Some(image_facts(
+        &info,
+        base.as_ref(),
+        from_scratch,
+        &bench.tag(&result.name),
+    ));
     Ok(())
 }
 
 /// Combine the image's and its base's inspect data.
-fn image_facts(info: &ImageInfo, base: Option<&ImageInfo>, from_scratch: bool, tag: &str) -> ImageFacts {
-    let base_size = if from_scratch { Some(0) } else { base.map(|b| b.size_bytes) };
+fn image_facts(
+    info: &ImageInfo,
+    base: Option<&ImageInfo>,
+    from_scratch: bool,
+    tag: &str,
+) -> ImageFacts {
+    let base_size = if from_scratch {
+        Some(0)
+    } else {
+        base.map(|b| b.size_bytes)
+    };
     let base_steps = base.map_or(0, |b| b.history.len());
     ImageFacts {
         id: info.id.clone(),
@@ -53,11 +81,22 @@ fn image_facts(info: &ImageInfo, base: Option<&ImageInfo>, from_scratch: bool, t
 
 /// Export the image and analyse it while it streams; a failure is a warning, not a
 /// failed variant.
-pub(crate) async fn analyse(bench: &Bench<'_>, variant: &Variant, image_id: &str, result: &mut VariantResult) {
+pub(crate) async fn analyse(
+    bench: &Bench<'_>,
+    variant: &Variant,
+    image_id: &str,
+    result: &mut VariantResult,
+) {
     bench.phase(variant, Phase::Anatomy, "");
     let analysed = async {
-        let stream = bench.engine.export_image(image_id).await.map_err(|e| e.to_string())?;
-        crate::anatomy::analyze_export(stream, crate::anatomy::AnalyzeOptions::default()).await.map_err(|e| e.to_string())
+        let stream = bench
+            .engine
+            .export_image(image_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        crate::anatomy::analyze_export(stream, crate::anatomy::AnalyzeOptions::default())
+            .await
+            .map_err(|e| e.to_string())
     };
     match analysed.await {
         Ok(anatomy) => result.anatomy = Some(anatomy),
@@ -75,7 +114,13 @@ mod tests {
             id: "sha256:x".into(),
             size_bytes: size,
             layers: steps as u32,
-            history: (0..steps).map(|i| HistoryItem { size_bytes: i as u64, created_by: format!("step {i}"), comment: String::new() }).collect(),
+            history: (0..steps)
+                .map(|i| HistoryItem {
+                    size_bytes: i as u64,
+                    created_by: format!("step {i}"),
+                    comment: String::new(),
+                })
+                .collect(),
             ..ImageInfo::default()
         }
     }
@@ -83,7 +128,10 @@ mod tests {
     #[test]
     fn added_bytes_are_what_the_dockerfile_put_on_top_of_its_base() {
         let facts = image_facts(&image(1000, 5), Some(&image(600, 2)), false, "t");
-        assert_eq!((facts.base_size_bytes, facts.added_bytes), (Some(600), Some(400)));
+        assert_eq!(
+            (facts.base_size_bytes, facts.added_bytes),
+            (Some(600), Some(400))
+        );
         let from_base: Vec<bool> = facts.history.iter().map(|h| h.from_base).collect();
         assert_eq!(from_base, [true, true, false, false, false]);
     }

@@ -155,7 +155,9 @@ impl<'a> Bench<'a> {
             ..VariantResult::default()
         };
         let mut created = cleanup::Created::default();
-        let outcome = self.measure_phases(variant, resolver, &mut result, &mut created).await;
+        let outcome = self
+            .measure_phases(variant, resolver, &mut result, &mut created)
+            .await;
         if let Err(Stop(detail)) = outcome {
             result.works = false;
             result.failure = Some(failure_line(&detail));
@@ -198,7 +200,8 @@ impl<'a> Bench<'a> {
 
     pub(crate) fn warn(&self, result: &mut VariantResult, warning: warnings::Warning) {
         let text = warning.to_string();
-        self.reporter.report(Event::Warning(format!("{}: {text}", result.name)));
+        self.reporter
+            .report(Event::Warning(format!("{}: {text}", result.name)));
         result.warnings.push(text);
     }
 }
@@ -216,10 +219,10 @@ pub fn failure_line(detail: &FailureDetail) -> String {
         FailurePhase::Smoke => format!("smoke command failed: {}", detail.message),
         FailurePhase::Measure => format!("measuring failed: {}", detail.message),
     };
-    if let Some(last) = detail.log_tail.iter().rev().find(|l| !l.trim().is_empty()) {
-        if matches!(detail.phase, FailurePhase::Health | FailurePhase::Smoke) {
-            line.push_str(&format!("; last log line: {}", last.trim()));
-        }
+    if let Some(last) = detail.log_tail.iter().rev().find(|l| !l.trim().is_empty())
+        && matches!(detail.phase, FailurePhase::Health | FailurePhase::Smoke)
+    {
+        line.push_str(&format!("; last log line: {}", last.trim()));
     }
     line
 }
@@ -228,8 +231,16 @@ fn summary_line(result: &VariantResult) -> String {
     if let Some(failure) = &result.failure {
         return failure.clone();
     }
-    let size = result.image.as_ref().map(|i| format!("{:.1} MB", i.size_bytes as f64 / 1e6)).unwrap_or_default();
-    let startup = result.startup_ms.as_ref().map(|t| format!(", startup {:.0} ms", t.median)).unwrap_or_default();
+    let size = result
+        .image
+        .as_ref()
+        .map(|i| format!("{:.1} MB", i.size_bytes as f64 / 1e6))
+        .unwrap_or_default();
+    let startup = result
+        .startup_ms
+        .as_ref()
+        .map(|t| format!(", startup {:.0} ms", t.median))
+        .unwrap_or_default();
     format!("{size}{startup}")
 }
 

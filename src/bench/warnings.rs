@@ -46,7 +46,10 @@ pub const HIGH_VARIANCE: f64 = 0.5;
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Warning::SingleRun { what } => write!(f, "{what}: single run (no min/max spread); raise the repetitions for a median"),
+            Warning::SingleRun { what } => write!(
+                f,
+                "{what}: single run (no min/max spread); raise the repetitions for a median"
+            ),
             Warning::HighVariance { what, spread } => write!(
                 f,
                 "{what}: samples spread by {:.0}% of the median; the machine may be busy, compare ratios rather than absolute times",
@@ -56,8 +59,14 @@ impl fmt::Display for Warning {
                 f,
                 "base '{requested}' measured on the stand-in '{actual}' (built from Debian packages), not the real image"
             ),
-            Warning::CacheMissed { steps } => write!(f, "the identical rebuild ran {steps} step(s) instead of using the cache"),
-            Warning::RequestErrors { count } => write!(f, "{count} request(s) failed during the latency/load phases"),
+            Warning::CacheMissed { steps } => write!(
+                f,
+                "the identical rebuild ran {steps} step(s) instead of using the cache"
+            ),
+            Warning::RequestErrors { count } => write!(
+                f,
+                "{count} request(s) failed during the latency/load phases"
+            ),
             Warning::AnatomyFailed(message) => write!(f, "image anatomy not measured: {message}"),
             Warning::NoChangeFile => write!(
                 f,

@@ -17,7 +17,10 @@ pub struct CleanArgs {
 pub async fn run(args: CleanArgs) -> anyhow::Result<i32> {
     let engine = super::connect_engine().await?;
     let removed = sweep_run(engine.as_ref(), args.run.as_deref(), &[]).await?;
-    let scope = args.run.as_deref().map_or("all runs".to_string(), |id| format!("run {id}"));
+    let scope = args
+        .run
+        .as_deref()
+        .map_or("all runs".to_string(), |id| format!("run {id}"));
     println!(
         "Removed {} container(s) and {} image(s) of {scope}. Stand-in bases are kept \
          (`basebench bases --remove` removes them).",

@@ -88,8 +88,12 @@ pub enum BuilderArg {
 
 fn parse_variant(text: &str) -> Result<(String, PathBuf), String> {
     match text.split_once('=') {
-        Some((name, file)) if !name.is_empty() && !file.is_empty() => Ok((name.to_string(), PathBuf::from(file))),
-        _ => Err(format!("expected NAME=DOCKERFILE (e.g. slim=variants/Dockerfile.slim), got '{text}'")),
+        Some((name, file)) if !name.is_empty() && !file.is_empty() => {
+            Ok((name.to_string(), PathBuf::from(file)))
+        }
+        _ => Err(format!(
+            "expected NAME=DOCKERFILE (e.g. slim=variants/Dockerfile.slim), got '{text}'"
+        )),
     }
 }
 
@@ -117,7 +121,11 @@ impl RunArgs {
 /// A new run id: UTC time plus a random suffix, e.g. `20261127-093012-4f2a`.
 pub fn new_run_id() -> String {
     let suffix = uuid::Uuid::new_v4().simple().to_string();
-    format!("{}-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S"), &suffix[..4])
+    format!(
+        "{}-{}",
+        chrono::Utc::now().format("%Y%m%d-%H%M%S"),
+        &suffix[..4]
+    )
 }
 
 /// Run the benchmark; returns the process exit code.
@@ -125,11 +133,16 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     let config = config::load(&args.overrides(), &cwd)?;
     let run_id = new_run_id();
-    let out_dir = args.output.clone().map(|d| cwd.join(d)).unwrap_or_else(|| config.output_root.join(&run_id));
+    let out_dir = args
+        .output
+        .clone()
+        .map(|d| cwd.join(d))
+        .unwrap_or_else(|| config.output_root.join(&run_id));
     let output = OutputDir::prepare(&out_dir)?;
     let engine = super::connect_engine().await?;
     let host = engine.info().await?;
-    let reporter: Arc<dyn Reporter> = Arc::from(reporter::for_mode(ProgressMode::detect(args.quiet)));
+    let reporter: Arc<dyn Reporter> =
+        Arc::from(reporter::for_mode(ProgressMode::detect(args.quiet)));
     reporter.report(Event::Notice(format!(
         "run {run_id}: {} variant(s) from {}, reports in {}",
         config.variants.len(),
@@ -143,7 +156,10 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
         config: &config,
         reporter: reporter.as_ref(),
         run_id: run_id.clone(),
-        options: RunOptions { keep_images: args.keep_images, skip_anatomy: args.no_anatomy },
+        options: RunOptions {
+            keep_images: args.keep_images,
+            skip_anatomy: args.no_anatomy,
+        },
         cancel: cancel_rx.clone(),
     };
     let mut write_error: Option<WriteError> = None;
@@ -155,7 +171,16 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
     let results = bench.run(host, now_rfc3339(), &mut on_update).await;
     signals.abort();
     let interrupted = *cancel_rx.borrow();
-    finish(engine.as_ref(), &results, &args, &config, &output, reporter.as_ref(), interrupted).await?;
+    finish(
+        engine.as_ref(),
+        &results,
+        &args,
+        &config,
+        &output,
+        reporter.as_ref(),
+        interrupted,
+    )
+    .await?;
     if let Some(e) = write_error {
         return Err(e.into());
     }
@@ -183,7 +208,11 @@ async fn finish(
     interrupted: bool,
 ) -> anyhow::Result<()> {
     let keep: Vec<String> = if args.keep_images {
-        results.variants.iter().filter_map(|v| v.image.as_ref().map(|i| i.id.clone())).collect()
+        results
+            .variants
+            .iter()
+            .filter_map(|v| v.image.as_ref().map(|i| i.id.clone()))
+            .collect()
     } else {
         Vec::new()
     };
@@ -209,12 +238,24 @@ async fn finish(
     // Write errors (a closed pipe) are ignored: the reports are already on disk.
     let table = export::render_table(results, &config.scoring, super::color_enabled());
     let _ = writeln!(std::io::stdout(), "{table}");
-    let saved = if results.complete { "Reports" } else { "Partial reports (run incomplete)" };
-    let _ = writeln!(std::io::stderr(), "{saved}: {}", output.path().join("report.html").display());
+    let saved = if results.complete {
+        "Reports"
+    } else {
+        "Partial reports (run incomplete)"
+    };
+    let _ = writeln!(
+        std::io::stderr(),
+        "{saved}: {}",
+        output.path().join("report.html").display()
+    );
     Ok(())
 }
 
-fn write_reports(output: &OutputDir, results: &RunResults, config: &Config) -> Result<(), WriteError> {
+fn write_reports(
+    output: &OutputDir,
+    results: &RunResults,
+    config: &Config,
+) -> Result<(), WriteError> {
     let reports = export::render_reports(results, &config.scoring);
     output.write_all(reports.iter().map(|r| (r.file_name, r.bytes.as_slice())))
 }
@@ -245,8 +286,15 @@ mod tests {
 
     #[test]
     fn variant_flags_need_a_name_and_a_file() {
-        assert_eq!(parse_variant("slim=variants/Dockerfile.slim"), Ok(("slim".into(), PathBuf::from("variants/Dockerfile.slim"))));
-        assert!(parse_variant("slim").unwrap_err().contains("NAME=DOCKERFILE"));
+        assert_eq!(
+            parse_variant("slim=variants/Dockerfile.slim"),
+            Ok(("slim".into(), PathBuf::from("variants/Dockerfile.slim")))
+        );
+        assert!(
+            parse_variant("slim")
+                .expect_err("no file")
+                .contains("NAME=DOCKERFILE")
+        );
         assert!(parse_variant("=x").is_err());
     }
 

@@ -4,8 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{
-    Config, ConfigError, DEFAULT_CONFIG, RawConfig, RawVariant, Shared, Variant,
-    valid_variant_name,
+    Config, ConfigError, DEFAULT_CONFIG, RawConfig, RawVariant, Shared, Variant, valid_variant_name,
 };
 use crate::engine::BuilderKind;
 
@@ -65,7 +64,11 @@ pub fn load(overrides: &Overrides, cwd: &Path) -> Result<Config, ConfigError> {
             path.display().to_string(),
             path.parent().unwrap_or(cwd).to_path_buf(),
         ),
-        None => (RawConfig::default(), COMMAND_LINE.to_string(), cwd.to_path_buf()),
+        None => (
+            RawConfig::default(),
+            COMMAND_LINE.to_string(),
+            cwd.to_path_buf(),
+        ),
     };
     let flag_variants = apply_overrides(&mut raw, overrides, cwd);
     let mut config = validate(raw, &origin, &base_dir, flag_variants)?;
@@ -124,7 +127,12 @@ fn invalid(origin: &str, key: impl Into<String>, message: impl Into<String>) -> 
     }
 }
 
-fn at_least_one(origin: &str, key: &str, value: Option<u32>, default: u32) -> Result<u32, ConfigError> {
+fn at_least_one(
+    origin: &str,
+    key: &str,
+    value: Option<u32>,
+    default: u32,
+) -> Result<u32, ConfigError> {
     match value.unwrap_or(default) {
         0 => Err(invalid(origin, key, "must be at least 1 (got 0)")),
         n => Ok(n),
@@ -147,16 +155,29 @@ fn validate(
     }
     let timeout = raw.health_timeout_s.unwrap_or(120.0);
     if !(timeout.is_finite() && timeout > 0.0) {
-        return Err(invalid(origin, "health_timeout_s", format!("must be a positive number of seconds (got {timeout})")));
+        return Err(invalid(
+            origin,
+            "health_timeout_s",
+            format!("must be a positive number of seconds (got {timeout})"),
+        ));
     }
-    raw.scoring.validate().map_err(|e| invalid(origin, "scoring", e.to_string()))?;
+    raw.scoring
+        .validate()
+        .map_err(|e| invalid(origin, "scoring", e.to_string()))?;
     let mut variants: Vec<Variant> = Vec::new();
     for (index, rv) in raw.variants.iter().enumerate() {
         let from_flag = index < flag_variants;
         let v_origin = if from_flag { COMMAND_LINE } else { origin };
         let variant = validate_variant(rv, &raw.shared(), v_origin, base_dir, index)?;
         if variants.iter().any(|other| other.name == variant.name) {
-            return Err(invalid(v_origin, format!("variant[{index}].name"), format!("'{}' is used twice; variant names must be unique", variant.name)));
+            return Err(invalid(
+                v_origin,
+                format!("variant[{index}].name"),
+                format!(
+                    "'{}' is used twice; variant names must be unique",
+                    variant.name
+                ),
+            ));
         }
         variants.push(variant);
     }
@@ -187,10 +208,14 @@ fn validate_variant(
 ) -> Result<Variant, ConfigError> {
     let key = |k: &str| format!("variant[{index}].{k}");
     if !valid_variant_name(&rv.name) {
-        return Err(invalid(origin, key("name"), format!(
-            "'{}' is not a usable name: use 1-64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit",
-            rv.name
-        )));
+        return Err(invalid(
+            origin,
+            key("name"),
+            format!(
+                "'{}' is not a usable name: use 1-64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit",
+                rv.name
+            ),
+        ));
     }
     let dockerfile = base_dir.join(&rv.dockerfile);
     if !dockerfile.is_file() {
@@ -202,9 +227,21 @@ fn validate_variant(
         });
     }
     let s = &rv.shared();
-    let context = s.context.as_ref().or(top.context.as_ref()).map(|c| base_dir.join(c)).ok_or_else(|| {
-        invalid(origin, "context", format!("is not set for variant '{}': set `context = \"DIR\"` or pass --context DIR", rv.name))
-    })?;
+    let context = s
+        .context
+        .as_ref()
+        .or(top.context.as_ref())
+        .map(|c| base_dir.join(c))
+        .ok_or_else(|| {
+            invalid(
+                origin,
+                "context",
+                format!(
+                    "is not set for variant '{}': set `context = \"DIR\"` or pass --context DIR",
+                    rv.name
+                ),
+            )
+        })?;
     if !context.is_dir() {
         return Err(ConfigError::Missing {
             origin: origin.into(),
@@ -216,20 +253,28 @@ fn validate_variant(
     let port = s.port.or(top.port).ok_or_else(|| {
         invalid(origin, "port", format!("is not set for variant '{}': the port the app listens on inside the container, e.g. `port = 5000` or --port 5000", rv.name))
     })?;
-    let health = s.health.clone().or_else(|| top.health.clone()).unwrap_or_else(|| "/".into());
+    let health = s
+        .health
+        .clone()
+        .or_else(|| top.health.clone())
+        .unwrap_or_else(|| "/".into());
     if !health.starts_with('/') {
-        return Err(invalid(origin, "health", format!("must be a path starting with '/' (got '{health}')")));
+        return Err(invalid(
+            origin,
+            "health",
+            format!("must be a path starting with '/' (got '{health}')"),
+        ));
     }
     let change_file = s.change_file.clone().or_else(|| top.change_file.clone());
-    if let Some(file) = &change_file {
-        if !context.join(file).is_file() {
-            return Err(ConfigError::Missing {
-                origin: origin.into(),
-                what: format!("change_file of variant '{}'", rv.name),
-                path: context.join(file),
-                hint: "`change_file` is relative to the build context.".into(),
-            });
-        }
+    if let Some(file) = &change_file
+        && !context.join(file).is_file()
+    {
+        return Err(ConfigError::Missing {
+            origin: origin.into(),
+            what: format!("change_file of variant '{}'", rv.name),
+            path: context.join(file),
+            hint: "`change_file` is relative to the build context.".into(),
+        });
     }
     Ok(Variant {
         name: rv.name.clone(),
@@ -237,11 +282,23 @@ fn validate_variant(
         dockerfile,
         context,
         port,
-        latency_path: s.latency_path.clone().or_else(|| top.latency_path.clone()).unwrap_or_else(|| health.clone()),
+        latency_path: s
+            .latency_path
+            .clone()
+            .or_else(|| top.latency_path.clone())
+            .unwrap_or_else(|| health.clone()),
         health,
-        smoke: s.smoke.clone().or_else(|| top.smoke.clone()).unwrap_or_default(),
+        smoke: s
+            .smoke
+            .clone()
+            .or_else(|| top.smoke.clone())
+            .unwrap_or_default(),
         change_file,
-        env: s.env.clone().or_else(|| top.env.clone()).unwrap_or_default(),
+        env: s
+            .env
+            .clone()
+            .or_else(|| top.env.clone())
+            .unwrap_or_default(),
         build_args: rv.build_args.clone(),
         target: rv.target.clone(),
         description: rv.description.clone(),
@@ -255,7 +312,14 @@ fn select_only(config: &mut Config, only: &[String]) -> Result<(), ConfigError> 
     for name in only {
         if !config.variants.iter().any(|v| &v.name == name) {
             let known: Vec<&str> = config.variants.iter().map(|v| v.name.as_str()).collect();
-            return Err(invalid(COMMAND_LINE, "--only", format!("names unknown variant '{name}'; known: {}", known.join(", "))));
+            return Err(invalid(
+                COMMAND_LINE,
+                "--only",
+                format!(
+                    "names unknown variant '{name}'; known: {}",
+                    known.join(", ")
+                ),
+            ));
         }
     }
     config.variants.retain(|v| only.contains(&v.name));

@@ -18,7 +18,6 @@ use super::BuildContext;
 /// Name of the ignore file inside the context.
 const DOCKERIGNORE: &str = ".dockerignore";
 
-
 /// Write `ctx` as a tar to `out`; returns bytes written.
 pub(super) fn write<W: Write>(ctx: &BuildContext, out: W) -> io::Result<u64> {
     let mut counter = CountingWriter {
@@ -31,7 +30,11 @@ pub(super) fn write<W: Write>(ctx: &BuildContext, out: W) -> io::Result<u64> {
             if rel.as_os_str() == DOCKERIGNORE {
                 continue;
             }
-            let touched: &[u8] = if ctx.touched.as_deref() == Some(rel.as_path()) { &ctx.touch_suffix } else { &[] };
+            let touched: &[u8] = if ctx.touched.as_deref() == Some(rel.as_path()) {
+                &ctx.touch_suffix
+            } else {
+                &[]
+            };
             append_entry(&mut tar, &ctx.root, rel, touched).map_err(|e| {
                 let path = ctx.root.join(rel);
                 io::Error::new(

@@ -52,10 +52,15 @@ pub struct FakeEngine {
 }
 
 fn directives(dockerfile: &str) -> (Script, Option<String>) {
-    let mut script = Script { size: 50_000_000, ..Script::default() };
+    let mut script = Script {
+        size: 50_000_000,
+        ..Script::default()
+    };
     let mut build_fail = None;
     for line in dockerfile.lines() {
-        let Some(rest) = line.trim().strip_prefix("# fake:") else { continue };
+        let Some(rest) = line.trim().strip_prefix("# fake:") else {
+            continue;
+        };
         let (key, value) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
         match key {
             "build-fail" => build_fail = Some(value.to_string()),
@@ -71,7 +76,10 @@ fn directives(dockerfile: &str) -> (Script, Option<String>) {
 }
 
 fn lock(engine: &FakeEngine) -> std::sync::MutexGuard<'_, State> {
-    engine.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    engine
+        .state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn not_found(what: String) -> EngineError {
@@ -84,8 +92,13 @@ async fn serve(listener: TcpListener, ready_at: Instant, never_healthy: bool) {
             let mut buf = [0u8; 2048];
             let _ = socket.read(&mut buf).await;
             let ok = !never_healthy && Instant::now() >= ready_at;
-            let status = if ok { "200 OK" } else { "503 Service Unavailable" };
-            let reply = format!("HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            let status = if ok {
+                "200 OK"
+            } else {
+                "503 Service Unavailable"
+            };
+            let reply =
+                format!("HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
             let _ = socket.write_all(reply.as_bytes()).await;
         });
     }
@@ -107,50 +120,106 @@ impl Engine for FakeEngine {
     async fn image_info(&self, reference: &str) -> Result<Option<ImageInfo>, EngineError> {
         if let Some((script, labels)) = lock(self).images.get(reference) {
             let history = vec![
-                HistoryItem { size_bytes: 10_000_000, created_by: "/bin/sh -c #(nop) ADD file:base in /".into(), comment: String::new() },
-                HistoryItem { size_bytes: script.size.saturating_sub(10_000_000), created_by: "RUN install".into(), comment: String::new() },
+                HistoryItem {
+                    size_bytes: 10_000_000,
+                    created_by: "/bin/sh -c #(nop) ADD file:base in /".into(),
+                    comment: String::new(),
+                },
+                HistoryItem {
+                    size_bytes: script.size.saturating_sub(10_000_000),
+                    created_by: "RUN install".into(),
+                    comment: String::new(),
+                },
             ];
-            return Ok(Some(ImageInfo { id: reference.into(), size_bytes: script.size, layers: 2, labels: labels.clone(), history, ..ImageInfo::default() }));
+            return Ok(Some(ImageInfo {
+                id: reference.into(),
+                size_bytes: script.size,
+                layers: 2,
+                labels: labels.clone(),
+                history,
+                ..ImageInfo::default()
+            }));
         }
         if reference.contains("missing") {
             return Ok(None);
         }
-        let history = vec![HistoryItem { size_bytes: 10_000_000, created_by: "/bin/sh -c #(nop) ADD file:base in /".into(), comment: String::new() }];
-        Ok(Some(ImageInfo { id: format!("sha256:{reference}"), size_bytes: 10_000_000, layers: 1, history, ..ImageInfo::default() }))
+        let history = vec![HistoryItem {
+            size_bytes: 10_000_000,
+            created_by: "/bin/sh -c #(nop) ADD file:base in /".into(),
+            comment: String::new(),
+        }];
+        Ok(Some(ImageInfo {
+            id: format!("sha256:{reference}"),
+            size_bytes: 10_000_000,
+            layers: 1,
+            history,
+            ..ImageInfo::default()
+        }))
     }
 
     async fn pull_image(&self, reference: &str) -> Result<(), EngineError> {
-        Err(EngineError::Api { action: format!("pulling '{reference}'"), message: "no registry in the fake engine".into() })
+        Err(EngineError::Api {
+            action: format!("pulling '{reference}'"),
+            message: "no registry in the fake engine".into(),
+        })
     }
 
     async fn import_image(&self, request: &ImportRequest) -> Result<String, EngineError> {
         let id = format!("sha256:import-{}", request.reference);
-        lock(self).images.insert(id.clone(), (Script::default(), HashMap::new()));
+        lock(self)
+            .images
+            .insert(id.clone(), (Script::default(), HashMap::new()));
         Ok(id)
     }
 
-    async fn build(&self, request: &BuildRequest, events: BuildEvents<'_>) -> Result<BuildOutcome, BuildError> {
+    async fn build(
+        &self,
+        request: &BuildRequest,
+        events: BuildEvents<'_>,
+    ) -> Result<BuildOutcome, BuildError> {
         let (script, build_fail) = directives(&request.context.dockerfile);
-        let steps: Vec<&str> = request.context.dockerfile.lines().filter(|l| {
-            let l = l.trim_start();
-            !l.is_empty() && !l.starts_with('#')
-        }).collect();
+        let steps: Vec<&str> = request
+            .context
+            .dockerfile
+            .lines()
+            .filter(|l| {
+                let l = l.trim_start();
+                !l.is_empty() && !l.starts_with('#')
+            })
+            .collect();
         if let Some(message) = build_fail {
-            let step = steps.iter().find(|s| s.starts_with("RUN")).map(|s| s.to_string());
-            return Err(BuildError::Failed(BuildFailure { step, message, log_tail: vec!["fake build output".into()] }));
+            let step = steps
+                .iter()
+                .find(|s| s.starts_with("RUN"))
+                .map(|s| s.to_string());
+            return Err(BuildError::Failed(BuildFailure {
+                step,
+                message,
+                log_tail: vec!["fake build output".into()],
+            }));
         }
         for step in &steps {
-            events(BuildEvent::Step { name: step.to_string(), cached: !request.no_cache, done: true });
+            events(BuildEvent::Step {
+                name: step.to_string(),
+                cached: !request.no_cache,
+                done: true,
+            });
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
         let mut state = lock(self);
         state.next += 1;
         let id = format!("sha256:fake{:04}", state.next);
-        state.images.insert(id.clone(), (script, request.labels.clone()));
+        state
+            .images
+            .insert(id.clone(), (script, request.labels.clone()));
         Ok(BuildOutcome {
             image_id: id,
             steps_total: steps.len() as u32,
-            steps_run: if request.no_cache || request.context.touched.is_some() { steps.len() as u32 } else { 0 },
+            steps_run: if request.no_cache || request.context.touched.is_some() {
+                steps.len() as u32
+            } else {
+                0
+            },
             context_bytes: request.context.dockerfile.len() as u64,
         })
     }
@@ -162,15 +231,31 @@ impl Engine for FakeEngine {
         }
         state.next += 1;
         let id = format!("fake-container-{}", state.next);
-        state.containers.insert(id.clone(), FakeContainer { image: spec.image.clone(), labels: spec.labels.clone(), port: None, server: None, exited: None });
+        state.containers.insert(
+            id.clone(),
+            FakeContainer {
+                image: spec.image.clone(),
+                labels: spec.labels.clone(),
+                port: None,
+                server: None,
+                exited: None,
+            },
+        );
         Ok(id)
     }
 
     async fn start_container(&self, id: &str) -> Result<(), EngineError> {
         let script = {
             let state = lock(self);
-            let container = state.containers.get(id).ok_or_else(|| not_found(format!("container {id}")))?;
-            state.images.get(&container.image).map(|(s, _)| s.clone()).unwrap_or_default()
+            let container = state
+                .containers
+                .get(id)
+                .ok_or_else(|| not_found(format!("container {id}")))?;
+            state
+                .images
+                .get(&container.image)
+                .map(|(s, _)| s.clone())
+                .unwrap_or_default()
         };
         if let Some(code) = script.exit {
             if let Some(c) = lock(self).containers.get_mut(id) {
@@ -178,8 +263,19 @@ impl Engine for FakeEngine {
             }
             return Ok(());
         }
-        let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| EngineError::Api { action: "binding".into(), message: e.to_string() })?;
-        let port = listener.local_addr().map_err(|e| EngineError::Api { action: "binding".into(), message: e.to_string() })?.port();
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| EngineError::Api {
+                action: "binding".into(),
+                message: e.to_string(),
+            })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| EngineError::Api {
+                action: "binding".into(),
+                message: e.to_string(),
+            })?
+            .port();
         let ready_at = Instant::now() + Duration::from_millis(script.startup_ms);
         let server = tokio::spawn(serve(listener, ready_at, script.never_healthy));
         if let Some(c) = lock(self).containers.get_mut(id) {
@@ -190,23 +286,45 @@ impl Engine for FakeEngine {
     }
 
     async fn host_port(&self, id: &str, _container_port: u16) -> Result<u16, EngineError> {
-        lock(self).containers.get(id).and_then(|c| c.port).ok_or_else(|| not_found(format!("published port of {id}")))
+        lock(self)
+            .containers
+            .get(id)
+            .and_then(|c| c.port)
+            .ok_or_else(|| not_found(format!("published port of {id}")))
     }
 
     async fn container_status(&self, id: &str) -> Result<ContainerStatus, EngineError> {
         let state = lock(self);
-        let c = state.containers.get(id).ok_or_else(|| not_found(format!("container {id}")))?;
+        let c = state
+            .containers
+            .get(id)
+            .ok_or_else(|| not_found(format!("container {id}")))?;
         Ok(match c.exited {
-            Some(code) => ContainerStatus { state: "exited".into(), running: false, exit_code: Some(code), ..ContainerStatus::default() },
-            None => ContainerStatus { state: "running".into(), running: true, ..ContainerStatus::default() },
+            Some(code) => ContainerStatus {
+                state: "exited".into(),
+                running: false,
+                exit_code: Some(code),
+                ..ContainerStatus::default()
+            },
+            None => ContainerStatus {
+                state: "running".into(),
+                running: true,
+                ..ContainerStatus::default()
+            },
         })
     }
 
     async fn logs_tail(&self, id: &str, _lines: usize) -> Result<Vec<String>, EngineError> {
         let state = lock(self);
-        let c = state.containers.get(id).ok_or_else(|| not_found(format!("container {id}")))?;
+        let c = state
+            .containers
+            .get(id)
+            .ok_or_else(|| not_found(format!("container {id}")))?;
         Ok(match c.exited {
-            Some(code) => vec!["starting".into(), format!("fatal: configured to exit with {code}")],
+            Some(code) => vec![
+                "starting".into(),
+                format!("fatal: configured to exit with {code}"),
+            ],
             None => vec!["listening".into()],
         })
     }
@@ -215,21 +333,39 @@ impl Engine for FakeEngine {
         Ok(20_000_000)
     }
 
-    async fn exec(&self, id: &str, command: &[String], _timeout: Duration) -> Result<ExecOutput, EngineError> {
+    async fn exec(
+        &self,
+        id: &str,
+        command: &[String],
+        _timeout: Duration,
+    ) -> Result<ExecOutput, EngineError> {
         let state = lock(self);
-        let c = state.containers.get(id).ok_or_else(|| not_found(format!("container {id}")))?;
-        let fail = state.images.get(&c.image).is_some_and(|(s, _)| s.smoke_fail);
+        let c = state
+            .containers
+            .get(id)
+            .ok_or_else(|| not_found(format!("container {id}")))?;
+        let fail = state
+            .images
+            .get(&c.image)
+            .is_some_and(|(s, _)| s.smoke_fail);
         Ok(ExecOutput {
             exit_code: Some(if fail { 1 } else { 0 }),
-            output: if fail { format!("{}: ModuleNotFoundError: No module named 'numpy'", command.join(" ")) } else { String::new() },
+            output: if fail {
+                format!(
+                    "{}: ModuleNotFoundError: No module named 'numpy'",
+                    command.join(" ")
+                )
+            } else {
+                String::new()
+            },
         })
     }
 
     async fn remove_container(&self, id: &str) -> Result<(), EngineError> {
-        if let Some(c) = lock(self).containers.remove(id) {
-            if let Some(server) = c.server {
-                server.abort();
-            }
+        if let Some(c) = lock(self).containers.remove(id)
+            && let Some(server) = c.server
+        {
+            server.abort();
         }
         Ok(())
     }
@@ -243,16 +379,37 @@ impl Engine for FakeEngine {
         if !lock(self).images.contains_key(reference) {
             return Err(not_found(format!("image '{reference}'")));
         }
-        let archive = fake_archive().map_err(|e| EngineError::Api { action: "exporting".into(), message: e.to_string() })?;
-        Ok(Box::pin(futures_util::stream::iter([Ok(Bytes::from(archive))])))
+        let archive = fake_archive().map_err(|e| EngineError::Api {
+            action: "exporting".into(),
+            message: e.to_string(),
+        })?;
+        Ok(Box::pin(futures_util::stream::iter([Ok(Bytes::from(
+            archive,
+        ))])))
     }
 
     async fn list_labelled(&self, label: &str) -> Result<Labelled, EngineError> {
-        let (key, value) = label.split_once('=').map_or((label, None), |(k, v)| (k, Some(v)));
-        let matches = |labels: &HashMap<String, String>| labels.get(key).is_some_and(|v| value.is_none_or(|want| v == want));
+        let (key, value) = label
+            .split_once('=')
+            .map_or((label, None), |(k, v)| (k, Some(v)));
+        let matches = |labels: &HashMap<String, String>| {
+            labels
+                .get(key)
+                .is_some_and(|v| value.is_none_or(|want| v == want))
+        };
         let state = lock(self);
-        let mut containers: Vec<String> = state.containers.iter().filter(|(_, c)| matches(&c.labels)).map(|(id, _)| id.clone()).collect();
-        let mut images: Vec<String> = state.images.iter().filter(|(_, (_, l))| matches(l)).map(|(id, _)| id.clone()).collect();
+        let mut containers: Vec<String> = state
+            .containers
+            .iter()
+            .filter(|(_, c)| matches(&c.labels))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let mut images: Vec<String> = state
+            .images
+            .iter()
+            .filter(|(_, (_, l))| matches(l))
+            .map(|(id, _)| id.clone())
+            .collect();
         containers.sort();
         images.sort();
         Ok(Labelled { containers, images })
@@ -279,5 +436,9 @@ fn fake_archive() -> std::io::Result<Vec<u8>> {
     ])?;
     let config = br#"{"architecture":"amd64","os":"linux","config":{"User":""},"rootfs":{"type":"layers","diff_ids":["sha256:0"]},"history":[{"created_by":"fake layer"}]}"#;
     let manifest = br#"[{"Config":"config.json","RepoTags":null,"Layers":["layer1/layer.tar"]}]"#;
-    tar_of(&[("layer1/layer.tar", &layer, 0o644), ("config.json", config, 0o644), ("manifest.json", manifest, 0o644)])
+    tar_of(&[
+        ("layer1/layer.tar", &layer, 0o644),
+        ("config.json", config, 0o644),
+        ("manifest.json", manifest, 0o644),
+    ])
 }

@@ -44,7 +44,10 @@ fn a_good_file_gives_defaults_and_per_variant_overrides() {
     let (a, b) = (&config.variants[0], &config.variants[1]);
     assert_eq!((a.port, b.port), (5000, 8080));
     assert_eq!(a.smoke.len(), 1);
-    assert!(b.smoke.is_empty(), "a variant's empty list overrides the default");
+    assert!(
+        b.smoke.is_empty(),
+        "a variant's empty list overrides the default"
+    );
     assert_eq!(a.latency_path, "/health");
     assert_eq!((config.runs, config.build_runs), (3, 1));
     assert_eq!(config.output_root, dir.path().join("results"));
@@ -53,11 +56,19 @@ fn a_good_file_gives_defaults_and_per_variant_overrides() {
 #[test]
 fn flags_override_the_file() {
     let dir = project(GOOD);
-    let overrides = Overrides { runs: Some(7), port: Some(9000), only: vec!["b".into()], ..Overrides::default() };
+    let overrides = Overrides {
+        runs: Some(7),
+        port: Some(9000),
+        only: vec!["b".into()],
+        ..Overrides::default()
+    };
     let config = load_in(dir.path(), overrides).expect("valid");
     assert_eq!(config.runs, 7);
     assert_eq!(config.variants.len(), 1);
-    assert_eq!(config.variants[0].port, 8080, "a variant's own port still wins over the top-level flag");
+    assert_eq!(
+        config.variants[0].port, 8080,
+        "a variant's own port still wins over the top-level flag"
+    );
 }
 
 #[test]
@@ -73,13 +84,18 @@ fn variants_from_flags_need_no_file() {
     };
     let config = load_in(dir.path(), overrides).expect("valid");
     assert_eq!(config.origin, "command line");
-    assert_eq!(config.variants[0].dockerfile, dir.path().join("Dockerfile.a"));
+    assert_eq!(
+        config.variants[0].dockerfile,
+        dir.path().join("Dockerfile.a")
+    );
 }
 
 #[test]
 fn an_unknown_key_names_the_file_and_the_key() {
     let dir = project(&GOOD.replace("health = \"/health\"", "helth = \"/health\""));
-    let err = load_in(dir.path(), Overrides::default()).expect_err("invalid").to_string();
+    let err = load_in(dir.path(), Overrides::default())
+        .expect_err("invalid")
+        .to_string();
     assert!(err.contains("basebench.toml"), "{err}");
     assert!(err.contains("helth"), "{err}");
 }
@@ -87,7 +103,9 @@ fn an_unknown_key_names_the_file_and_the_key() {
 #[test]
 fn a_missing_dockerfile_says_which_variant_and_where() {
     let dir = project(&GOOD.replace("Dockerfile.b", "Dockerfile.nope"));
-    let err = load_in(dir.path(), Overrides::default()).expect_err("invalid").to_string();
+    let err = load_in(dir.path(), Overrides::default())
+        .expect_err("invalid")
+        .to_string();
     assert!(err.contains("variant 'b'"), "{err}");
     assert!(err.contains("Dockerfile.nope"), "{err}");
 }
@@ -99,10 +117,16 @@ fn bad_values_name_their_key_and_what_is_expected() {
         ("name = \"a\"", "name = \"A b\"", "variant[0].name"),
         ("name = \"b\"", "name = \"a\"", "variant[1].name"),
         ("health = \"/health\"", "health = \"health\"", "`health`"),
-        ("smoke = []", "smoke = []\n\n[scoring]\nsecurity = -1", "`scoring`"),
+        (
+            "smoke = []",
+            "smoke = []\n\n[scoring]\nsecurity = -1",
+            "`scoring`",
+        ),
     ] {
         let dir = project(&GOOD.replacen(from, to, 1));
-        let err = load_in(dir.path(), Overrides::default()).expect_err("invalid").to_string();
+        let err = load_in(dir.path(), Overrides::default())
+            .expect_err("invalid")
+            .to_string();
         assert!(err.contains(key), "expected {key} in: {err}");
     }
 }
@@ -110,22 +134,34 @@ fn bad_values_name_their_key_and_what_is_expected() {
 #[test]
 fn no_variants_anywhere_says_how_to_add_them() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let err = load_in(dir.path(), Overrides::default()).expect_err("invalid").to_string();
+    let err = load_in(dir.path(), Overrides::default())
+        .expect_err("invalid")
+        .to_string();
     assert!(err.contains("--variant NAME=DOCKERFILE"), "{err}");
 }
 
 #[test]
 fn an_explicit_config_that_does_not_exist_is_an_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let overrides = Overrides { config: Some("nope.toml".into()), ..Overrides::default() };
-    let err = load_in(dir.path(), overrides).expect_err("invalid").to_string();
+    let overrides = Overrides {
+        config: Some("nope.toml".into()),
+        ..Overrides::default()
+    };
+    let err = load_in(dir.path(), overrides)
+        .expect_err("invalid")
+        .to_string();
     assert!(err.contains("nope.toml"), "{err}");
 }
 
 #[test]
 fn only_with_an_unknown_name_lists_the_known_ones() {
     let dir = project(GOOD);
-    let overrides = Overrides { only: vec!["zzz".into()], ..Overrides::default() };
-    let err = load_in(dir.path(), overrides).expect_err("invalid").to_string();
+    let overrides = Overrides {
+        only: vec!["zzz".into()],
+        ..Overrides::default()
+    };
+    let err = load_in(dir.path(), overrides)
+        .expect_err("invalid")
+        .to_string();
     assert!(err.contains("zzz") && err.contains("a, b"), "{err}");
 }
