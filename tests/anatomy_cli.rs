@@ -103,3 +103,45 @@ fn inspect_needs_an_image_or_an_archive() {
         .failure()
         .stderr(predicate::str::contains("--archive"));
 }
+
+#[test]
+fn a_trivy_on_path_scans_the_archive_and_the_counts_are_printed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = saved_image(dir.path());
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/anatomy");
+    let script = format!(
+        "#!/bin/sh\nif [ \"$1\" = version ]; then cat '{0}/trivy-version.json'; exit 0; fi\n\
+         [ -s \"$6\" ] || {{ echo \"no archive at $6\" >&2; exit 3; }}\ncat '{0}/trivy-report.json'\n",
+        fixtures.display()
+    );
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::fs::write(bin.join("trivy"), script).unwrap();
+    std::fs::set_permissions(bin.join("trivy"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path_var = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = basebench()
+        .env("PATH", path_var)
+        .args(["inspect", "--format", "json", "--archive"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = &json["vulnerabilities"];
+    assert_eq!(v["status"], "scanned", "{v}");
+    assert_eq!(
+        (v["critical"].as_u64(), v["high"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(v["scanner"], "trivy 0.50.1");
+    assert_eq!(v["db_date"], "2024-03-01T06:12:44Z");
+}

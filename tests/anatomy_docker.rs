@@ -128,4 +128,44 @@ async fn a_built_image_streams_through_the_engine_into_exact_anatomy() {
     drop(file);
     let from_file = analyze_file(&saved, &options).unwrap();
     assert_eq!(from_file, a);
+
+    // `basebench inspect IMAGE` with a (stand-in) trivy on PATH: the export is copied to a
+    // file while it streams, and the scanner reads that file.
+    let json = inspect_with_stand_in_trivy(dir.path(), &built.image_id);
+    assert_eq!(json["content_bytes"].as_u64(), Some(tool + 50));
+    assert_eq!(json["vulnerabilities"]["status"], "scanned", "{json}");
+    assert_eq!(json["vulnerabilities"]["critical"].as_u64(), Some(1));
+}
+
+fn inspect_with_stand_in_trivy(dir: &Path, image: &str) -> serde_json::Value {
+    use std::os::unix::fs::PermissionsExt;
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/anatomy");
+    // Checks that the copy it is given is a complete archive (manifest.json inside).
+    let script = format!(
+        "#!/bin/sh\nif [ \"$1\" = version ]; then cat '{0}/trivy-version.json'; exit 0; fi\n\
+         tar -tf \"$6\" | grep -qx manifest.json || {{ echo \"incomplete $6\" >&2; exit 3; }}\n\
+         cat '{0}/trivy-report.json'\n",
+        fixtures.display()
+    );
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(bin.join("trivy"), script).unwrap();
+    std::fs::set_permissions(bin.join("trivy"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = assert_cmd::Command::cargo_bin("basebench")
+        .unwrap()
+        .env("PATH", path)
+        .args(["inspect", image, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
