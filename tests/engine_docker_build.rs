@@ -5,8 +5,10 @@
 
 mod support;
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use basebench::engine::docker::DockerEngine;
 use basebench::engine::{BuildError, BuildEvent, BuilderKind, Engine, RUN_LABEL};
 use support::images::{build_recording, build_request};
 use support::{Cleanup, test_app_context, test_app_context_with_dockerfile, unique_run_id};
@@ -72,7 +74,8 @@ async fn a_failing_build_names_the_step_and_the_daemons_message(builder: Builder
     let run_id = unique_run_id();
     let _cleanup = Cleanup::new(&run_id);
     let app = test_app_context("ARG TESTAPP_EXIT_CODE=3\nRUN [\"/testapp\"]");
-    let (outcome, _) = build_recording(&engine, &build_request(&app, &run_id, builder, true)).await;
+    let request = build_request(&app, &run_id, builder, true);
+    let (outcome, events) = build_recording(&engine, &request).await;
     let Err(BuildError::Failed(failure)) = outcome else {
         panic!("expected a build failure, got {outcome:?}");
     };
@@ -86,6 +89,32 @@ async fn a_failing_build_names_the_step_and_the_daemons_message(builder: Builder
             .any(|l| l.contains("fatal: configured to exit with code 3")),
         "{failure:#?}"
     );
+    assert_intermediates_removed(&engine, &events).await;
+}
+
+/// Image ids the classic builder reported committing (` ---> 0123456789ab`).
+fn committed_ids(events: &[BuildEvent]) -> Vec<String> {
+    let ids = events.iter().filter_map(|e| match e {
+        BuildEvent::Log(line) => line.trim().strip_prefix("---> ").map(str::to_string),
+        _ => None,
+    });
+    ids.filter(|id| id.len() >= 12 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+        .collect()
+}
+
+/// Wait until no image a classic build committed is left (they carry no labels, so the
+/// run's cleanup could not find them).
+async fn assert_intermediates_removed(engine: &DockerEngine, events: &[BuildEvent]) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for id in committed_ids(events) {
+        while engine.image_info(&id).await.unwrap().is_some() {
+            assert!(
+                Instant::now() < deadline,
+                "intermediate image {id} was left behind"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 }
 
 #[tokio::test]
@@ -158,8 +187,10 @@ async fn dropping_a_build_cancels_it(builder: BuilderKind) {
     let millis = 600_000 + u32::from_str_radix(&run_id[5..9], 16).unwrap();
     let app = test_app_context(&format!("RUN [\"/testapp\", \"sleep\", \"{millis}\"]"));
     let request = build_request(&app, &run_id, builder, true);
-    let started = build_recording(&engine, &request);
-    let result = tokio::time::timeout(Duration::from_secs(3), started).await;
+    let events = Mutex::new(Vec::new());
+    let record = |e: BuildEvent| events.lock().unwrap().push(e);
+    let result =
+        tokio::time::timeout(Duration::from_secs(3), engine.build(&request, &record)).await;
     assert!(
         result.is_err(),
         "the build should still be running: {result:?}"
@@ -173,6 +204,11 @@ async fn dropping_a_build_cancels_it(builder: BuilderKind) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(engine.image_info(&request.tag).await.unwrap().is_none());
+    let events = events.into_inner().unwrap();
+    if builder == BuilderKind::Classic {
+        assert!(!committed_ids(&events).is_empty(), "{events:#?}");
+    }
+    assert_intermediates_removed(&engine, &events).await;
 }
 
 #[tokio::test]

@@ -8,13 +8,15 @@
 //! leaked connection and task per build otherwise).
 
 use std::io;
+use std::time::{Duration, Instant};
 
 use bollard::errors::Error as BollardError;
-use bollard::query_parameters::{BuildImageOptions, BuilderVersion};
+use bollard::query_parameters::{BuildImageOptions, BuilderVersion, RemoveImageOptions};
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot};
 
 use super::DockerEngine;
+use super::errors::is_conflict;
 use super::progress::Progress;
 use super::upload::stream_context;
 use crate::engine::{
@@ -66,11 +68,49 @@ fn isolated_build(
         let relay = move |event: BuildEvent| {
             let _ = event_tx.send(event);
         };
-        tokio::select! {
-            result = build_here(&engine, request, &relay) => result,
-            () = done_tx.closed() => Err(thread_error(request.tag.clone(), "cancelled".into())),
+        let mut progress = Progress::new(request.labels.keys().cloned());
+        let finished = tokio::select! {
+            result = build_here(&engine, request, &relay, &mut progress) => Some(result),
+            () = done_tx.closed() => None,
+        };
+        let result =
+            finished.unwrap_or_else(|| Err(thread_error(request.tag.clone(), "cancelled".into())));
+        if result.is_err() {
+            remove_intermediates(&engine, progress.created_images()).await;
         }
+        result
     })
+}
+
+/// Remove the unlabelled images a failed or cancelled classic build committed (newest
+/// first; removing one prunes its untagged parents). Not forced: an image another build
+/// has since used as cache stays. A cancelled build's container may hold the newest one
+/// for a moment, so "in use by a container" is retried for a while.
+async fn remove_intermediates(engine: &DockerEngine, images: &[String]) {
+    let options = RemoveImageOptions {
+        force: false,
+        noprune: false,
+        ..Default::default()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for id in images.iter().rev() {
+        loop {
+            match engine
+                .docker
+                .remove_image(id, Some(options.clone()), None)
+                .await
+            {
+                Err(e)
+                    if is_conflict(&e)
+                        && e.to_string().contains("being used by")
+                        && Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                _ => break,
+            }
+        }
+    }
 }
 
 /// An error running the build machinery itself.
@@ -86,13 +126,13 @@ async fn build_here(
     engine: &DockerEngine,
     request: &BuildRequest,
     events: BuildEvents<'_>,
+    progress: &mut Progress,
 ) -> Result<BuildOutcome, BuildError> {
     let (body, writer) = stream_context(request.context.clone());
     let mut stream =
         engine
             .long
             .build_image(options(request), None, Some(bollard::body_try_stream(body)));
-    let mut progress = Progress::new(request.labels.keys().cloned());
     let mut error = None;
     while let Some(item) = stream.next().await {
         match item {
@@ -106,7 +146,7 @@ async fn build_here(
     drop(stream);
     let context = writer.await.unwrap_or_else(|e| Err(io::Error::other(e)));
     if let Some(err) = error {
-        return Err(failure(engine, request, &progress, err, context.err()));
+        return Err(failure(engine, request, progress, err, context.err()));
     }
     let context_bytes = context.map_err(|e| context_error(request, e))?;
     let (steps_total, steps_run) = progress.counts();

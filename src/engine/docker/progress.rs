@@ -40,6 +40,7 @@ pub(super) struct Progress {
     image_id: Option<String>,
     failed_step: Option<String>,
     label_keys: Vec<String>,
+    created: Vec<String>,
 }
 
 impl Progress {
@@ -90,6 +91,12 @@ impl Progress {
             let i = self.classic_current?;
             Some(self.steps[i].name.clone())
         })
+    }
+
+    /// Images the classic builder committed for steps that ran (not cached, not `FROM`),
+    /// oldest first: unlabelled intermediates to remove when the build does not finish.
+    pub fn created_images(&self) -> &[String] {
+        &self.created
     }
 
     /// The last lines of output.
@@ -205,6 +212,11 @@ impl Progress {
                 let name = self.steps[i].name.clone();
                 self.update(&key, &name, true, true, events);
             }
+        } else if let Some(id) = trimmed.strip_prefix("---> ").filter(|id| is_image_id(id)) {
+            let step = self.classic_current.map(|i| &self.steps[i]);
+            if step.is_some_and(|s| !s.cached && !s.from) {
+                self.created.push(id.to_string());
+            }
         } else if let Some(id) = trimmed.strip_prefix("Successfully built ") {
             self.finish_classic_step(events);
             self.classic_current = None;
@@ -242,6 +254,11 @@ fn strip_ansi(text: &str) -> String {
         }
     }
     out
+}
+
+/// True for a (short) image id: 12 or more hex digits.
+fn is_image_id(text: &str) -> bool {
+    text.len() >= 12 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// True for `N/M`.

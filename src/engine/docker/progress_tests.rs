@@ -127,19 +127,19 @@ fn a_buildkit_failure_names_the_failing_step_and_keeps_its_output() {
     assert_eq!(progress.log_tail()[0], "make: *** No targets.  Stop.");
 }
 
-const CLASSIC: &str = "Step 1/5 : FROM base:1\n ---> 1234\nStep 2/5 : COPY app /app\n \
-                       ---> Using cache\n ---> 5678\nStep 3/5 : RUN [\"/app\", \"--check\"]\n \
+const CLASSIC: &str = "Step 1/5 : FROM base:1\n ---> 111111111234\nStep 2/5 : COPY app /app\n \
+                       ---> Using cache\n ---> 555555555678\nStep 3/5 : RUN [\"/app\", \"--check\"]\n \
                        ---> Running in abcd\n\u{1b}[91mwarning: colour\n\u{1b}[0m\n\
-                       Removing intermediate container abcd\n ---> 9abc\n\
-                       Step 4/5 : LABEL basebench=true\n ---> Running in ef01\n ---> 2345\n\
-                       Step 5/5 : LABEL basebench.run=r1\n ---> Running in ef02\n ---> 6789\n\
-                       Successfully built 6789\nSuccessfully tagged x:y\n";
+                       Removing intermediate container abcd\n ---> 999999999abc\n\
+                       Step 4/5 : LABEL basebench=true\n ---> Running in ef01\n ---> 222222222345\n\
+                       Step 5/5 : LABEL basebench.run=r1\n ---> Running in ef02\n ---> 666666666789\n\
+                       Successfully built 666666666789\nSuccessfully tagged x:y\n";
 
 #[test]
 fn classic_output_counts_steps_without_from_or_the_labels_it_appended() {
     let (progress, events) = feed(&[stream(CLASSIC)], &["basebench", "basebench.run"]);
     assert_eq!(progress.counts(), (3, 1));
-    assert_eq!(progress.image_id(), Some("6789"));
+    assert_eq!(progress.image_id(), Some("666666666789"));
     assert!(events.contains(&BuildEvent::Step {
         name: "Step 2/5 : COPY app /app".into(),
         cached: true,
@@ -161,6 +161,17 @@ fn classic_output_loses_its_colour_codes() {
             .log_tail()
             .iter()
             .all(|l| !l.contains('\u{1b}') && !l.trim().is_empty())
+    );
+}
+
+#[test]
+fn classic_output_lists_the_images_its_steps_committed_but_not_the_base_or_cached_ones() {
+    let (progress, _) = feed(&[stream(CLASSIC)], &[]);
+    assert_eq!(
+        progress.created_images(),
+        ["999999999abc", "222222222345", "666666666789"]
+            .map(String::from)
+            .as_slice()
     );
 }
 
