@@ -103,6 +103,24 @@ pub struct VariantResult {
     pub anatomy: Option<Anatomy>,
     /// Typed warnings rendered as text (stand-in base, single run, high variance, ...).
     pub warnings: Vec<String>,
+    /// Mistakes found by reading the Dockerfile as written (before base substitution).
+    #[serde(default)]
+    pub findings: Vec<DockerfileFinding>,
+}
+
+/// A mistake found by reading a Dockerfile (see `dockerfile::lint`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DockerfileFinding {
+    /// 1-based line of the instruction.
+    pub line: usize,
+    /// Stable rule id, e.g. `apt-install-recommends`.
+    pub rule: String,
+    /// `error` (breaks the image) or `warning` (wastes size, cache or safety).
+    pub severity: String,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub fix: String,
 }
 
 /// A `FROM` reference and what was used for it.

@@ -10,7 +10,7 @@ use super::{Bench, Stop};
 use crate::config::{BaseFallback, Variant};
 use crate::dockerfile;
 use crate::reporter::Event;
-use crate::results::{BaseImage, FailurePhase, VariantResult};
+use crate::results::{BaseImage, DockerfileFinding, FailurePhase, VariantResult};
 
 /// How one base reference was made available.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +52,7 @@ impl BaseResolver {
                 format!("cannot read Dockerfile '{}': {e}", path.display()),
             )
         })?;
+        result.findings = findings(&text);
         let refs = dockerfile::resolve_bases(&text, &variant.build_args).map_err(|e| {
             Stop::new(
                 FailurePhase::Prepare,
@@ -155,4 +156,21 @@ async fn resolve_once(bench: &Bench<'_>, reference: &str) -> Resolution {
             "base image '{reference}' is not on the daemon and cannot be pulled ({pull_error}); {e}"
         )),
     }
+}
+
+/// The lint findings of a Dockerfile, as result data.
+fn findings(text: &str) -> Vec<DockerfileFinding> {
+    dockerfile::lint(text)
+        .into_iter()
+        .map(|f| DockerfileFinding {
+            line: f.line,
+            rule: f.rule.to_string(),
+            severity: match f.severity {
+                dockerfile::Severity::Error => "error".to_string(),
+                dockerfile::Severity::Warning => "warning".to_string(),
+            },
+            message: f.message,
+            fix: f.fix,
+        })
+        .collect()
 }

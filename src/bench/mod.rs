@@ -179,10 +179,12 @@ impl<'a> Bench<'a> {
         let prepared = resolver.prepare(self, variant, result).await?;
         let built = build::measure_builds(self, variant, prepared, result, created).await?;
         image::inspect(self, &built.image_id, result).await?;
-        container::measure(self, variant, &built.image_id, result, created).await?;
+        let ran = container::measure(self, variant, &built.image_id, result, created).await;
+        // The image exists even when its container fails: its anatomy still explains it.
         if !self.options.skip_anatomy {
             image::analyse(self, variant, &built.image_id, result).await;
         }
+        ran?;
         if let Some(failed) = result.smoke.iter().find(|s| !s.passed()) {
             return Err(container::smoke_failure(failed));
         }

@@ -53,6 +53,7 @@ const HEADER: &[&str] = &[
     "score",
     "reason",
     "use_case",
+    "dockerfile_findings",
 ];
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -126,6 +127,7 @@ fn record(row: &Row) -> Vec<String> {
         format!("{:.2}", r.score),
         row.reason.clone(),
         row.use_case.clone(),
+        row.findings.len().to_string(),
     ]
 }
 

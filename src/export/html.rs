@@ -238,6 +238,7 @@ pub fn render(matrix: &Matrix) -> String {
     out.push_str("</div>");
     sections::layers(&mut out, matrix);
     sections::failures(&mut out, matrix);
+    sections::findings(&mut out, matrix);
     let _ = writeln!(
         out,
         "<p class=\"meta\">Ratings 1–5 from the model in docs/SCORING.md; weights: \

@@ -224,5 +224,38 @@ pub fn render(matrix: &Matrix) -> String {
             failure(&mut out, row);
         }
     }
+    findings(&mut out, matrix);
     out
+}
+
+/// What reading each Dockerfile found, one list per variant.
+fn findings(out: &mut String, matrix: &Matrix) {
+    let rows: Vec<&Row> = matrix
+        .rows
+        .iter()
+        .filter(|r| !r.findings.is_empty())
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("\n### Dockerfile findings\n");
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "\n**{}** (`{}`)\n",
+            cell(&row.name),
+            cell(&row.dockerfile)
+        );
+        for f in &row.findings {
+            let _ = writeln!(
+                out,
+                "- line {}, {} `{}`: {} *Fix:* {}",
+                f.line,
+                f.severity,
+                f.rule,
+                cell(&f.message),
+                cell(&f.fix)
+            );
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::anatomy::VulnerabilityScan;
 use crate::matrix::score::Ratings;
-use crate::results::{FailureDetail, Latency, Memory, VariantResult};
+use crate::results::{DockerfileFinding, FailureDetail, Latency, Memory, VariantResult};
 use crate::stats::Timing;
 
 /// One variant in the matrix.
@@ -58,6 +58,8 @@ pub struct Row {
     pub use_case: String,
     /// True when any timing of this row comes from a single run.
     pub single_run: bool,
+    /// Mistakes found by reading the Dockerfile.
+    pub findings: Vec<DockerfileFinding>,
     /// Per-layer breakdown, bottom first.
     pub layer_breakdown: Vec<LayerView>,
     /// Warnings recorded for the variant.
@@ -157,6 +159,7 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
         v.startup_ms.as_ref(),
     ];
     Row {
+        findings: v.findings.clone(),
         name: v.name.clone(),
         dockerfile: v.dockerfile.clone(),
         works: v.works,

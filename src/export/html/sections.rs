@@ -254,3 +254,37 @@ pub fn failures(out: &mut String, matrix: &Matrix) {
     }
     out.push_str("</div>");
 }
+
+/// What reading each Dockerfile found (`id="findings"`).
+pub fn findings(out: &mut String, matrix: &Matrix) {
+    let rows: Vec<_> = matrix
+        .rows
+        .iter()
+        .filter(|r| !r.findings.is_empty())
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Dockerfile findings</h2><div id=\"findings\">");
+    for row in rows {
+        let _ = write!(
+            out,
+            "<h3>{} <code>{}</code></h3><ul>",
+            escape(&row.name),
+            escape(&row.dockerfile)
+        );
+        for f in &row.findings {
+            let _ = write!(
+                out,
+                "<li><b>line {} · {}</b> <code>{}</code>: {} <i>Fix:</i> {}</li>",
+                f.line,
+                escape(&f.severity),
+                escape(&f.rule),
+                escape(&f.message),
+                escape(&f.fix)
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</div>");
+}
