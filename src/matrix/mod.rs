@@ -109,6 +109,23 @@ fn notes(results: &RunResults, rows: &[Row]) -> Vec<String> {
             reference.name
         ));
     }
+    let linted: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.findings.is_empty())
+        .map(|r| {
+            let errors = r.findings.iter().filter(|f| f.severity == "error").count();
+            match errors {
+                0 => format!("{} {}", r.name, r.findings.len()),
+                n => format!("{} {} ({n} that break it)", r.name, r.findings.len()),
+            }
+        })
+        .collect();
+    if !linted.is_empty() {
+        notes.push(format!(
+            "Dockerfile findings: {}; each with its line and fix in report.md and report.html.",
+            linted.join(", ")
+        ));
+    }
     notes
 }
 
