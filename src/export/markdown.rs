@@ -73,8 +73,9 @@ fn security(row: &Row) -> String {
     } else {
         "shell"
     };
+    let wasted = f.wasted_bytes.map_or("?".to_string(), format::bytes);
     format!(
-        "{root}<br>{shell}<br>pkg: {}",
+        "{root}<br>{shell}<br>pkg: {}<br>wasted: {wasted}",
         cell(&format::list(&f.package_managers))
     )
 }

@@ -129,7 +129,10 @@ fn image_cell(row: &Row) -> String {
     } else {
         f.package_managers.join(",")
     };
-    format!("{root}\n{shell}\n{pkg}")
+    let wasted = f
+        .wasted_bytes
+        .map_or("wasted ?".to_string(), |w| format!("wasted {}", bytes(w)));
+    format!("{root}\n{shell}\n{pkg}\n{wasted}")
 }
 
 fn rating_cell(row: &Row) -> String {

@@ -113,6 +113,10 @@ pub struct Facts {
     pub os_release: Option<String>,
     /// Bytes overwritten or deleted by a later layer.
     pub wasted_bytes: Option<u64>,
+    /// Content bytes ÷ stored bytes (1.0 = nothing wasted).
+    pub efficiency: Option<f64>,
+    /// Python distributions installed.
+    pub python_packages: Option<u32>,
     /// Vulnerability scan.
     pub vulnerabilities: Vulnerabilities,
 }
@@ -238,6 +242,8 @@ fn facts(v: &VariantResult) -> Facts {
         musl: a.libc.as_ref().is_some_and(|l| l.kind == "musl"),
         os_release: a.os_release.clone(),
         wasted_bytes: Some(a.wasted_bytes),
+        efficiency: Some(a.efficiency),
+        python_packages: Some(a.python_packages),
         vulnerabilities,
     }
 }

@@ -77,12 +77,24 @@ fn image_cell(row: &Row) -> String {
         }
         _ => "CVEs not scanned".to_string(),
     };
+    let wasted = match (f.wasted_bytes, f.efficiency) {
+        (Some(w), Some(e)) => format!("wasted: {} ({:.1}% efficient)", format::bytes(w), e * 100.0),
+        (Some(w), None) => format!("wasted: {}", format::bytes(w)),
+        _ => "wasted: ?".to_string(),
+    };
+    let packages = format!(
+        "packages: {} OS, {} Python",
+        f.os_packages.map_or("?".to_string(), |n| n.to_string()),
+        f.python_packages.map_or("?".to_string(), |n| n.to_string()),
+    );
     format!(
-        "{root}<br>shells: {}<br>pkg: {}<br>setuid: {}<br>libc: {}<br>{vulns}",
+        "{root}<br>shells: {}<br>pkg: {}<br>setuid: {}<br>libc: {}<br>{}<br>{}<br>{vulns}",
         escape(&format::list(&f.shells)),
         escape(&format::list(&f.package_managers)),
         f.setuid_files,
         escape(f.libc.as_deref().unwrap_or("unknown")),
+        escape(&wasted),
+        escape(&packages),
     )
 }
 
