@@ -379,12 +379,8 @@ impl Engine for FakeEngine {
         if !lock(self).images.contains_key(reference) {
             return Err(not_found(format!("image '{reference}'")));
         }
-        let archive = fake_archive().map_err(|e| EngineError::Api {
-            action: "exporting".into(),
-            message: e.to_string(),
-        })?;
         Ok(Box::pin(futures_util::stream::iter([Ok(Bytes::from(
-            archive,
+            fake_archive(),
         ))])))
     }
 
@@ -416,29 +412,14 @@ impl Engine for FakeEngine {
     }
 }
 
-fn tar_of(files: &[(&str, &[u8], u32)]) -> std::io::Result<Vec<u8>> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for (path, data, mode) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(data.len() as u64);
-        header.set_mode(*mode);
-        builder.append_data(&mut header, path, *data)?;
-    }
-    builder.into_inner()
-}
-
 /// A tiny `docker save` archive: one layer with a shell, pip and a passwd file.
-fn fake_archive() -> std::io::Result<Vec<u8>> {
-    let layer = tar_of(&[
-        ("bin/sh", &[0u8; 100], 0o755),
-        ("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n", 0o644),
-        ("usr/bin/pip", b"#!/bin/sh\n", 0o755),
-    ])?;
-    let config = br#"{"architecture":"amd64","os":"linux","config":{"User":""},"rootfs":{"type":"layers","diff_ids":["sha256:0"]},"history":[{"created_by":"fake layer"}]}"#;
-    let manifest = br#"[{"Config":"config.json","RepoTags":null,"Layers":["layer1/layer.tar"]}]"#;
-    tar_of(&[
-        ("layer1/layer.tar", &layer, 0o644),
-        ("config.json", config, 0o644),
-        ("manifest.json", manifest, 0o644),
-    ])
+fn fake_archive() -> Vec<u8> {
+    use crate::anatomy::synth::{ImageBuilder, LayerBuilder, Layout, Storage};
+    let layer = LayerBuilder::new()
+        .file_mode("bin/sh", &[0u8; 100], 0o755)
+        .file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n")
+        .file_mode("usr/bin/pip", b"#!/bin/sh\n", 0o755);
+    ImageBuilder::new()
+        .layer("fake layer", layer, Storage::Plain)
+        .build(Layout::Legacy)
 }
