@@ -202,8 +202,10 @@ impl<'a> Bench<'a> {
 
     pub(crate) fn warn(&self, result: &mut VariantResult, warning: warnings::Warning) {
         let text = warning.to_string();
-        self.reporter
-            .report(Event::Warning(format!("{}: {text}", result.name)));
+        // A single run is the default and the reports say so once; no live warning.
+        if !matches!(warning, warnings::Warning::SingleRun { .. }) {
+            self.reporter.report(Event::Warning(format!("{}: {text}", result.name)));
+        }
         result.warnings.push(text);
     }
 }
