@@ -291,3 +291,40 @@ async fn an_interrupt_mid_run_removes_everything_and_keeps_partial_results() {
     assert!(results.variants[0].works);
     assert_nothing_left(&run_id).await;
 }
+
+#[tokio::test]
+async fn clean_removes_what_a_crashed_run_left_and_nothing_else() {
+    let engine = connect_or_fail().await;
+    let (crashed, other) = (support::unique_run_id(), support::unique_run_id());
+    let _guard = (
+        support::Cleanup::new(&crashed),
+        support::Cleanup::new(&other),
+    );
+    let image = support::images::build_app(&engine, &crashed).await;
+    let left = engine
+        .create_container(&support::images::container_spec(&image, &crashed, &[]))
+        .await
+        .expect("create");
+    engine.start_container(&left).await.expect("start");
+    let other_image = support::images::build_app(&engine, &other).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = basebench(dir.path())
+        .args(["clean", "--run", &crashed])
+        .output()
+        .expect("run clean");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Removed 1 container(s)"));
+    assert_nothing_left(&crashed).await;
+    assert!(
+        engine
+            .image_info(&other_image)
+            .await
+            .expect("inspect")
+            .is_some(),
+        "another run's image is kept"
+    );
+}
