@@ -152,7 +152,9 @@ fn plain_line(event: &Event) -> Option<String> {
             phase,
             detail,
         } => format!("  {name}: {} ({detail})", phase.label()),
-        Event::BuildStep { .. } => return None,
+        Event::BuildStep { name, step, cached } => {
+            format!("  {name}: {step}{}", if *cached { " (cached)" } else { "" })
+        }
         Event::VariantFinished {
             name,
             works: true,
