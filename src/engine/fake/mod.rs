@@ -14,21 +14,13 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use super::*;
+mod script;
 
-/// Scripted behaviour of one built image.
-#[derive(Debug, Clone, Default)]
-struct Script {
-    size: u64,
-    startup_ms: u64,
-    exit: Option<i64>,
-    never_healthy: bool,
-    smoke_fail: bool,
-}
+use super::*;
+use script::{Script, directives, fake_archive, serve};
 
 struct FakeContainer {
     image: String,
@@ -51,30 +43,6 @@ pub struct FakeEngine {
     state: Mutex<State>,
 }
 
-fn directives(dockerfile: &str) -> (Script, Option<String>) {
-    let mut script = Script {
-        size: 50_000_000,
-        ..Script::default()
-    };
-    let mut build_fail = None;
-    for line in dockerfile.lines() {
-        let Some(rest) = line.trim().strip_prefix("# fake:") else {
-            continue;
-        };
-        let (key, value) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
-        match key {
-            "build-fail" => build_fail = Some(value.to_string()),
-            "size" => script.size = value.parse().unwrap_or(script.size),
-            "startup-ms" => script.startup_ms = value.parse().unwrap_or(0),
-            "exit" => script.exit = value.parse().ok(),
-            "never-healthy" => script.never_healthy = true,
-            "smoke-fail" => script.smoke_fail = true,
-            _ => {}
-        }
-    }
-    (script, build_fail)
-}
-
 fn lock(engine: &FakeEngine) -> std::sync::MutexGuard<'_, State> {
     engine
         .state
@@ -84,24 +52,6 @@ fn lock(engine: &FakeEngine) -> std::sync::MutexGuard<'_, State> {
 
 fn not_found(what: String) -> EngineError {
     EngineError::NotFound { what }
-}
-
-async fn serve(listener: TcpListener, ready_at: Instant, never_healthy: bool) {
-    while let Ok((mut socket, _)) = listener.accept().await {
-        tokio::spawn(async move {
-            let mut buf = [0u8; 2048];
-            let _ = socket.read(&mut buf).await;
-            let ok = !never_healthy && Instant::now() >= ready_at;
-            let status = if ok {
-                "200 OK"
-            } else {
-                "503 Service Unavailable"
-            };
-            let reply =
-                format!("HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
-            let _ = socket.write_all(reply.as_bytes()).await;
-        });
-    }
 }
 
 #[async_trait]
@@ -410,16 +360,4 @@ impl Engine for FakeEngine {
         images.sort();
         Ok(Labelled { containers, images })
     }
-}
-
-/// A tiny `docker save` archive: one layer with a shell, pip and a passwd file.
-fn fake_archive() -> Vec<u8> {
-    use crate::anatomy::synth::{ImageBuilder, LayerBuilder, Layout, Storage};
-    let layer = LayerBuilder::new()
-        .file_mode("bin/sh", &[0u8; 100], 0o755)
-        .file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n")
-        .file_mode("usr/bin/pip", b"#!/bin/sh\n", 0o755);
-    ImageBuilder::new()
-        .layer("fake layer", layer, Storage::Plain)
-        .build(Layout::Legacy)
 }
