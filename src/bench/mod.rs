@@ -204,7 +204,8 @@ impl<'a> Bench<'a> {
         let text = warning.to_string();
         // A single run is the default and the reports say so once; no live warning.
         if !matches!(warning, warnings::Warning::SingleRun { .. }) {
-            self.reporter.report(Event::Warning(format!("{}: {text}", result.name)));
+            self.reporter
+                .report(Event::Warning(format!("{}: {text}", result.name)));
         }
         result.warnings.push(text);
     }
