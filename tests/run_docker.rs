@@ -31,6 +31,27 @@ fn basebench(dir: &Path) -> Command {
     cmd
 }
 
+/// `basebench run` on the test app's context with these variants `(name, Dockerfile extra)`,
+/// writing to `out`; `extra` flags come first.
+fn run_command(dir: &Path, out: &Path, extra: &[&str], variants: &[(&str, &str)]) -> Command {
+    let mut cmd = basebench(dir);
+    cmd.args([
+        "run",
+        "--context",
+        ".",
+        "--port",
+        &TESTAPP_PORT.to_string(),
+        "--health",
+        "/health",
+    ]);
+    cmd.args(extra);
+    for (name, text) in variants {
+        cmd.args(["--variant", &variant(dir, name, text)]);
+    }
+    cmd.arg("--output").arg(out);
+    cmd
+}
+
 fn read_results(path: &Path) -> RunResults {
     let text = std::fs::read_to_string(path.join("results.json")).expect("results.json written");
     serde_json::from_str(&text).expect("results.json parses as RunResults")
@@ -62,33 +83,20 @@ async fn measures_working_slow_and_broken_variants_and_leaves_nothing_behind() {
     let app = test_app_context("");
     let dir = app.dir.path();
     let out = dir.join("out");
-    let output = basebench(dir)
-        .args(["run", "--context", "."])
-        .args(["--variant", &variant(dir, "good", "ENV TESTAPP_ALLOC_MB=8")])
-        .args([
-            "--variant",
-            &variant(dir, "slow", "ENV TESTAPP_DELAY_MS=1500"),
-        ])
-        .args([
-            "--variant",
-            &variant(dir, "broken", "COPY does-not-exist /nowhere"),
-        ])
-        .args([
-            "--variant",
-            &variant(dir, "exits", "ENV TESTAPP_EXIT_CODE=3"),
-        ])
-        .args([
-            "--port",
-            &TESTAPP_PORT.to_string(),
-            "--health",
-            "/health",
-            "--runs",
-            "3",
-        ])
-        .args(["--health-timeout", "20", "--output"])
-        .arg(&out)
-        .output()
-        .expect("run basebench");
+    let variants = [
+        ("good", "ENV TESTAPP_ALLOC_MB=8"),
+        ("slow", "ENV TESTAPP_DELAY_MS=1500"),
+        ("broken", "COPY does-not-exist /nowhere"),
+        ("exits", "ENV TESTAPP_EXIT_CODE=3"),
+    ];
+    let output = run_command(
+        dir,
+        &out,
+        &["--runs", "3", "--health-timeout", "20"],
+        &variants,
+    )
+    .output()
+    .expect("run basebench");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
         output.status.code(),
@@ -191,27 +199,14 @@ async fn the_classic_builder_measures_the_same_pipeline() {
     let app = test_app_context("");
     let dir = app.dir.path();
     let out = dir.join("out");
-    let output = basebench(dir)
-        .args([
-            "run",
-            "--context",
-            ".",
-            "--builder",
-            "classic",
-            "--runs",
-            "1",
-        ])
-        .args(["--variant", &variant(dir, "good", "")])
-        .args([
-            "--port",
-            &TESTAPP_PORT.to_string(),
-            "--health",
-            "/health",
-            "--output",
-        ])
-        .arg(&out)
-        .output()
-        .expect("run basebench");
+    let output = run_command(
+        dir,
+        &out,
+        &["--builder", "classic", "--runs", "1"],
+        &[("good", "")],
+    )
+    .output()
+    .expect("run basebench");
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -235,32 +230,16 @@ async fn an_interrupt_mid_run_removes_everything_and_keeps_partial_results() {
     let app = test_app_context("");
     let dir = app.dir.path();
     let out = dir.join("out");
-    let mut child = basebench(dir)
-        .args([
-            "run",
-            "--context",
-            ".",
-            "--runs",
-            "1",
-            "--health-timeout",
-            "60",
-        ])
-        .args(["--variant", &variant(dir, "first", "")])
-        .args([
-            "--variant",
-            &variant(dir, "sleepy", "ENV TESTAPP_DELAY_MS=30000"),
-        ])
-        .args([
-            "--port",
-            &TESTAPP_PORT.to_string(),
-            "--health",
-            "/health",
-            "--output",
-        ])
-        .arg(&out)
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn basebench");
+    let variants = [("first", ""), ("sleepy", "ENV TESTAPP_DELAY_MS=30000")];
+    let mut child = run_command(
+        dir,
+        &out,
+        &["--runs", "1", "--health-timeout", "60"],
+        &variants,
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("spawn basebench");
     let stderr = child.stderr.take().expect("stderr");
     let mut run_id = None;
     let started = Instant::now();
