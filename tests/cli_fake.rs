@@ -238,3 +238,21 @@ fn the_help_lists_the_subcommands() {
         .success()
         .stdout(predicate::str::contains("run").and(predicate::str::contains("clean")));
 }
+
+#[test]
+fn no_daemon_names_docker_host_and_how_to_start_one_and_writes_nothing() {
+    let dir = project(&[("good", "")]);
+    let mut args = flag_args(&[("good", "")]);
+    args.push("--no-history".into());
+    basebench(dir.path())
+        .env_remove("BASEBENCH_ENGINE")
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .args(&args)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("DOCKER_HOST").and(predicate::str::contains("dockerd")));
+    assert!(
+        !dir.path().join("out").exists(),
+        "no output directory for a run that never started"
+    );
+}

@@ -138,9 +138,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
         .clone()
         .map(|d| cwd.join(d))
         .unwrap_or_else(|| config.output_root.join(&run_id));
-    let output = OutputDir::prepare(&out_dir)?;
     let engine = super::connect_engine().await?;
     let host = engine.info().await?;
+    let output = OutputDir::prepare(&out_dir)?;
     let reporter: Arc<dyn Reporter> =
         Arc::from(reporter::for_mode(ProgressMode::detect(args.quiet)));
     reporter.report(Event::Notice(format!(
