@@ -188,6 +188,9 @@ pub struct ImageFacts {
     pub base_size_bytes: Option<u64>,
     /// `size_bytes - base_size_bytes`: what the Dockerfile added on top of its base.
     pub added_bytes: Option<u64>,
+    /// Layers of the final stage's base image (the bottom ones of this image), when known.
+    #[serde(default)]
+    pub base_layers: Option<u32>,
     /// User from the image config (`""` means root).
     pub config_user: String,
     /// Image history, oldest first.

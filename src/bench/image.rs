@@ -64,6 +64,11 @@ fn image_facts(
         layers: info.layers,
         base_size_bytes: base_size,
         added_bytes: base_size.map(|b| info.size_bytes.saturating_sub(b)),
+        base_layers: if from_scratch {
+            Some(0)
+        } else {
+            base.map(|b| b.layers)
+        },
         config_user: info.user.clone(),
         history: info
             .history

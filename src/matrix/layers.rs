@@ -25,8 +25,10 @@ pub(crate) fn short_instruction(created_by: &str) -> String {
     }
 }
 
-/// Layers bottom first; `from_base` is known when history and anatomy line up.
+/// Layers bottom first; `from_base` is known when the base's layer count is (the base's
+/// layers are the bottom ones) or, without anatomy, from the history.
 pub(crate) fn layers(v: &VariantResult) -> Vec<LayerView> {
+    let base_layers = v.image.as_ref().and_then(|i| i.base_layers);
     let history: Vec<_> = v
         .image
         .iter()
@@ -42,7 +44,9 @@ pub(crate) fn layers(v: &VariantResult) -> Vec<LayerView> {
             .map(|(i, l)| LayerView {
                 created_by: short_instruction(&l.created_by),
                 bytes: l.added_bytes + l.modified_bytes,
-                from_base: aligned.then(|| history[i].from_base),
+                from_base: base_layers
+                    .map(|n| (i as u32) < n)
+                    .or_else(|| aligned.then(|| history[i].from_base)),
             })
             .collect();
     }
