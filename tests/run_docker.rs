@@ -307,3 +307,47 @@ async fn clean_removes_what_a_crashed_run_left_and_nothing_else() {
         "another run's image is kept"
     );
 }
+
+#[tokio::test]
+async fn keep_images_keeps_only_the_measured_image_under_its_tag() {
+    let engine = connect_or_fail().await;
+    let app = test_app_context("");
+    let dir = app.dir.path();
+    let out = dir.join("out");
+    let output = run_command(
+        dir,
+        &out,
+        &["--runs", "1", "--keep-images"],
+        &[("kept", "")],
+    )
+    .output()
+    .expect("run basebench");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results = read_results(&out);
+    let _guard = support::Cleanup::new(&results.run_id);
+    let tag = format!("basebench-kept:{}", results.run_id);
+    let kept = engine
+        .image_info(&tag)
+        .await
+        .expect("inspect")
+        .expect("the measured image is kept");
+    assert_eq!(
+        Some(&kept.id),
+        results.variants[0].image.as_ref().map(|i| &i.id)
+    );
+    let left = engine
+        .list_labelled(&format!("{RUN_LABEL}={}", results.run_id))
+        .await
+        .expect("list");
+    assert!(left.containers.is_empty(), "no containers kept: {left:?}");
+    assert_eq!(
+        left.images,
+        vec![kept.id],
+        "only the measured image is kept"
+    );
+}
