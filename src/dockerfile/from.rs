@@ -49,7 +49,8 @@ pub struct FromRef {
     pub requested: String,
     /// `--platform=` value as written.
     pub platform: Option<String>,
-    /// Is this the last stage (the image that is built without a target)?
+    /// Is this the base the built image sits on: the last stage's base, followed through
+    /// stage references (`FROM base AS final` after `FROM python AS base`)?
     pub final_stage: bool,
 }
 
@@ -222,14 +223,17 @@ pub fn resolve_bases(
     build_args: &BTreeMap<String, String>,
 ) -> Result<Vec<FromRef>, DockerfileError> {
     let all = stages(text, build_args)?;
-    let last = all.len() - 1;
+    let mut root = all.len() - 1;
+    while let Some(parent) = all[root].base_stage {
+        root = parent;
+    }
     Ok(all
         .into_iter()
         .filter(Stage::base_is_image)
         .map(|s| FromRef {
             line: s.line,
             stage: s.index,
-            final_stage: s.index == last,
+            final_stage: s.index == root,
             stage_name: s.name,
             requested: s.base,
             platform: s.platform,

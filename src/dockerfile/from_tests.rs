@@ -50,6 +50,18 @@ fn resolves_bases_and_skips_stage_references_and_scratch() {
 }
 
 #[test]
+fn the_final_base_is_followed_through_stage_references() {
+    let text =
+        "FROM python:3.11-slim AS base\nRUN pip install x\nFROM base AS final\nCOPY . /app\n";
+    let refs = resolve_bases(text, &BTreeMap::new()).expect("resolves");
+    assert_eq!(refs.len(), 1);
+    assert!(
+        refs[0].final_stage,
+        "the image sits on python:3.11-slim through `base`"
+    );
+}
+
+#[test]
 fn build_args_override_arg_defaults() {
     let refs = resolve_bases(MULTI, &map(&[("PY", "3.11")])).expect("resolves");
     assert_eq!(refs[0].requested, "python:3.11-slim");
