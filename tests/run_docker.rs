@@ -52,6 +52,19 @@ fn run_command(dir: &Path, out: &Path, extra: &[&str], variants: &[(&str, &str)]
     cmd
 }
 
+/// Run `cmd` to the end, check its exit code (showing stderr when it is wrong) and read
+/// the results it wrote to `out`.
+fn finished(mut cmd: Command, code: i32, out: &Path) -> RunResults {
+    let output = cmd.output().expect("run basebench");
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stderr:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    read_results(out)
+}
+
 fn read_results(path: &Path) -> RunResults {
     let text = std::fs::read_to_string(path.join("results.json")).expect("results.json written");
     serde_json::from_str(&text).expect("results.json parses as RunResults")
@@ -89,21 +102,17 @@ async fn measures_working_slow_and_broken_variants_and_leaves_nothing_behind() {
         ("broken", "COPY does-not-exist /nowhere"),
         ("exits", "ENV TESTAPP_EXIT_CODE=3"),
     ];
-    let output = run_command(
-        dir,
+    // A failed variant exits 1.
+    let results = finished(
+        run_command(
+            dir,
+            &out,
+            &["--runs", "3", "--health-timeout", "20"],
+            &variants,
+        ),
+        1,
         &out,
-        &["--runs", "3", "--health-timeout", "20"],
-        &variants,
-    )
-    .output()
-    .expect("run basebench");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "a failed variant exits 1; stderr:\n{stderr}"
     );
-    let results = read_results(&out);
     assert!(results.complete);
     assert_eq!(results.variants.len(), 4, "every variant has a row");
 
@@ -199,21 +208,16 @@ async fn the_classic_builder_measures_the_same_pipeline() {
     let app = test_app_context("");
     let dir = app.dir.path();
     let out = dir.join("out");
-    let output = run_command(
-        dir,
+    let results = finished(
+        run_command(
+            dir,
+            &out,
+            &["--builder", "classic", "--runs", "1"],
+            &[("good", "")],
+        ),
+        0,
         &out,
-        &["--builder", "classic", "--runs", "1"],
-        &[("good", "")],
-    )
-    .output()
-    .expect("run basebench");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
     );
-    let results = read_results(&out);
     let good = row(&results, "good");
     assert!(good.works);
     assert_eq!(
@@ -314,21 +318,16 @@ async fn keep_images_keeps_only_the_measured_image_under_its_tag() {
     let app = test_app_context("");
     let dir = app.dir.path();
     let out = dir.join("out");
-    let output = run_command(
-        dir,
+    let results = finished(
+        run_command(
+            dir,
+            &out,
+            &["--runs", "1", "--keep-images"],
+            &[("kept", "")],
+        ),
+        0,
         &out,
-        &["--runs", "1", "--keep-images"],
-        &[("kept", "")],
-    )
-    .output()
-    .expect("run basebench");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
     );
-    let results = read_results(&out);
     let _guard = support::Cleanup::new(&results.run_id);
     let tag = format!("basebench-kept:{}", results.run_id);
     let kept = engine

@@ -231,16 +231,11 @@ pub fn render(matrix: &Matrix) -> String {
 
 /// What reading each Dockerfile found, one list per variant.
 fn findings(out: &mut String, matrix: &Matrix) {
-    let rows: Vec<&Row> = matrix
-        .rows
-        .iter()
-        .filter(|r| !r.findings.is_empty())
-        .collect();
-    if rows.is_empty() {
+    if matrix.with_findings().next().is_none() {
         return;
     }
     out.push_str("\n### Dockerfile findings\n");
-    for row in rows {
+    for row in matrix.with_findings() {
         let _ = writeln!(
             out,
             "\n**{}** (`{}`)\n",

@@ -77,6 +77,15 @@ impl Matrix {
     pub fn failures(&self) -> impl Iterator<Item = &Row> {
         self.rows.iter().filter(|r| !r.works)
     }
+
+    /// Rows whose Dockerfile has lint findings, in config order.
+    pub fn with_findings(&self) -> impl Iterator<Item = &Row> {
+        with_findings(&self.rows)
+    }
+}
+
+fn with_findings(rows: &[Row]) -> impl Iterator<Item = &Row> {
+    rows.iter().filter(|r| !r.findings.is_empty())
 }
 
 fn notes(results: &RunResults, rows: &[Row]) -> Vec<String> {
@@ -109,9 +118,7 @@ fn notes(results: &RunResults, rows: &[Row]) -> Vec<String> {
             reference.name
         ));
     }
-    let linted: Vec<String> = rows
-        .iter()
-        .filter(|r| !r.findings.is_empty())
+    let linted: Vec<String> = with_findings(rows)
         .map(|r| {
             let errors = r.findings.iter().filter(|f| f.severity == "error").count();
             match errors {

@@ -43,6 +43,14 @@ pub struct FakeEngine {
     state: Mutex<State>,
 }
 
+impl State {
+    fn container(&self, id: &str) -> Result<&FakeContainer, EngineError> {
+        self.containers
+            .get(id)
+            .ok_or_else(|| not_found(format!("container {id}")))
+    }
+}
+
 fn lock(engine: &FakeEngine) -> std::sync::MutexGuard<'_, State> {
     engine
         .state
@@ -197,10 +205,7 @@ impl Engine for FakeEngine {
     async fn start_container(&self, id: &str) -> Result<(), EngineError> {
         let script = {
             let state = lock(self);
-            let container = state
-                .containers
-                .get(id)
-                .ok_or_else(|| not_found(format!("container {id}")))?;
+            let container = state.container(id)?;
             state
                 .images
                 .get(&container.image)
@@ -245,10 +250,7 @@ impl Engine for FakeEngine {
 
     async fn container_status(&self, id: &str) -> Result<ContainerStatus, EngineError> {
         let state = lock(self);
-        let c = state
-            .containers
-            .get(id)
-            .ok_or_else(|| not_found(format!("container {id}")))?;
+        let c = state.container(id)?;
         Ok(match c.exited {
             Some(code) => ContainerStatus {
                 state: "exited".into(),
@@ -266,10 +268,7 @@ impl Engine for FakeEngine {
 
     async fn logs_tail(&self, id: &str, _lines: usize) -> Result<Vec<String>, EngineError> {
         let state = lock(self);
-        let c = state
-            .containers
-            .get(id)
-            .ok_or_else(|| not_found(format!("container {id}")))?;
+        let c = state.container(id)?;
         Ok(match c.exited {
             Some(code) => vec![
                 "starting".into(),
@@ -290,10 +289,7 @@ impl Engine for FakeEngine {
         _timeout: Duration,
     ) -> Result<ExecOutput, EngineError> {
         let state = lock(self);
-        let c = state
-            .containers
-            .get(id)
-            .ok_or_else(|| not_found(format!("container {id}")))?;
+        let c = state.container(id)?;
         let fail = state
             .images
             .get(&c.image)

@@ -269,16 +269,11 @@ pub fn failures(out: &mut String, matrix: &Matrix) {
 
 /// What reading each Dockerfile found (`id="findings"`).
 pub fn findings(out: &mut String, matrix: &Matrix) {
-    let rows: Vec<_> = matrix
-        .rows
-        .iter()
-        .filter(|r| !r.findings.is_empty())
-        .collect();
-    if rows.is_empty() {
+    if matrix.with_findings().next().is_none() {
         return;
     }
     out.push_str("<h2>Dockerfile findings</h2><div id=\"findings\">");
-    for row in rows {
+    for row in matrix.with_findings() {
         let _ = write!(
             out,
             "<h3>{} <code>{}</code></h3><ul>",
