@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::anatomy::{self, AnalyzeOptions, Anatomy, ScanPolicy, VulnerabilityScan};
+use crate::format::{bytes, list};
 
 /// Arguments of `basebench inspect`.
 #[derive(Debug, Clone, clap::Args)]
@@ -86,30 +87,6 @@ async fn inspect_image(image: &str, options: AnalyzeOptions) -> anyhow::Result<A
     Ok(anatomy)
 }
 
-/// Bytes in decimal units, as docker prints them (`1.2 MB`).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-fn list(items: &[String]) -> String {
-    if items.is_empty() {
-        "none".to_string()
-    } else {
-        items.join(", ")
-    }
-}
-
 /// The human table: efficiency, layers with their instructions, largest files and facts.
 pub fn render_table(title: &str, a: &Anatomy) -> String {
     let mut out = String::new();
@@ -118,9 +95,9 @@ pub fn render_table(title: &str, a: &Anatomy) -> String {
         out,
         "  efficiency {:.1} %   wasted {}   content {}   stored in layers {}\n",
         a.efficiency * 100.0,
-        human_bytes(a.wasted_bytes),
-        human_bytes(a.content_bytes),
-        human_bytes(a.stored_bytes)
+        bytes(a.wasted_bytes),
+        bytes(a.content_bytes),
+        bytes(a.stored_bytes)
     );
     let _ = writeln!(
         out,
@@ -140,17 +117,17 @@ pub fn render_table(title: &str, a: &Anatomy) -> String {
             out,
             "  {:>3}  {:>9}  {:>9}  {:>9}  {:>9}  {}",
             i,
-            human_bytes(l.added_bytes),
-            human_bytes(l.modified_bytes),
-            human_bytes(l.removed_bytes + l.replaced_bytes),
-            human_bytes(l.archive_bytes),
+            bytes(l.added_bytes),
+            bytes(l.modified_bytes),
+            bytes(l.removed_bytes + l.replaced_bytes),
+            bytes(l.archive_bytes),
             instruction
         );
     }
     if !a.largest_files.is_empty() {
         let _ = writeln!(out, "\n  largest files");
         for f in a.largest_files.iter().take(5) {
-            let _ = writeln!(out, "  {:>9}  {}", human_bytes(f.size_bytes), f.path);
+            let _ = writeln!(out, "  {:>9}  {}", bytes(f.size_bytes), f.path);
         }
     }
     let _ = writeln!(out, "\n{}", render_facts(a));
@@ -252,7 +229,5 @@ mod tests {
             table.contains("not scanned (neither trivy nor grype"),
             "{table}"
         );
-        assert_eq!(human_bytes(999), "999 B");
-        assert_eq!(human_bytes(1_250_000_000), "1.2 GB");
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::export::svg::{self, Bar, Group, escape};
-use crate::matrix::format::{bytes, millis, seconds};
+use crate::format::{bytes, millis, seconds};
 use crate::matrix::{Matrix, Row};
 
 mod sections;

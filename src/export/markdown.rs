@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::matrix::format::{self, bytes, millis, seconds};
+use crate::format::{self, bytes, millis, seconds};
 use crate::matrix::{Matrix, Row};
 use crate::results::FailureDetail;
 

@@ -8,7 +8,7 @@ use tabled::settings::themes::{BorderCorrection, Theme};
 use tabled::settings::width::Wrap;
 use tabled::settings::{Color, Modify, Span, Style};
 
-use crate::matrix::format::{self, bytes, millis, seconds};
+use crate::format::{self, bytes, millis, seconds};
 use crate::matrix::{Matrix, Row};
 use crate::stats::Timing;
 

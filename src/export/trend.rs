@@ -7,8 +7,8 @@ use tabled::settings::Style;
 use std::fmt::Write;
 
 use crate::export::svg::{TOP, WIDTH, escape, open};
+use crate::format::{bytes, millis, seconds};
 use crate::history::History;
-use crate::matrix::format::{bytes, millis, seconds};
 
 fn wanted(name: &str, only: Option<&str>) -> bool {
     only.is_none_or(|o| o == name)

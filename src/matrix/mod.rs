@@ -4,7 +4,6 @@
 //! Ratings (1–5) come from measured facts by the model in docs/SCORING.md ([`score`]);
 //! the reason and use-case lines are generated from the same facts ([`text`]).
 
-pub mod format;
 mod layers;
 pub mod model;
 mod read;

@@ -1,6 +1,6 @@
 //! The reason cell and the use-case line, generated from a row's facts.
 
-use crate::matrix::format;
+use crate::format;
 use crate::matrix::model::{Row, Vulnerabilities};
 
 fn user_part(row: &Row) -> Option<String> {

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::export::svg::escape;
-use crate::matrix::format::{self, bytes, millis, seconds};
+use crate::format::{self, bytes, millis, seconds};
 use crate::matrix::{Matrix, Row};
 
 fn or_dash(v: Option<String>) -> String {

@@ -1,5 +1,10 @@
-//! Human formatting of the view model's numbers, shared by every exporter so that the
-//! terminal table, Markdown and HTML print the same figures the same way.
+//! Human formatting of sizes, durations, ratios, ratings and lists: the one home for it,
+//! so the terminal table, Markdown, HTML, `inspect`, `compare`, `trend` and the matrix's
+//! reason text print the same figure the same way (hyperfine's `output/format.rs`).
+//!
+//! It sits beside `matrix` and `export` rather than inside either: the matrix writes sizes
+//! into its reason text and the exporters render the matrix, so a home in one of them
+//! would make the two import each other.
 
 use crate::stats::Timing;
 
