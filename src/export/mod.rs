@@ -3,6 +3,7 @@
 //! recomputes a number; the lead's writer stores the bytes atomically.
 
 pub mod csv;
+pub mod escape;
 pub mod html;
 pub mod json;
 pub mod markdown;
