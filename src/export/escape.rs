@@ -97,9 +97,14 @@ pub fn markdown(text: &str) -> String {
 }
 
 /// Markdown text that starts a line (a paragraph, a quoted note): [`markdown`], and a
-/// leading block marker (`#`, `-`, `+`, `1. `, `1) `) is escaped so it stays text.
+/// leading block marker is escaped so it stays text ([`markdown_line_start`]).
 pub fn markdown_block(text: &str) -> String {
-    let inline = markdown(text);
+    markdown_line_start(&markdown(text))
+}
+
+/// Markdown already escaped inline, put at the start of a line: a leading `#`, `-`, `+`,
+/// `1. ` or `1) ` would make a heading or a list, so it is backslash-escaped.
+pub fn markdown_line_start(inline: &str) -> String {
     let digits = inline.chars().take_while(char::is_ascii_digit).count();
     let mut rest = inline[digits..].chars();
     match (rest.next(), rest.next()) {
@@ -107,7 +112,7 @@ pub fn markdown_block(text: &str) -> String {
             format!("{}\\{}", &inline[..digits], &inline[digits..])
         }
         (Some('#' | '-' | '+'), _) if digits == 0 => format!("\\{inline}"),
-        _ => inline,
+        _ => inline.to_string(),
     }
 }
 

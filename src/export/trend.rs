@@ -6,7 +6,8 @@ use tabled::settings::Style;
 
 use std::fmt::Write;
 
-use crate::export::svg::{TOP, WIDTH, escape, open};
+use crate::export::escape::html as escape;
+use crate::export::svg::{TOP, WIDTH, open};
 use crate::format::{bytes, millis, seconds};
 use crate::history::History;
 
