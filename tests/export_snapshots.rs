@@ -272,3 +272,14 @@ fn labels_are_the_same_in_every_format() {
     }
     assert!(table.contains("│ after change ") && table.contains("│ steps re-run "));
 }
+
+#[test]
+fn the_trend_table_shows_control_characters_from_the_history_as_escapes() {
+    let mut results = fixture("article.json");
+    results.variants[0].name = "blo\u{1b}[2Jated".into();
+    let line = basebench::history::summary_line(&results);
+    let history = basebench::history::parse(&line);
+    let table = export::trend::table(&history, None);
+    assert!(!table.contains('\u{1b}'), "{table}");
+    assert!(table.contains("blo\\x1b[2Jated"), "{table}");
+}
