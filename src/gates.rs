@@ -69,7 +69,7 @@ impl Serialize for ByteSize {
 
 impl fmt::Display for ByteSize {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", crate::matrix::format::bytes(self.0))
+        write!(f, "{}", crate::format::bytes(self.0))
     }
 }
 

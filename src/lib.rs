@@ -14,6 +14,7 @@ pub mod context;
 pub mod dockerfile;
 pub mod engine;
 pub mod export;
+pub mod format;
 pub mod gates;
 pub mod history;
 pub mod matrix;

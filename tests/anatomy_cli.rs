@@ -67,7 +67,7 @@ fn inspect_archive_prints_a_table_for_people() {
         .arg(&path)
         .assert()
         .success()
-        .stdout(predicate::str::contains("wasted 4.1 kB"))
+        .stdout(predicate::str::contains("wasted 4 kB"))
         .stdout(predicate::str::contains("RUN rm /srv/cache.bin"))
         .stdout(predicate::str::contains("web (uid 33)"))
         .stdout(predicate::str::contains(

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
-use crate::matrix::format::{bytes, millis, seconds};
+use crate::format::{bytes, millis, seconds};
 use crate::results::{RunResults, SCHEMA_VERSION, VariantResult};
 
 /// Arguments of `basebench compare`.

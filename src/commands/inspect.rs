@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::anatomy::{self, AnalyzeOptions, Anatomy, ScanPolicy, VulnerabilityScan};
+use crate::export::escape::terminal;
+use crate::format::{bytes, list};
 
 /// Arguments of `basebench inspect`.
 #[derive(Debug, Clone, clap::Args)]
@@ -86,41 +88,19 @@ async fn inspect_image(image: &str, options: AnalyzeOptions) -> anyhow::Result<A
     Ok(anatomy)
 }
 
-/// Bytes in decimal units, as docker prints them (`1.2 MB`).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-fn list(items: &[String]) -> String {
-    if items.is_empty() {
-        "none".to_string()
-    } else {
-        items.join(", ")
-    }
-}
-
 /// The human table: efficiency, layers with their instructions, largest files and facts.
+/// Every text from the image (instructions, paths, user, notes) and the title go through
+/// [`terminal`], so a file name cannot send escape sequences to the terminal.
 pub fn render_table(title: &str, a: &Anatomy) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Image anatomy of {title}");
+    let _ = writeln!(out, "Image anatomy of {}", terminal(title));
     let _ = writeln!(
         out,
         "  efficiency {:.1} %   wasted {}   content {}   stored in layers {}\n",
         a.efficiency * 100.0,
-        human_bytes(a.wasted_bytes),
-        human_bytes(a.content_bytes),
-        human_bytes(a.stored_bytes)
+        bytes(a.wasted_bytes),
+        bytes(a.content_bytes),
+        bytes(a.stored_bytes)
     );
     let _ = writeln!(
         out,
@@ -140,17 +120,17 @@ pub fn render_table(title: &str, a: &Anatomy) -> String {
             out,
             "  {:>3}  {:>9}  {:>9}  {:>9}  {:>9}  {}",
             i,
-            human_bytes(l.added_bytes),
-            human_bytes(l.modified_bytes),
-            human_bytes(l.removed_bytes + l.replaced_bytes),
-            human_bytes(l.archive_bytes),
-            instruction
+            bytes(l.added_bytes),
+            bytes(l.modified_bytes),
+            bytes(l.removed_bytes + l.replaced_bytes),
+            bytes(l.archive_bytes),
+            terminal(&instruction)
         );
     }
     if !a.largest_files.is_empty() {
         let _ = writeln!(out, "\n  largest files");
         for f in a.largest_files.iter().take(5) {
-            let _ = writeln!(out, "  {:>9}  {}", human_bytes(f.size_bytes), f.path);
+            let _ = writeln!(out, "  {:>9}  {}", bytes(f.size_bytes), terminal(&f.path));
         }
     }
     let _ = writeln!(out, "\n{}", render_facts(a));
@@ -214,10 +194,10 @@ fn render_facts(a: &Anatomy) -> String {
     ];
     let mut out = String::new();
     for (name, value) in rows {
-        let _ = writeln!(out, "  {name:<17} {value}");
+        let _ = writeln!(out, "  {name:<17} {}", terminal(&value));
     }
     for note in &a.notes {
-        let _ = writeln!(out, "  note: {note}");
+        let _ = writeln!(out, "  note: {}", terminal(note));
     }
     out
 }
@@ -252,7 +232,25 @@ mod tests {
             table.contains("not scanned (neither trivy nor grype"),
             "{table}"
         );
-        assert_eq!(human_bytes(999), "999 B");
-        assert_eq!(human_bytes(1_250_000_000), "1.2 GB");
+    }
+
+    #[test]
+    fn text_from_the_image_cannot_reach_the_terminal_raw() {
+        let layer = LayerBuilder::new()
+            .sized("evil\u{1b}]0;owned\u{7}name", 2_000_000)
+            .file_mode("bin/sh", b"sh", 0o755);
+        let archive = ImageBuilder::new()
+            .layer("RUN printf '\u{1b}[2J'", layer, Storage::Plain)
+            .user("app\u{9b}31m")
+            .build(Layout::Legacy);
+        let a = anatomy::analyze_archive(&archive[..], &AnalyzeOptions::default()).unwrap();
+        let table = render_table("x\u{1b}[31m.tar", &a);
+        for raw in ['\u{1b}', '\u{7}', '\u{9b}'] {
+            assert!(!table.contains(raw), "{raw:?} in {table}");
+        }
+        assert!(table.contains("Image anatomy of x\\x1b[31m.tar"), "{table}");
+        assert!(table.contains("evil\\x1b]0;owned\\x07name"), "{table}");
+        assert!(table.contains("RUN printf '\\x1b[2J'"), "{table}");
+        assert!(table.contains("app\\x9b31m (uid unknown"), "{table}");
     }
 }

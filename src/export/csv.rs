@@ -1,6 +1,8 @@
 //! `results.csv`: one row per variant, flat columns, machine-friendly units (bytes,
-//! seconds, milliseconds); empty cells for what was not measured.
+//! seconds, milliseconds); empty cells for what was not measured; the variant's warnings
+//! joined with `; `. Every field goes through [`escape::csv`].
 
+use crate::export::escape;
 use crate::matrix::{Matrix, Row, Vulnerabilities};
 use crate::stats::Timing;
 
@@ -57,6 +59,7 @@ const HEADER: &[&str] = &[
     "reason",
     "use_case",
     "dockerfile_findings",
+    "warnings",
 ];
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -134,6 +137,7 @@ fn record(row: &Row) -> Vec<String> {
         row.reason.clone(),
         row.use_case.clone(),
         row.findings.len().to_string(),
+        row.warnings.join("; "),
     ]
 }
 
@@ -143,6 +147,7 @@ pub fn render(matrix: &Matrix) -> Vec<u8> {
     let rows = std::iter::once(HEADER.iter().map(|s| s.to_string()).collect())
         .chain(matrix.ranked().map(record));
     for row in rows {
+        let row: Vec<String> = row.iter().map(|field| escape::csv(field)).collect();
         // Writing to a Vec cannot fail; a failure would only lose that row.
         let _ = writer.write_record(&row);
     }

@@ -1,14 +1,18 @@
 //! `report.html`: one self-contained page (no network, no scripts, no external fonts or
-//! CSS): the matrix, inline SVG charts, each image's layers and the failures. All text
-//! is escaped.
+//! CSS): the matrix, the warnings, inline SVG charts, each image's layers, the failures and
+//! the Dockerfile findings. Every text goes through [`crate::export::escape::html`].
 
 use std::fmt::Write;
 
-use crate::export::svg::{self, Bar, Group, escape};
-use crate::matrix::format::{bytes, millis, seconds};
+use crate::export::escape::html as escape;
+use crate::export::markup;
+use crate::export::svg::{self, Bar, Group};
+use crate::format::{bytes, millis, seconds};
 use crate::matrix::{Matrix, Row};
 
 mod sections;
+
+use sections::Html;
 
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px auto;\
 max-width:1440px;padding:0 16px;color:#222;line-height:1.4}\
@@ -225,6 +229,7 @@ pub fn render(matrix: &Matrix) -> String {
     header(&mut out, matrix);
     out.push_str("<h2>Decision matrix</h2>");
     sections::matrix_table(&mut out, matrix);
+    markup::warnings(&Html, &mut out, matrix);
     out.push_str("<h2>Charts</h2><div class=\"charts\" id=\"charts\">");
     for chart in [
         size_chart(matrix),
@@ -237,8 +242,8 @@ pub fn render(matrix: &Matrix) -> String {
     }
     out.push_str("</div>");
     sections::layers(&mut out, matrix);
-    sections::failures(&mut out, matrix);
-    sections::findings(&mut out, matrix);
+    markup::failures(&Html, &mut out, matrix);
+    markup::findings(&Html, &mut out, matrix);
     let _ = writeln!(
         out,
         "<p class=\"meta\">Ratings 1–5 from the model in docs/SCORING.md; weights: \

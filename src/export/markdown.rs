@@ -1,138 +1,61 @@
 //! `report.md`: the matrix as GitHub Markdown, fit for a pull-request comment or a CI job
-//! summary: the table, notes on stand-ins and single runs, use cases, and failures with
-//! their log tails folded in `<details>`.
+//! summary: the table, notes on stand-ins and single runs, warnings, use cases, and
+//! failures with their log tails folded in `<details>`. Cells come from `cells.rs`, the
+//! sections from `markup.rs`; this file supplies Markdown's pieces, escaping with
+//! [`escape::markdown`] (text) and [`escape::code_span`] (code, never entities).
 
 use std::fmt::Write;
 
-use crate::matrix::format::{self, bytes, millis, seconds};
+use crate::export::cells::{self, Detail, Tag};
+use crate::export::escape::{self, code_span, markdown as text, markdown_block};
+use crate::export::markup::{self, Markup};
 use crate::matrix::{Matrix, Row};
-use crate::results::FailureDetail;
-
-/// Escape text for a Markdown table cell: pipes, HTML brackets, newlines.
-fn cell(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace('\n', " ")
-}
 
 fn variant(row: &Row) -> String {
-    let mut s = format!("**{}**", cell(&row.name));
-    if row.is_reference {
-        s.push_str(" (reference)");
-    }
-    if !row.stand_in_bases.is_empty() {
-        s.push_str(" ⚠ stand-in base");
-    }
-    s
-}
-
-fn size(row: &Row) -> String {
-    let Some(size) = row.size.as_ref() else {
-        return "–".into();
-    };
-    let mut s = bytes(size.total);
-    if let Some(r) = size.ratio {
-        let _ = write!(s, " ({})", format::ratio(r));
-    }
-    if let (Some(base), Some(added)) = (size.base, size.added) {
-        let _ = write!(s, "<br>base {} + {}", bytes(base), bytes(added));
+    let mut s = format!("**{}**", text(&row.name));
+    for tag in cells::tags(row) {
+        match tag {
+            Tag::Reference => s.push_str(" (reference)"),
+            Tag::Failed => {}
+            tag => {
+                let _ = write!(s, " ⚠ {}", tag.label());
+            }
+        }
     }
     s
-}
-
-fn build(row: &Row) -> String {
-    let parts: Vec<String> = [
-        ("cold", row.build_cold.as_ref()),
-        ("cached", row.build_cached.as_ref()),
-        ("change", row.build_incremental.as_ref()),
-    ]
-    .iter()
-    .filter_map(|(label, t)| t.map(|t| format!("{label} {}", format::timing_pm(t, seconds))))
-    .collect();
-    if parts.is_empty() {
-        "–".into()
-    } else {
-        parts.join("<br>")
-    }
-}
-
-fn security(row: &Row) -> String {
-    let f = &row.facts;
-    let root = match f.root {
-        Some(true) => "root",
-        Some(false) => "non-root",
-        None => "user unknown",
-    };
-    if !f.analysed {
-        return format!("{root}<br>not analysed");
-    }
-    let shell = if f.shells.is_empty() {
-        "no shell"
-    } else {
-        "shell"
-    };
-    let wasted = f.wasted_bytes.map_or("?".to_string(), format::bytes);
-    format!(
-        "{root}<br>{shell}<br>pkg: {}<br>wasted: {wasted}",
-        cell(&format::list(&f.package_managers))
-    )
 }
 
 fn matrix_row(row: &Row) -> String {
-    let r = &row.ratings;
-    let startup = row
-        .startup
-        .as_ref()
-        .map_or("–".into(), |t| format::timing(t, millis));
-    let latency = row.latency.as_ref().map_or("–".into(), |l| {
-        let rps = l
-            .concurrent_rps
-            .map_or(String::new(), |v| format!("<br>{v:.0} req/s"));
-        format!("{} / {}{rps}", millis(l.p50), millis(l.p95))
-    });
-    let memory = row.memory.as_ref().map_or("–".into(), |m| {
-        format!("{} / {}", bytes(m.idle), bytes(m.peak))
-    });
+    let (stars, overall) = cells::overall(row);
+    let [size, layers, build, startup, latency, memory, image] =
+        markup::figures(&Md, row, Detail::Brief);
     format!(
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} {}/5 | {} |",
+        "| {} | {} | {} | {size} | {layers} | {build} | {startup} | {latency} | {memory} \
+         | {image} | {stars} {overall} | {} |",
         row.rank,
         variant(row),
         if row.works { "✅" } else { "❌" },
-        size(row),
-        row.layers.map_or("–".into(), |l| l.to_string()),
-        build(row),
-        startup,
-        latency,
-        memory,
-        security(row),
-        format::stars(Some(r.overall)),
-        r.overall,
-        cell(&row.reason),
+        text(&row.reason),
     )
 }
 
 fn ratings_table(out: &mut String, matrix: &Matrix) {
-    out.push_str("\n### Ratings\n\n");
-    out.push_str(
-        "| variant | compatibility | security | debugging | size | speed | overall | use case |\n",
-    );
-    out.push_str("|---|---|---|---|---|---|---|---|\n");
+    out.push_str("\n### Ratings\n\n| variant |");
+    for rating in cells::ratings(&Row::default()) {
+        let _ = write!(out, " {} |", rating.name);
+    }
+    out.push_str(" overall | use case |\n|---|---|---|---|---|---|---|---|\n");
     for row in matrix.ranked() {
-        let r = &row.ratings;
+        let _ = write!(out, "| {} |", text(&row.name));
+        for rating in cells::ratings(row) {
+            let _ = write!(out, " {} |", crate::format::rating(rating.value));
+        }
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} ({:.2}) | {} |",
-            cell(&row.name),
-            format::rating(Some(r.compatibility)),
-            format::rating(r.security),
-            format::rating(r.debugging),
-            format::rating(r.size),
-            format::rating(r.speed),
-            format::rating(Some(r.overall)),
-            r.score,
-            cell(&row.use_case),
+            " {} ({:.2}) | {} |",
+            cells::overall(row).1,
+            row.ratings.score,
+            text(&row.use_case),
         );
     }
     let w = &matrix.weights;
@@ -144,69 +67,22 @@ fn ratings_table(out: &mut String, matrix: &Matrix) {
     );
 }
 
-fn fence(lines: &[String]) -> String {
-    let longest = lines
-        .iter()
-        .map(|l| l.split(|c| c != '`').map(str::len).max().unwrap_or(0))
-        .max()
-        .unwrap_or(0);
-    "`".repeat(longest.max(2) + 1)
-}
-
-fn failure(out: &mut String, row: &Row) {
-    let _ = writeln!(
-        out,
-        "\n#### ❌ {}\n\n{}\n",
-        cell(&row.name),
-        cell(row.failure.as_deref().unwrap_or("does not work"))
-    );
-    let Some(FailureDetail {
-        phase,
-        step,
-        message,
-        state,
-        exit_code,
-        log_tail,
-    }) = row.failure_detail.as_ref()
-    else {
-        return;
-    };
-    let _ = writeln!(out, "- phase: `{}`", format!("{phase:?}").to_lowercase());
-    if let Some(step) = step {
-        let _ = writeln!(out, "- step: `{}`", step.replace('`', "'"));
-    }
-    let _ = writeln!(out, "- message: {}", cell(message));
-    if let Some(state) = state {
-        let code = exit_code.map_or(String::new(), |c| format!(", exit code {c}"));
-        let _ = writeln!(out, "- container: {}{code}", cell(state));
-    }
-    if !log_tail.is_empty() {
-        let f = fence(log_tail);
-        let _ = writeln!(
-            out,
-            "\n<details><summary>last {} log lines</summary>\n\n{f}text\n{}\n{f}\n\n</details>",
-            log_tail.len(),
-            log_tail.join("\n")
-        );
-    }
-}
-
 /// Render the Markdown report.
 pub fn render(matrix: &Matrix) -> String {
-    let mut out = format!("## basebench: {}\n\n", cell(&matrix.run_id));
+    let mut out = format!("## basebench: {}\n\n", text(&matrix.run_id));
     let _ = writeln!(
         out,
         "Run started {} · builder {} · Docker {}{}\n",
-        cell(&matrix.started_at),
-        cell(&matrix.builder),
-        cell(&matrix.engine),
+        text(&matrix.started_at),
+        text(&matrix.builder),
+        text(&matrix.engine),
         if matrix.complete {
             ""
         } else {
             " · **incomplete**"
         }
     );
-    out.push_str("| # | variant | works | size (× smallest) | layers | build | startup [min–max] | p50 / p95 | memory idle / peak | image | overall | reason |\n");
+    out.push_str("| # | variant | works | size (× smallest) | layers | build | startup | latency | memory | image | overall | reason |\n");
     out.push_str("|---:|---|:---:|---|---:|---|---|---|---|---|---|---|\n");
     for row in matrix.ranked() {
         out.push_str(&matrix_row(row));
@@ -215,43 +91,64 @@ pub fn render(matrix: &Matrix) -> String {
     if !matrix.notes.is_empty() {
         out.push('\n');
         for note in &matrix.notes {
-            let _ = writeln!(out, "> {}  ", cell(note));
+            let _ = writeln!(out, "> {}  ", markdown_block(note));
         }
     }
+    markup::warnings(&Md, &mut out, matrix);
     ratings_table(&mut out, matrix);
-    if matrix.failures().next().is_some() {
-        out.push_str("\n### Failures\n");
-        for row in matrix.failures() {
-            failure(&mut out, row);
-        }
-    }
-    findings(&mut out, matrix);
+    markup::failures(&Md, &mut out, matrix);
+    markup::findings(&Md, &mut out, matrix);
     out
 }
 
-/// What reading each Dockerfile found, one list per variant.
-fn findings(out: &mut String, matrix: &Matrix) {
-    if matrix.with_findings().next().is_none() {
-        return;
+/// Markdown's pieces: backslash escapes for text, code spans of the right fence length.
+struct Md;
+
+impl Markup for Md {
+    const FAILED: &'static str = "❌";
+
+    fn text(&self, t: &str) -> String {
+        text(t)
     }
-    out.push_str("\n### Dockerfile findings\n");
-    for row in matrix.with_findings() {
+
+    fn code(&self, t: &str) -> String {
+        code_span(t)
+    }
+
+    fn strong(&self, inner: &str) -> String {
+        format!("**{inner}**")
+    }
+
+    fn emphasis(&self, inner: &str) -> String {
+        format!("*{inner}*")
+    }
+
+    fn section(&self, out: &mut String, _id: &str, title: &str) {
+        let _ = writeln!(out, "\n### {title}");
+    }
+
+    fn end_section(&self, _out: &mut String) {}
+
+    fn subheading(&self, out: &mut String, inner: &str) {
+        let _ = writeln!(out, "\n#### {inner}");
+    }
+
+    fn paragraph(&self, out: &mut String, inner: &str) {
+        let _ = writeln!(out, "\n{}", escape::markdown_line_start(inner));
+    }
+
+    fn list(&self, out: &mut String, items: &[String]) {
+        out.push('\n');
+        for item in items {
+            let _ = writeln!(out, "- {item}");
+        }
+    }
+
+    fn log(&self, out: &mut String, title: &str, lines: &[String]) {
         let _ = writeln!(
             out,
-            "\n**{}** (`{}`)\n",
-            cell(&row.name),
-            cell(&row.dockerfile)
+            "\n<details><summary>{title}</summary>\n\n{}\n\n</details>",
+            escape::code_block(lines, "text")
         );
-        for f in &row.findings {
-            let _ = writeln!(
-                out,
-                "- line {}, {} `{}`: {} *Fix:* {}",
-                f.line,
-                f.severity,
-                f.rule,
-                cell(&f.message),
-                cell(&f.fix)
-            );
-        }
     }
 }

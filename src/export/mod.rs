@@ -1,11 +1,19 @@
 //! Exporters: each file turns the same [`Matrix`] view model (or, for JSON, the results
 //! themselves) into the bytes of one report. None touches the filesystem and none
 //! recomputes a number; the lead's writer stores the bytes atomically.
+//!
+//! The matrix's cells (`cells.rs`) and the sections under it (`details.rs`: warnings,
+//! failures, findings) are built once; the table, Markdown and HTML only join their lines
+//! and escape them, each with its own helper in [`escape`].
 
+mod cells;
 pub mod csv;
+mod details;
+pub mod escape;
 pub mod html;
 pub mod json;
 pub mod markdown;
+mod markup;
 pub mod svg;
 pub mod table;
 pub mod trend;

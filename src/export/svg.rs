@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use crate::export::escape;
+
 /// Chart width in pixels.
 pub(crate) const WIDTH: f64 = 760.0;
 /// Space for the category labels on the left.
@@ -17,22 +19,6 @@ pub(crate) const TOP: f64 = 34.0;
 const STYLE: &str = "<style>text{font-family:system-ui,sans-serif;font-size:12px;fill:#222}\
 .chart-title{font-size:14px;font-weight:600}.value,.legend{fill:#444;font-size:11px}\
 .whisker,.axis{stroke:#222;stroke-width:1.2;fill:none}</style>";
-
-/// Escape text for SVG/HTML content and attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// One value of a bar: its size, colour and a whisker (min, max) when known.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,7 +52,7 @@ pub(crate) fn open(out: &mut String, id: &str, title: &str, height: f64) {
          viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" role=\"img\" \
          aria-labelledby=\"{id}-title\"><title id=\"{id}-title\">{t}</title>{STYLE}\
          <text class=\"chart-title\" x=\"0\" y=\"16\">{t}</text>",
-        t = escape(title)
+        t = escape::html(title)
     );
 }
 
@@ -80,7 +66,7 @@ fn legend(out: &mut String, series: &[(&str, &str)], y: f64) {
             y - 9.0,
             x + 14.0,
             y,
-            escape(name)
+            escape::html(name)
         );
         x += 24.0 + 7.0 * name.chars().count() as f64;
     }
@@ -109,7 +95,7 @@ fn label(out: &mut String, text: &str, y: f64) {
         out,
         "<text class=\"label\" x=\"{}\" y=\"{y}\" text-anchor=\"end\">{}</text>",
         LABEL_W - 8.0,
-        escape(text)
+        escape::html(text)
     );
 }
 
@@ -120,7 +106,7 @@ fn rect(out: &mut String, x: f64, y: f64, w: f64, bar: &Bar, text: &str) {
          <title>{}</title></rect>",
         w.max(1.0),
         bar.color,
-        escape(&format!("{}: {text}", bar.series))
+        escape::html(&format!("{}: {text}", bar.series))
     );
 }
 
@@ -142,7 +128,7 @@ fn value_text(out: &mut String, x: f64, y: f64, text: &str) {
         "<text class=\"value\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
         x + 6.0,
         y + BAR_H - 3.0,
-        escape(text)
+        escape::html(text)
     );
 }
 

@@ -1,5 +1,7 @@
 //! The terminal table: one row per variant in ranking order, multi-line cells so the
-//! whole matrix fits about 120 columns. Colours are optional (off in tests and pipes).
+//! whole matrix fits about 120 columns, then the legend, notes and warnings. Cells come
+//! from [`super::cells`]; every text goes through [`terminal`] before the table is drawn,
+//! so colours (optional, off in tests and pipes) are the only escape sequences in it.
 
 use tabled::builder::Builder;
 use tabled::settings::object::{Columns, Rows};
@@ -8,18 +10,21 @@ use tabled::settings::themes::{BorderCorrection, Theme};
 use tabled::settings::width::Wrap;
 use tabled::settings::{Color, Modify, Span, Style};
 
-use crate::matrix::format::{self, bytes, millis, seconds};
+use crate::export::cells::{self, Detail, Line, NONE, Tag};
+use crate::export::details;
+use crate::export::escape::{terminal, terminal_lines};
 use crate::matrix::{Matrix, Row};
-use crate::stats::Timing;
 
 /// Width the table is meant to fit.
 pub const TABLE_WIDTH: usize = 120;
 const REASON_WIDTH: usize = 100;
 
+/// The header names the lines of the build, startup, latency and memory cells, so those
+/// cells show values only.
 const HEADER: [&str; 8] = [
     "variant",
     "size",
-    "build cold\ncached\nafter change",
+    "build cold\ncached\nafter change\nsteps re-run",
     "startup\n[min–max]",
     "latency\np50/p95",
     "memory\nidle/peak",
@@ -27,126 +32,63 @@ const HEADER: [&str; 8] = [
     "rating",
 ];
 
+/// A cell whose lines carry their labels.
+fn labelled(lines: &[Line]) -> String {
+    let texts: Vec<String> = lines.iter().map(Line::text).collect();
+    or_none(&texts)
+}
+
+/// A cell whose labels stand in the header.
+fn values(lines: &[Line]) -> String {
+    let values: Vec<String> = lines.iter().map(|l| l.value.clone()).collect();
+    or_none(&values)
+}
+
+fn or_none(lines: &[String]) -> String {
+    if lines.is_empty() {
+        NONE.to_string()
+    } else {
+        terminal_lines(lines)
+    }
+}
+
 fn variant_cell(row: &Row) -> String {
     let mut lines = vec![format!("{}. {}", row.rank, row.name)];
     lines.push(if row.works { "works" } else { "FAILED" }.to_string());
-    if row.is_reference {
-        lines.push("(reference)".into());
+    for tag in cells::tags(row) {
+        match tag {
+            Tag::Reference => lines.push(format!("({})", tag.label())),
+            Tag::Failed => {}
+            tag => lines.push(tag.label().to_string()),
+        }
     }
-    if !row.stand_in_bases.is_empty() {
-        lines.push("stand-in base".into());
-    }
-    lines.join("\n")
+    terminal_lines(&lines)
 }
 
 fn size_cell(row: &Row) -> String {
-    let Some(size) = row.size.as_ref() else {
-        return "-".into();
-    };
-    let mut lines = vec![bytes(size.total)];
-    if let Some(r) = size.ratio {
-        lines[0] = format!("{} {}", lines[0], format::ratio(r));
+    let mut lines = cells::size(row);
+    if let Some(n) = cells::layers(row) {
+        lines.push(Line {
+            label: None,
+            value: format!("{n} layers"),
+        });
     }
-    if let Some(base) = size.base {
-        lines.push(format!("base {}", bytes(base)));
-    }
-    if let Some(added) = size.added {
-        lines.push(format!("+{}", bytes(added)));
-    }
-    if let Some(layers) = row.layers {
-        lines.push(format!("{layers} layers"));
-    }
-    lines.join("\n")
-}
-
-fn build_cell(row: &Row) -> String {
-    let line = |t: Option<&Timing>| t.map(|t| format::timing_pm(t, seconds));
-    let mut lines: Vec<String> = [
-        line(row.build_cold.as_ref()),
-        line(row.build_cached.as_ref()),
-        line(row.build_incremental.as_ref()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if let (Some(last), Some((run, total))) = (lines.last_mut(), row.incremental_steps) {
-        last.push_str(&format!(" {run}/{total}"));
-    }
-    if lines.is_empty() {
-        "-".into()
-    } else {
-        lines.join("\n")
-    }
-}
-
-/// Milliseconds without the unit, at the precision `millis` uses.
-fn bare(ms: f64) -> String {
-    millis(ms).trim_end_matches(" ms").to_string()
-}
-
-fn startup_cell(row: &Row) -> String {
-    match row.startup.as_ref() {
-        None => "-".into(),
-        Some(t) if t.is_single_run() => format!("{}\n(1 run)", millis(t.median)),
-        Some(t) => format!("{}\n[{}–{}]", millis(t.median), bare(t.min), bare(t.max)),
-    }
-}
-
-fn latency_cell(row: &Row) -> String {
-    let Some(l) = row.latency.as_ref() else {
-        return "-".into();
-    };
-    let mut lines = vec![millis(l.p50), millis(l.p95)];
-    if let Some(rps) = l.concurrent_rps {
-        lines.push(format!("{rps:.0} rps"));
-    }
-    lines.join("\n")
-}
-
-fn memory_cell(row: &Row) -> String {
-    row.memory.as_ref().map_or("-".into(), |m| {
-        format!("{}\n{}", bytes(m.idle), bytes(m.peak))
-    })
-}
-
-fn image_cell(row: &Row) -> String {
-    let f = &row.facts;
-    let root = match f.root {
-        Some(true) => "root",
-        Some(false) => "non-root",
-        None => "user ?",
-    };
-    if !f.analysed {
-        return format!("{root}\nnot analysed");
-    }
-    let shell = if f.shells.is_empty() {
-        "no shell"
-    } else {
-        "shell"
-    };
-    let pkg = if f.package_managers.is_empty() {
-        "no pkg mgr".to_string()
-    } else {
-        f.package_managers.join(",")
-    };
-    let wasted = f
-        .wasted_bytes
-        .map_or("wasted ?".to_string(), |w| format!("wasted {}", bytes(w)));
-    format!("{root}\n{shell}\n{pkg}\n{wasted}")
+    labelled(&lines)
 }
 
 fn rating_cell(row: &Row) -> String {
-    let r = &row.ratings;
-    let d = |v: Option<u8>| v.map_or("?".into(), |v| v.to_string());
+    let (stars, overall) = cells::overall(row);
+    let letters: Vec<String> = cells::ratings(row)
+        .iter()
+        .map(|r| {
+            let value = r.value.map_or("?".into(), |v| v.to_string());
+            format!("{}{value}", r.letter)
+        })
+        .collect();
     format!(
-        "{}\n{}/5\nC{} S{} D{}\nZ{} V{}",
-        format::stars(Some(r.overall)),
-        r.overall,
-        r.compatibility,
-        d(r.security),
-        d(r.debugging),
-        d(r.size),
-        d(r.speed)
+        "{stars}\n{overall}\n{}\n{}",
+        letters[..3].join(" "),
+        letters[3..].join(" ")
     )
 }
 
@@ -154,11 +96,11 @@ fn record(row: &Row) -> Vec<String> {
     vec![
         variant_cell(row),
         size_cell(row),
-        build_cell(row),
-        startup_cell(row),
-        latency_cell(row),
-        memory_cell(row),
-        image_cell(row),
+        values(&cells::build(row)),
+        values(&cells::startup(row)),
+        values(&cells::latency(row)),
+        values(&cells::memory(row)),
+        labelled(&cells::image(row, Detail::Brief)),
         rating_cell(row),
     ]
 }
@@ -169,7 +111,7 @@ fn reason_line(row: &Row) -> String {
     } else {
         row.reason.clone()
     };
-    Wrap::wrap(&text, REASON_WIDTH, true)
+    Wrap::wrap(&terminal(&text), REASON_WIDTH, true)
 }
 
 fn theme(rows: usize) -> Theme {
@@ -220,8 +162,14 @@ pub fn render(matrix: &Matrix, color: bool) -> String {
         out.push_str(&Wrap::wrap(line, TABLE_WIDTH, true));
         out.push('\n');
     }
-    for note in &matrix.notes {
-        out.push_str(&Wrap::wrap(&format!("Note: {note}"), TABLE_WIDTH, true));
+    let warnings = details::warnings(matrix).into_iter().flat_map(|w| {
+        w.lines
+            .iter()
+            .map(move |line| format!("Warning: {}: {line}", w.name))
+    });
+    let notes = matrix.notes.iter().map(|note| format!("Note: {note}"));
+    for line in notes.chain(warnings) {
+        out.push_str(&Wrap::wrap(&terminal(&line), TABLE_WIDTH, true));
         out.push('\n');
     }
     out

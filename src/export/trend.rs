@@ -6,9 +6,10 @@ use tabled::settings::Style;
 
 use std::fmt::Write;
 
-use crate::export::svg::{TOP, WIDTH, escape, open};
+use crate::export::escape::{html as escape, terminal};
+use crate::export::svg::{TOP, WIDTH, open};
+use crate::format::{bytes, millis, seconds};
 use crate::history::History;
-use crate::matrix::format::{bytes, millis, seconds};
 
 fn wanted(name: &str, only: Option<&str>) -> bool {
     only.is_none_or(|o| o == name)
@@ -54,7 +55,7 @@ pub fn table(history: &History, only: Option<&str>) -> String {
                 .startup_median_ms
                 .map(|s| millis(s) + &change(prev.and_then(|p| p.startup_median_ms), Some(s)));
             let dash = || "–".to_string();
-            builder.push_record([
+            let record = [
                 format!("{}{}", v.name, if v.stand_in { " †" } else { "" }),
                 run.run_id.clone(),
                 run.time.clone(),
@@ -62,7 +63,8 @@ pub fn table(history: &History, only: Option<&str>) -> String {
                 size.unwrap_or_else(dash),
                 build.unwrap_or_else(dash),
                 start.unwrap_or_else(dash),
-            ]);
+            ];
+            builder.push_record(record.map(|cell| terminal(&cell)));
             prev = Some(v);
         }
     }

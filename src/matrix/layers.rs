@@ -1,7 +1,7 @@
 //! The per-layer breakdown of an image, from the anatomy when it was analysed, else from
 //! the image history.
 
-use crate::matrix::view::LayerView;
+use crate::matrix::model::LayerView;
 use crate::results::VariantResult;
 
 /// Shorten a history `created_by` to the instruction a reader recognises.

@@ -4,15 +4,14 @@
 //! Ratings (1–5) come from measured facts by the model in docs/SCORING.md ([`score`]);
 //! the reason and use-case lines are generated from the same facts ([`text`]).
 
-pub mod format;
 mod layers;
+pub mod model;
+mod read;
 pub mod score;
 pub mod text;
-mod view;
 pub mod weights;
 
-pub use score::Ratings;
-pub use view::{Facts, LayerView, Row, SizeView, SmokeView, Vulnerabilities};
+pub use model::{Facts, LayerView, Ratings, Row, SizeView, SmokeView, Vulnerabilities};
 pub use weights::{ScoringError, ScoringWeights};
 
 use crate::results::RunResults;
@@ -45,8 +44,8 @@ pub struct Matrix {
 impl Matrix {
     /// Build the view model: facts per row, reference ratios, ratings, ranking and text.
     pub fn build(results: &RunResults, weights: &ScoringWeights) -> Matrix {
-        let mut rows: Vec<Row> = results.variants.iter().map(view::row_facts).collect();
-        let reference = view::apply_ratios(&mut rows);
+        let mut rows: Vec<Row> = results.variants.iter().map(read::row_facts).collect();
+        let reference = read::apply_ratios(&mut rows);
         score::rate_all(&mut rows, weights);
         let order = score::rank(&mut rows);
         for row in &mut rows {

@@ -3,27 +3,8 @@
 
 use std::cmp::Ordering;
 
-use crate::matrix::view::{Row, Vulnerabilities};
+use crate::matrix::model::{Ratings, Row, Vulnerabilities};
 use crate::matrix::weights::ScoringWeights;
-
-/// Ratings of one variant, 1 (worst) to 5 (best). `None` means the facts were not measured.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Ratings {
-    /// Works, smoke checks, libc.
-    pub compatibility: u8,
-    /// Attack surface; `None` when the image was not analysed.
-    pub security: Option<u8>,
-    /// Debugging comfort; `None` when the image was not analysed.
-    pub debugging: Option<u8>,
-    /// Size relative to the smallest working variant; `None` for a variant that does not work.
-    pub size: Option<u8>,
-    /// Startup and cold build relative to the fastest working variant.
-    pub speed: Option<u8>,
-    /// Weighted mean of the ratings above, rounded; 1 for a variant that does not work.
-    pub overall: u8,
-    /// The weighted mean before rounding (1.0–5.0), used for ranking.
-    pub score: f64,
-}
 
 /// Penalty (in rating points) for running as root.
 pub const ROOT_PENALTY: f64 = 1.5;

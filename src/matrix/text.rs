@@ -1,7 +1,7 @@
 //! The reason cell and the use-case line, generated from a row's facts.
 
-use crate::matrix::format;
-use crate::matrix::view::{Row, Vulnerabilities};
+use crate::format;
+use crate::matrix::model::{Row, Vulnerabilities};
 
 fn user_part(row: &Row) -> Option<String> {
     let analysed = row.facts.analysed;

@@ -1,5 +1,10 @@
-//! Human formatting of the view model's numbers, shared by every exporter so that the
-//! terminal table, Markdown and HTML print the same figures the same way.
+//! Human formatting of sizes, durations, ratios, ratings and lists: the one home for it,
+//! so the terminal table, Markdown, HTML, `inspect`, `compare`, `trend` and the matrix's
+//! reason text print the same figure the same way (hyperfine's `output/format.rs`).
+//!
+//! It sits beside `matrix` and `export` rather than inside either: the matrix writes sizes
+//! into its reason text and the exporters render the matrix, so a home in one of them
+//! would make the two import each other.
 
 use crate::stats::Timing;
 
@@ -46,13 +51,23 @@ pub fn ratio(r: f64) -> String {
     }
 }
 
-/// A timing as `median [min–max]`, or `median (1 run)` for a single sample.
-pub fn timing(t: &Timing, unit: fn(f64) -> String) -> String {
+/// A timing's spread as `[min–max unit]` (the unit written once), or `(1 run)` for a
+/// single sample.
+pub fn spread(t: &Timing, unit: fn(f64) -> String) -> String {
     if t.is_single_run() {
-        format!("{} (1 run)", unit(t.median))
+        "(1 run)".to_string()
     } else {
-        format!("{} [{}–{}]", unit(t.median), unit(t.min), unit(t.max))
+        format!("[{}–{}]", number(&unit(t.min)), unit(t.max))
     }
+}
+
+/// The number of a formatted figure, without its unit (`1.50 s` → `1.50`).
+fn number(figure: &str) -> String {
+    figure
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A timing as `median ±half-range` (unit written once), or `median (1 run)` for a
@@ -61,9 +76,8 @@ pub fn timing_pm(t: &Timing, unit: fn(f64) -> String) -> String {
     if t.is_single_run() {
         format!("{} (1 run)", unit(t.median))
     } else {
-        let spread = unit((t.max - t.min) / 2.0);
-        let number = spread.split_whitespace().next().unwrap_or_default();
-        format!("{} ±{number}", unit(t.median))
+        let half = number(&unit((t.max - t.min) / 2.0));
+        format!("{} ±{half}", unit(t.median))
     }
 }
 
@@ -107,9 +121,10 @@ mod tests {
     #[test]
     fn single_run_timings_say_so() {
         let t = Timing::from_samples(&[1500.0]).expect("samples");
-        assert_eq!(timing(&t, millis), "1500 ms (1 run)");
+        assert_eq!(spread(&t, millis), "(1 run)");
+        assert_eq!(timing_pm(&t, millis), "1500 ms (1 run)");
         let t = Timing::from_samples(&[1.0, 2.0, 4.0]).expect("samples");
-        assert_eq!(timing(&t, seconds), "2.00 s [1.00 s–4.00 s]");
+        assert_eq!(spread(&t, seconds), "[1.00–4.00 s]");
         assert_eq!(timing_pm(&t, seconds), "2.00 s ±1.50");
     }
 

@@ -1,0 +1,264 @@
+//! The matrix's cells, built once for every format (hyperfine's `export/markup.rs`): each
+//! cell is a list of plain, unescaped lines with their labels, so a label or a figure
+//! cannot drift between the terminal table, Markdown and HTML. A format only picks its
+//! joiner (`\n`, `<br>`), escapes each line with its own helper ([`super::escape`]) and,
+//! where its header already names the lines (the terminal table), leaves the labels out.
+
+use crate::format::{self, bytes, millis, seconds};
+use crate::matrix::{Row, Vulnerabilities};
+use crate::stats::Timing;
+
+/// What an empty cell shows.
+pub(crate) const NONE: &str = "–";
+
+/// One line of a cell: an optional label and the value, plain text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Line {
+    /// Names the value (`cold`, `p50`, `wasted:`); `None` when the value says it all.
+    pub label: Option<&'static str>,
+    /// The figure or fact.
+    pub value: String,
+}
+
+impl Line {
+    fn plain(value: impl Into<String>) -> Line {
+        Line {
+            label: None,
+            value: value.into(),
+        }
+    }
+
+    fn labelled(label: &'static str, value: impl Into<String>) -> Line {
+        Line {
+            label: Some(label),
+            value: value.into(),
+        }
+    }
+
+    /// `label value`, or the value alone.
+    pub fn text(&self) -> String {
+        match self.label {
+            Some(label) => format!("{label} {}", self.value),
+            None => self.value.clone(),
+        }
+    }
+}
+
+/// How much of the image facts a cell shows: a narrow terminal column and the Markdown
+/// table take the brief lines, the HTML page has room for all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// User, shell, package managers, wasted bytes.
+    Brief,
+    /// Every fact the anatomy found.
+    Full,
+}
+
+/// Size: total with the ratio to the reference, base, what the Dockerfile added.
+pub(crate) fn size(row: &Row) -> Vec<Line> {
+    let Some(size) = row.size.as_ref() else {
+        return Vec::new();
+    };
+    let mut lines = vec![Line::plain(match size.ratio {
+        Some(r) => format!("{} ({})", bytes(size.total), format::ratio(r)),
+        None => bytes(size.total),
+    })];
+    lines.extend(size.base.map(|b| Line::labelled("base", bytes(b))));
+    lines.extend(
+        size.added
+            .map(|a| Line::plain(format!("+{} added", bytes(a)))),
+    );
+    lines
+}
+
+/// Layer count.
+pub(crate) fn layers(row: &Row) -> Option<String> {
+    row.layers.map(|n| n.to_string())
+}
+
+/// Build: cold, cached and after-a-change times (median ±half-range), steps re-run.
+pub(crate) fn build(row: &Row) -> Vec<Line> {
+    let time =
+        |label, t: Option<&Timing>| t.map(|t| Line::labelled(label, format::timing_pm(t, seconds)));
+    let mut lines: Vec<Line> = [
+        time("cold", row.build_cold.as_ref()),
+        time("cached", row.build_cached.as_ref()),
+        time("after change", row.build_incremental.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if let Some((run, total)) = row.incremental_steps {
+        lines.push(Line::labelled("steps re-run", format!("{run}/{total}")));
+    }
+    lines
+}
+
+/// Startup to the first HTTP 200: median, then the spread or `(1 run)`.
+pub(crate) fn startup(row: &Row) -> Vec<Line> {
+    row.startup.as_ref().map_or_else(Vec::new, |t| {
+        vec![
+            Line::plain(millis(t.median)),
+            Line::plain(format::spread(t, millis)),
+        ]
+    })
+}
+
+/// Latency percentiles and throughput under load.
+pub(crate) fn latency(row: &Row) -> Vec<Line> {
+    let Some(l) = row.latency.as_ref() else {
+        return Vec::new();
+    };
+    let mut lines = vec![
+        Line::labelled("p50", millis(l.p50)),
+        Line::labelled("p95", millis(l.p95)),
+    ];
+    lines.extend(l.concurrent_rps.map(|v| Line::plain(format!("{v:.0} rps"))));
+    lines
+}
+
+/// Memory idle and at the peak under load.
+pub(crate) fn memory(row: &Row) -> Vec<Line> {
+    row.memory.as_ref().map_or_else(Vec::new, |m| {
+        vec![
+            Line::labelled("idle", bytes(m.idle)),
+            Line::labelled("peak", bytes(m.peak)),
+        ]
+    })
+}
+
+/// The image's security and debugging facts.
+pub(crate) fn image(row: &Row, detail: Detail) -> Vec<Line> {
+    let f = &row.facts;
+    let user = match f.root {
+        Some(true) => "root",
+        Some(false) => "non-root",
+        None => "user unknown",
+    };
+    let mut lines = vec![Line::plain(user)];
+    if !f.analysed {
+        lines.push(Line::plain("not analysed"));
+        return lines;
+    }
+    let wasted = f.wasted_bytes.map_or("?".to_string(), bytes);
+    if detail == Detail::Brief {
+        lines.push(Line::plain(if f.shells.is_empty() {
+            "no shell"
+        } else {
+            "shell"
+        }));
+        lines.push(Line::plain(if f.package_managers.is_empty() {
+            "no pkg mgr".to_string()
+        } else {
+            f.package_managers.join(", ")
+        }));
+        lines.push(Line::labelled("wasted:", wasted));
+        return lines;
+    }
+    let count = |n: Option<u32>| n.map_or("?".to_string(), |n| n.to_string());
+    let efficiency = f
+        .efficiency
+        .map_or(String::new(), |e| format!(" ({:.1}% efficient)", e * 100.0));
+    lines.extend([
+        Line::labelled("shells:", format::list(&f.shells)),
+        Line::labelled("pkg:", format::list(&f.package_managers)),
+        Line::labelled("setuid:", f.setuid_files.to_string()),
+        Line::labelled("libc:", f.libc.as_deref().unwrap_or("unknown")),
+        Line::labelled("wasted:", wasted + &efficiency),
+        Line::labelled(
+            "packages:",
+            format!(
+                "{} OS, {} Python",
+                count(f.os_packages),
+                count(f.python_packages)
+            ),
+        ),
+        Line::plain(match &f.vulnerabilities {
+            Vulnerabilities::Scanned {
+                critical,
+                high,
+                other,
+                ..
+            } => format!("CVEs {critical} crit / {high} high / {other} other"),
+            _ => "CVEs not scanned".to_string(),
+        }),
+    ]);
+    lines
+}
+
+/// One rating of a row: its name, the letter the terminal table uses, the value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Rating {
+    /// `compatibility`, `security`, ...
+    pub name: &'static str,
+    /// One letter for the narrow table (`C`, `S`, `D`, `Z`, `V`), explained in its legend.
+    pub letter: char,
+    /// 1–5, `None` when not measured.
+    pub value: Option<u8>,
+}
+
+/// The five ratings, in the order every format shows them.
+pub(crate) fn ratings(row: &Row) -> [Rating; 5] {
+    let r = &row.ratings;
+    let rating = |name, letter, value| Rating {
+        name,
+        letter,
+        value,
+    };
+    [
+        rating("compatibility", 'C', Some(r.compatibility)),
+        rating("security", 'S', r.security),
+        rating("debugging", 'D', r.debugging),
+        rating("size", 'Z', r.size),
+        rating("speed", 'V', r.speed),
+    ]
+}
+
+/// The overall rating as stars and as `4/5`.
+pub(crate) fn overall(row: &Row) -> (String, String) {
+    let o = row.ratings.overall;
+    (format::stars(Some(o)), format::rating(Some(o)))
+}
+
+/// A tag beside a variant's name.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Tag {
+    /// The reference variant, which ratios are to.
+    Reference,
+    /// Measured on stand-in bases (`requested → stand-in`, for a tooltip).
+    StandIn(String),
+    /// Some timing comes from one run.
+    SingleRun,
+    /// It does not work.
+    Failed,
+}
+
+impl Tag {
+    /// The tag's words.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Tag::Reference => "reference",
+            Tag::StandIn(_) => "stand-in base",
+            Tag::SingleRun => "single run",
+            Tag::Failed => "failed",
+        }
+    }
+}
+
+/// The tags of a row, in the order every format shows them.
+pub(crate) fn tags(row: &Row) -> Vec<Tag> {
+    let mut tags = Vec::new();
+    if row.is_reference {
+        tags.push(Tag::Reference);
+    }
+    if !row.stand_in_bases.is_empty() {
+        tags.push(Tag::StandIn(row.stand_in_bases.join("; ")));
+    }
+    if row.single_run {
+        tags.push(Tag::SingleRun);
+    }
+    if !row.works {
+        tags.push(Tag::Failed);
+    }
+    tags
+}
