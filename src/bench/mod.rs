@@ -2,11 +2,11 @@
 //! run and probe it, analyse its image, and clean up; then hand the measurements on.
 //! All side effects go through the [`Engine`]; all progress through the [`Reporter`].
 
-mod bases;
 mod build;
 mod cleanup;
 mod container;
 mod image;
+mod resolve_from;
 pub mod warnings;
 
 use std::collections::HashMap;
@@ -20,8 +20,8 @@ use crate::results::{
     FailureDetail, FailurePhase, HostInfo, RunResults, RunSettings, SCHEMA_VERSION, VariantResult,
 };
 
-pub use bases::BaseResolver;
 pub use cleanup::sweep_run;
+pub use resolve_from::FromResolver;
 
 /// Options of a run that are not about what to measure.
 #[derive(Debug, Clone, Default)]
@@ -101,7 +101,7 @@ impl<'a> Bench<'a> {
             settings: self.settings(),
             variants: Vec::new(),
         };
-        let mut resolver = BaseResolver::default();
+        let mut resolver = FromResolver::default();
         let total = self.config.variants.len();
         for (index, variant) in self.config.variants.iter().enumerate() {
             if self.cancelled() {
@@ -148,7 +148,7 @@ impl<'a> Bench<'a> {
     }
 
     /// Measure one variant; never fails: a failure becomes the row's `failure`.
-    async fn measure(&self, variant: &Variant, resolver: &mut BaseResolver) -> VariantResult {
+    async fn measure(&self, variant: &Variant, resolver: &mut FromResolver) -> VariantResult {
         let mut result = VariantResult {
             name: variant.name.clone(),
             dockerfile: variant.dockerfile_display.clone(),
@@ -171,7 +171,7 @@ impl<'a> Bench<'a> {
     async fn measure_phases(
         &self,
         variant: &Variant,
-        resolver: &mut BaseResolver,
+        resolver: &mut FromResolver,
         result: &mut VariantResult,
         created: &mut cleanup::Created,
     ) -> Result<(), Stop> {

@@ -1,4 +1,4 @@
-//! Deciding which image each `FROM` uses: `[substitute]` first, then the local image, then
+//! Resolving each `FROM` reference to an image: `[substitute]` first, then the local image, then
 //! a pull (timed apart), then a stand-in built from Debian packages. Decisions are shared
 //! by all variants of a run, so each base is pulled or built at most once.
 
@@ -25,9 +25,10 @@ enum Resolution {
     Unavailable(String),
 }
 
-/// Remembers how each base reference was resolved during a run.
+/// Resolves the `FROM` references of a run's variants to images, and remembers how each
+/// reference was resolved.
 #[derive(Debug, Default)]
-pub struct BaseResolver {
+pub struct FromResolver {
     decided: HashMap<String, Resolution>,
 }
 
@@ -37,7 +38,7 @@ pub(crate) struct Prepared {
     pub dockerfile: String,
 }
 
-impl BaseResolver {
+impl FromResolver {
     /// Read the variant's Dockerfile, resolve its bases and rewrite its `FROM` lines.
     pub(crate) async fn prepare(
         &mut self,
