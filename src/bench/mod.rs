@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use tokio::sync::watch;
 
-use crate::config::{Config, Variant};
+use crate::config::{Config, ConfigError, Variant};
 use crate::engine::{Engine, MANAGED_LABEL, RUN_LABEL};
 use crate::reporter::{Event, Phase, Reporter};
 use crate::results::{
@@ -46,6 +46,16 @@ pub struct Bench<'a> {
     pub options: RunOptions,
     /// Becomes `true` when the user interrupts (Ctrl-C, SIGTERM).
     pub cancel: watch::Receiver<bool>,
+}
+
+/// What [`Bench::run`] measured, and the missing setting it stopped for, if any.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The results (complete unless interrupted or stopped).
+    pub results: RunResults,
+    /// Set when the run stopped because a setting it needs is missing (a stand-in base
+    /// must be built and no Debian mirror is set or known): a usage error, exit 2.
+    pub stopped: Option<ConfigError>,
 }
 
 /// A variant's measuring stopped early; the partial result says why.
@@ -83,13 +93,14 @@ impl<'a> Bench<'a> {
     }
 
     /// Measure every variant in order. `on_update` receives the results after each
-    /// variant (to write them); the returned results are complete unless interrupted.
+    /// variant (to write them); the returned results are complete unless interrupted or
+    /// stopped for a missing setting.
     pub async fn run(
         &self,
         host: HostInfo,
         started_at: String,
         on_update: &mut (dyn FnMut(&RunResults) + Send),
-    ) -> RunResults {
+    ) -> RunOutcome {
         let mut results = RunResults {
             schema_version: SCHEMA_VERSION,
             run_id: self.run_id.clone(),
@@ -102,6 +113,7 @@ impl<'a> Bench<'a> {
             variants: Vec::new(),
         };
         let mut resolver = FromResolver::default();
+        let mut stopped = None;
         let total = self.config.variants.len();
         for (index, variant) in self.config.variants.iter().enumerate() {
             if self.cancelled() {
@@ -128,10 +140,28 @@ impl<'a> Bench<'a> {
             results.variants.push(result);
             results.finished_at = now_rfc3339();
             on_update(&results);
+            if let Some(requested) = resolver.missing_mirror() {
+                stopped = Some(self.no_mirror(requested));
+                break;
+            }
         }
         results.complete = results.variants.len() == total;
         results.finished_at = now_rfc3339();
-        results
+        RunOutcome { results, stopped }
+    }
+
+    /// The usage error of a run that needs a stand-in for `requested` and has no mirror.
+    fn no_mirror(&self, requested: &str) -> ConfigError {
+        ConfigError::Invalid {
+            origin: self.config.origin.clone(),
+            key: "bases.mirror".to_string(),
+            message: format!(
+                "is not set and the host's apt sources name no Debian {} archive, so the \
+                 stand-in for '{requested}' cannot be built; {}",
+                crate::bases::mirror::SUITE,
+                crate::bases::mirror::HOW_TO_SET
+            ),
+        }
     }
 
     fn settings(&self) -> RunSettings {

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use super::warnings::Warning;
 use super::{Bench, Stop};
+use crate::bases::StandInError;
 use crate::config::{BaseFallback, Variant};
 use crate::dockerfile;
 use crate::reporter::Event;
@@ -23,6 +24,9 @@ enum Resolution {
     StandIn(String),
     /// Not available; the text says why and what to do.
     Unavailable(String),
+    /// A stand-in for this (normalised) reference is needed, but no Debian mirror is set
+    /// or known; the text says why and what to do.
+    NoMirror { requested: String, reason: String },
 }
 
 /// Resolves the `FROM` references of a run's variants to images, and remembers how each
@@ -30,6 +34,8 @@ enum Resolution {
 #[derive(Debug, Default)]
 pub struct FromResolver {
     decided: HashMap<String, Resolution>,
+    /// The base whose stand-in could not be built for want of a Debian mirror.
+    missing_mirror: Option<String>,
 }
 
 /// A variant's Dockerfile ready to build: bases resolved and rewritten.
@@ -75,6 +81,10 @@ impl FromResolver {
                 Resolution::Unavailable(reason) => {
                     return Err(Stop::new(FailurePhase::Prepare, reason));
                 }
+                Resolution::NoMirror { requested, reason } => {
+                    self.missing_mirror = Some(requested);
+                    return Err(Stop::new(FailurePhase::Prepare, reason));
+                }
             };
             let seen = result.bases.iter().any(|b| b.requested == from.requested);
             if stand_in && !seen {
@@ -105,6 +115,12 @@ impl FromResolver {
                 )
             })?;
         Ok(Prepared { dockerfile })
+    }
+
+    /// The base a stand-in was needed for when no Debian mirror is set or known: the run
+    /// stops there, because every other stand-in would fail the same way.
+    pub(crate) fn missing_mirror(&self) -> Option<&str> {
+        self.missing_mirror.as_deref()
     }
 
     async fn resolve(&mut self, bench: &Bench<'_>, reference: &str) -> Resolution {
@@ -151,8 +167,15 @@ async fn resolve_once(bench: &Bench<'_>, reference: &str) -> Resolution {
     notice(&format!(
         "base image '{reference}' is not local and cannot be pulled: using a stand-in built from Debian packages"
     ));
-    match crate::bases::ensure_stand_in(engine, reference, &notice).await {
+    let mirror = bench.config.mirror.as_deref();
+    match crate::bases::ensure_stand_in(engine, reference, mirror, &notice).await {
         Ok(stand_in) => Resolution::StandIn(stand_in.reference),
+        Err(e @ StandInError::NoMirror { .. }) => Resolution::NoMirror {
+            requested: crate::bases::normalize(reference),
+            reason: format!(
+                "base image '{reference}' is not on the daemon and cannot be pulled ({pull_error}); {e}"
+            ),
+        },
         Err(e) => Resolution::Unavailable(format!(
             "base image '{reference}' is not on the daemon and cannot be pulled ({pull_error}); {e}"
         )),
