@@ -7,8 +7,8 @@ use basebench::anatomy::synth::{ImageBuilder, LayerBuilder, Layout, Storage};
 use basebench::anatomy::{
     AnalyzeOptions, AnatomyError, ScanPolicy, VulnerabilityScan, analyze_archive, analyze_export,
 };
-use basebench::engine::{ByteStream, EngineError};
 use bytes::Bytes;
+use futures_util::Stream;
 
 fn archive() -> Vec<u8> {
     let base = LayerBuilder::new()
@@ -21,19 +21,22 @@ fn archive() -> Vec<u8> {
         .build(Layout::Oci)
 }
 
-fn chunked(data: Vec<u8>, size: usize, fail_at: Option<usize>) -> ByteStream {
-    let mut items: Vec<Result<Bytes, EngineError>> = data
+/// `data` in chunks of `size` bytes, ending with an error after `fail_at` chunks if given:
+/// a plain stream, no engine involved.
+fn chunked(
+    data: Vec<u8>,
+    size: usize,
+    fail_at: Option<usize>,
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
+    let mut items: Vec<Result<Bytes, std::io::Error>> = data
         .chunks(size)
         .map(|c| Ok(Bytes::copy_from_slice(c)))
         .collect();
     if let Some(at) = fail_at {
         items.truncate(at);
-        items.push(Err(EngineError::Api {
-            action: "exporting image 'x'".into(),
-            message: "connection reset".into(),
-        }));
+        items.push(Err(std::io::Error::other("connection reset")));
     }
-    Box::pin(futures_util::stream::iter(items))
+    futures_util::stream::iter(items)
 }
 
 fn never() -> AnalyzeOptions {

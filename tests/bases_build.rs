@@ -34,7 +34,13 @@ async fn builds_and_imports_a_distroless_stand_in_without_a_shell() {
     );
     let engine = support::connect_or_fail().await;
     let run_id = support::unique_run_id();
-    let mut options = StandInOptions::from_host();
+    let setting = std::env::var(bases::mirror::MIRROR_ENV).ok();
+    let mut options = StandInOptions::from_host(setting.as_deref());
+    assert!(
+        options.mirror.is_some(),
+        "this test needs a Debian mirror: a bookworm archive in the host's apt sources, or {}",
+        bases::mirror::MIRROR_ENV
+    );
     options.prefix = format!("basebench-{run_id}");
     options.extra_labels = vec![(RUN_LABEL.to_string(), run_id.clone())];
     let requested = "gcr.io/distroless/python3";
@@ -85,6 +91,16 @@ async fn check(
         info.labels
             .get(bases::MMDEBSTRAP_LABEL)
             .is_some_and(|v| v.starts_with("mmdebstrap"))
+    );
+    let mirror = options.mirror.as_ref().unwrap();
+    let source = info
+        .labels
+        .get(bases::SOURCE_LABEL)
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        source.starts_with(&format!("{} {} ", mirror.uri, mirror.suite)),
+        "{source}"
     );
     assert_eq!(info.entrypoint, vec!["/usr/bin/python3.11".to_string()]);
 

@@ -80,3 +80,51 @@ fn sample_app_pins_the_articles_requirements() {
         assert!(text.lines().any(|l| l.trim() == pin), "{pin}");
     }
 }
+
+/// A config in a fresh directory: `[bases]` with `bases`, one variant.
+fn config_with_bases(bases: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("app")).unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM ubuntu:20.04\n").unwrap();
+    let text = format!(
+        "context = \"app\"\nport = 5000\n\n[bases]\n{bases}\n\n[[variant]]\nname = \"u\"\ndockerfile = \"Dockerfile\"\n"
+    );
+    std::fs::write(dir.path().join("basebench.toml"), text).unwrap();
+    dir
+}
+
+#[test]
+fn the_stand_in_mirror_comes_from_bases_mirror_and_the_flag_wins() {
+    let dir = config_with_bases("mirror = \" http://mirror.example.com/debian \"");
+    let config = load(&Overrides::default(), dir.path()).unwrap();
+    assert_eq!(
+        config.mirror.as_deref(),
+        Some("http://mirror.example.com/debian")
+    );
+    let flag = Overrides {
+        mirror: Some("https://other.example.net/debian".into()),
+        ..Overrides::default()
+    };
+    let config = load(&flag, dir.path()).unwrap();
+    assert_eq!(
+        config.mirror.as_deref(),
+        Some("https://other.example.net/debian")
+    );
+    let dir = config_with_bases("fallback = \"stand-in\"");
+    assert_eq!(
+        load(&Overrides::default(), dir.path()).unwrap().mirror,
+        None
+    );
+}
+
+#[test]
+fn a_mirror_that_is_not_a_url_names_the_key() {
+    let dir = config_with_bases("mirror = \"mirror.example.com/debian\"");
+    let err = load(&Overrides::default(), dir.path()).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("basebench.toml") && text.contains("`bases.mirror`"),
+        "{text}"
+    );
+    assert!(text.contains("(got 'mirror.example.com/debian')"), "{text}");
+}

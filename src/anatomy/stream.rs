@@ -1,12 +1,13 @@
-//! The async entry point: an engine's export stream is fed through a bounded channel to a
-//! blocking reader that the analysis reads on a blocking thread, so memory stays bounded
-//! (a few chunks in flight). When a scanner is installed the stream is also written to a
+//! The async entry point: a stream of byte chunks (an engine's image export, or any other
+//! source) is fed through a bounded channel to a blocking reader that the analysis reads on
+//! a blocking thread, so memory stays bounded (a few chunks in flight). When a scanner is installed the stream is also written to a
 //! temporary file, which the scanner reads once the stream has ended.
 
+use std::fmt::Display;
 use std::io::{self, Read};
 
 use bytes::{Buf, Bytes};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 
@@ -14,7 +15,6 @@ use super::error::AnatomyError;
 use super::model::Anatomy;
 use super::scan::{self, Scanner};
 use super::{AnalyzeOptions, ScanPolicy};
-use crate::engine::ByteStream;
 
 /// Chunks in flight between the stream and the analysis (dockerd sends ≤ 32 KiB chunks
 /// over its socket, so about 4 MiB; enough slack that the exporter never waits on a
@@ -43,12 +43,18 @@ impl Read for ChannelReader {
     }
 }
 
-/// Analyses an image export stream (`Engine::export_image`) while it arrives and, by
-/// `options`, scans it for vulnerabilities afterwards. Never holds the image in memory.
-pub async fn analyze_export(
-    mut stream: ByteStream,
+/// Analyses a `docker save` stream (e.g. `Engine::export_image`) while its chunks arrive
+/// and, by `options`, scans it for vulnerabilities afterwards. Never holds the image in
+/// memory. An `Err` item ends the analysis with [`AnatomyError::Export`] carrying its text.
+pub async fn analyze_export<S, E>(
+    stream: S,
     options: AnalyzeOptions,
-) -> Result<Anatomy, AnatomyError> {
+) -> Result<Anatomy, AnatomyError>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+    E: Display,
+{
+    let mut stream = std::pin::pin!(stream);
     let scanner = match options.scan {
         ScanPolicy::WhenInstalled => scan::find_scanner(),
         ScanPolicy::Never => None,

@@ -12,6 +12,17 @@ pub enum StandInError {
     /// No recipe exists (e.g. a musl-based image).
     #[error(transparent)]
     NoRecipe(#[from] NoStandIn),
+    /// No setting and no host apt source names a Debian archive to build from.
+    #[error(
+        "cannot build a stand-in for '{requested}': no Debian mirror to build from (the \
+         host's apt sources name no Debian {suite} archive); {how}",
+        suite = super::mirror::SUITE,
+        how = super::mirror::HOW_TO_SET
+    )]
+    NoMirror {
+        /// The base asked for.
+        requested: String,
+    },
     /// The mmdebstrap program is not installed.
     #[error(
         "cannot build a stand-in for '{requested}': mmdebstrap was not found ('{}'); \
@@ -28,7 +39,7 @@ pub enum StandInError {
     #[error(
         "cannot build a stand-in for '{requested}': the Debian mirror {mirror} is unreachable \
          or incomplete. mmdebstrap said:\n{stderr_tail}\nCheck the network (and proxy \
-         settings), or set BASEBENCH_DEBIAN_MIRROR to a reachable Debian mirror"
+         settings), or give a reachable Debian mirror with --mirror URL or `[bases] mirror`"
     )]
     MirrorUnreachable {
         /// The base asked for.

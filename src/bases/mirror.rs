@@ -1,21 +1,29 @@
-//! The Debian mirror stand-ins are built from: the one the host's apt already uses
-//! (`/etc/apt/sources.list` and `/etc/apt/sources.list.d/*`), else deb.debian.org.
+//! The Debian mirror stand-ins are built from: the one a setting names (`--mirror URL`,
+//! `BASEBENCH_DEBIAN_MIRROR`, or `mirror = "URL"` in basebench.toml's `[bases]` table),
+//! else the one the host's apt already uses (`/etc/apt/sources.list`,
+//! `/etc/apt/sources.list.d/*.list` and deb822 `*.sources`). There is no built-in default:
+//! with neither, building a stand-in stops and says which setting to give.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Debian release the stand-ins are made of.
 pub const SUITE: &str = "bookworm";
-/// Mirror used when the host has no Debian source configured.
-pub const DEFAULT_MIRROR: &str = "http://deb.debian.org/debian";
-/// Environment variable that overrides the mirror (main archive URI).
+/// Environment variable behind `--mirror` (main archive URI).
 pub const MIRROR_ENV: &str = "BASEBENCH_DEBIAN_MIRROR";
+/// Environment variable naming the directory the host's apt sources are read from
+/// (default `/etc/apt`).
+pub const APT_DIR_ENV: &str = "BASEBENCH_APT_DIR";
+/// What to do when no mirror is known: the settings that give one.
+pub const HOW_TO_SET: &str = "give a Debian archive with --mirror URL, BASEBENCH_DEBIAN_MIRROR=URL \
+     or `mirror = \"URL\"` in basebench.toml's [bases] table (e.g. \
+     http://mirror.example.com/debian)";
 
 /// A Debian archive to build from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mirror {
-    /// Main archive, e.g. `http://deb.debian.org/debian`.
+    /// Main archive, e.g. `http://mirror.example.com/debian`.
     pub uri: String,
-    /// Security archive, e.g. `http://deb.debian.org/debian-security`; `None` skips it.
+    /// Security archive, e.g. `http://mirror.example.com/debian-security`; `None` skips it.
     pub security_uri: Option<String>,
     /// Release, e.g. `bookworm`.
     pub suite: String,
@@ -43,21 +51,38 @@ impl Mirror {
         lines
     }
 
-    /// The mirror from `BASEBENCH_DEBIAN_MIRROR`, else the host's apt sources, else
-    /// deb.debian.org.
-    pub fn from_host() -> Mirror {
-        if let Some(uri) = std::env::var(MIRROR_ENV)
-            .ok()
-            .filter(|u| !u.trim().is_empty())
-        {
-            return Mirror::main_only(uri.trim());
+    /// The mirror to build from: `setting` (the main archive's URI from `--mirror`,
+    /// `BASEBENCH_DEBIAN_MIRROR` or `[bases] mirror`) when given, else the host's apt
+    /// sources under `/etc/apt` (or `BASEBENCH_APT_DIR`); `None` when neither names one.
+    pub fn choose(setting: Option<&str>) -> Option<Mirror> {
+        let apt_dir = std::env::var_os(APT_DIR_ENV)
+            .filter(|d| !d.is_empty())
+            .map_or_else(|| PathBuf::from("/etc/apt"), PathBuf::from);
+        Mirror::choose_in(setting, &apt_dir)
+    }
+
+    /// [`Mirror::choose`] with the host's apt sources read from `apt_dir`.
+    pub fn choose_in(setting: Option<&str>, apt_dir: &Path) -> Option<Mirror> {
+        match setting.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(uri) => Some(Mirror::main_only(uri)),
+            None => from_entries(&read_host_sources(apt_dir)),
         }
-        let entries = read_host_sources(Path::new("/etc/apt"));
-        from_entries(&entries).unwrap_or_else(|| Mirror {
-            uri: DEFAULT_MIRROR.to_string(),
-            security_uri: Some("http://deb.debian.org/debian-security".to_string()),
-            suite: SUITE.to_string(),
-        })
+    }
+}
+
+/// Check a mirror setting: an archive URL such as `http://mirror.example.com/debian`
+/// (any scheme apt knows: `http`, `https`, `file`, ...). The error says what is wrong.
+pub fn check_uri(uri: &str) -> Result<(), String> {
+    let usable = uri
+        .split_once("://")
+        .is_some_and(|(scheme, rest)| !scheme.is_empty() && !rest.is_empty())
+        && !uri.chars().any(char::is_whitespace);
+    if usable {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be the URL of a Debian archive, e.g. \"http://mirror.example.com/debian\" (got '{uri}')"
+        ))
     }
 }
 
@@ -158,38 +183,5 @@ pub fn parse_deb822(text: &str) -> Vec<SourceEntry> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    const DEB822: &str = "Types: deb\n# http://snapshot.debian.org/archive/debian/2025\n\
-        URIs: http://deb.debian.org/debian\nSuites: bookworm bookworm-updates\n\
-        Components: main\n\nTypes: deb\nURIs: http://deb.debian.org/debian-security\n\
-        Suites: bookworm-security\nComponents: main\n";
-
-    #[test]
-    fn reads_main_and_security_archives_from_deb822_sources() {
-        let mirror = from_entries(&parse_deb822(DEB822)).unwrap();
-        assert_eq!(mirror.uri, "http://deb.debian.org/debian");
-        assert_eq!(
-            mirror.security_uri.as_deref(),
-            Some("http://deb.debian.org/debian-security")
-        );
-        assert_eq!(mirror.source_lines().len(), 3);
-    }
-
-    #[test]
-    fn reads_one_line_sources_with_options() {
-        let text = "# comment\ndeb [signed-by=/k.gpg] https://mirror.example/debian/ bookworm main\n\
-                    deb-src http://x bookworm main\n";
-        let mirror = from_entries(&parse_one_line(text)).unwrap();
-        assert_eq!(mirror.uri, "https://mirror.example/debian");
-        assert_eq!(mirror.security_uri, None);
-    }
-
-    #[test]
-    fn ignores_sources_for_other_suites() {
-        let text = "deb https://packages.cloud.google.com/apt cloud-sdk-bookworm main\n";
-        assert_eq!(from_entries(&parse_one_line(text)), None);
-    }
-}
+#[path = "mirror_tests.rs"]
+mod tests;

@@ -36,8 +36,9 @@ const MIRROR_MARKERS: &[&str] = &[
 pub struct StandInOptions {
     /// The mmdebstrap program (default `mmdebstrap`, found on PATH).
     pub mmdebstrap: PathBuf,
-    /// The Debian archive to build from.
-    pub mirror: Mirror,
+    /// The Debian archive to build from; `None` when no setting and no host source names
+    /// one (building then stops with [`StandInError::NoMirror`]).
+    pub mirror: Option<Mirror>,
     /// Host directory of extra CA certificates (`*.crt`) put into every stand-in.
     pub extra_ca_dir: PathBuf,
     /// Repository prefix of the stand-in tags (default `basebench-stand-in`).
@@ -49,12 +50,12 @@ pub struct StandInOptions {
 }
 
 impl StandInOptions {
-    /// Options for this host: mmdebstrap from PATH, the host's Debian mirror, the host's
-    /// extra CA certificates.
-    pub fn from_host() -> StandInOptions {
+    /// Options for this host: mmdebstrap from PATH, the mirror `setting` names (see
+    /// [`Mirror::choose`]) else the host's apt sources, the host's extra CA certificates.
+    pub fn from_host(mirror_setting: Option<&str>) -> StandInOptions {
         StandInOptions {
             mmdebstrap: PathBuf::from("mmdebstrap"),
-            mirror: Mirror::from_host(),
+            mirror: Mirror::choose(mirror_setting),
             extra_ca_dir: PathBuf::from("/usr/local/share/ca-certificates"),
             prefix: STAND_IN_PREFIX.to_string(),
             extra_labels: Vec::new(),
@@ -116,17 +117,19 @@ pub fn arguments(recipe: &Recipe, mirror: &Mirror, output: &Path) -> Vec<String>
     args
 }
 
-/// Build the root filesystem of `recipe` into `dir/rootfs.tar`; returns its path.
+/// Build the root filesystem of `recipe` from `mirror` into `dir/rootfs.tar`; returns its
+/// path.
 pub async fn build_tarball(
     recipe: &Recipe,
     requested: &str,
     options: &StandInOptions,
+    mirror: &Mirror,
     dir: &Path,
 ) -> Result<PathBuf, StandInError> {
     let output = dir.join("rootfs.tar");
     let mut command = Command::new(&options.mmdebstrap);
     command
-        .args(arguments(recipe, &options.mirror, &output))
+        .args(arguments(recipe, mirror, &output))
         .env("BASEBENCH_EXTRA_CA_DIR", &options.extra_ca_dir)
         .env("TMPDIR", dir)
         .stdin(Stdio::null())
@@ -142,7 +145,7 @@ pub async fn build_tarball(
         Err(_) => {
             return Err(StandInError::BuildFailed {
                 requested: requested.to_string(),
-                mirror: options.mirror.uri.clone(),
+                mirror: mirror.uri.clone(),
                 status: format!(
                     "no result after {} minutes (killed)",
                     BUILD_TIMEOUT.as_secs() / 60
@@ -162,7 +165,7 @@ pub async fn build_tarball(
     );
     Err(classify_failure(
         requested,
-        &options.mirror.uri,
+        &mirror.uri,
         &out.status.to_string(),
         &text,
     ))
@@ -206,11 +209,11 @@ mod tests {
     #[test]
     fn builds_the_distroless_stand_in_with_an_extract_hook() {
         let recipe = recipe_for("gcr.io/distroless/python3").unwrap();
-        let mirror = Mirror::main_only("http://deb.debian.org/debian");
+        let mirror = Mirror::main_only("http://mirror.example.com/debian");
         let args = arguments(recipe, &mirror, Path::new("/tmp/x/rootfs.tar"));
         assert!(args.contains(&"--variant=extract".to_string()));
         assert!(args.iter().any(|a| a.starts_with("--extract-hook=")));
-        assert!(args.contains(&"deb http://deb.debian.org/debian bookworm main".to_string()));
+        assert!(args.contains(&"deb http://mirror.example.com/debian bookworm main".to_string()));
     }
 
     #[test]

@@ -51,20 +51,16 @@ pub struct StandIn {
 pub type Progress<'a> = &'a (dyn Fn(&str) + Send + Sync);
 
 /// Make sure a stand-in for `requested` exists (reusing a labelled image, else building
-/// one with mmdebstrap from the host's Debian mirror) and return it.
+/// one with mmdebstrap from the Debian mirror `mirror_setting` names, else the host's) and
+/// return it.
 pub async fn ensure_stand_in(
     engine: &dyn Engine,
     requested: &str,
+    mirror_setting: Option<&str>,
     progress: Progress<'_>,
 ) -> Result<StandIn, StandInError> {
-    ensure_stand_in_with(
-        engine,
-        requested,
-        &StandInOptions::from_host(),
-        false,
-        progress,
-    )
-    .await
+    let options = StandInOptions::from_host(mirror_setting);
+    ensure_stand_in_with(engine, requested, &options, false, progress).await
 }
 
 /// [`ensure_stand_in`] with explicit options; `rebuild` builds even when one exists.
@@ -120,21 +116,27 @@ async fn build_and_import(
     options: &StandInOptions,
     progress: Progress<'_>,
 ) -> Result<(String, u64), StandInError> {
+    let mirror = options
+        .mirror
+        .as_ref()
+        .ok_or_else(|| StandInError::NoMirror {
+            requested: wanted.to_string(),
+        })?;
     let version = mmdebstrap::version(options, wanted).await?;
     progress(&format!(
         "building stand-in {reference} for {wanted}: {} of Debian {} from {} ({version})",
         recipe.variant.as_str(),
-        options.mirror.suite,
-        options.mirror.uri
+        mirror.suite,
+        mirror.uri
     ));
     let started = std::time::Instant::now();
     let temp = temp_dir(options, wanted)?;
-    let tarball = mmdebstrap::build_tarball(recipe, wanted, options, temp.path()).await?;
+    let tarball = mmdebstrap::build_tarball(recipe, wanted, options, mirror, temp.path()).await?;
     let built_s = started.elapsed().as_secs_f64();
     let request = ImportRequest {
         tarball,
         reference: reference.to_string(),
-        changes: changes(recipe, wanted, &version, options),
+        changes: changes(recipe, wanted, &version, mirror, options),
     };
     let image_id = engine
         .import_image(&request)
@@ -197,6 +199,7 @@ pub fn changes(
     recipe: &Recipe,
     wanted: &str,
     version: &str,
+    mirror: &Mirror,
     options: &StandInOptions,
 ) -> Vec<String> {
     let mut changes: Vec<String> = recipe.changes.iter().map(|c| c.to_string()).collect();
@@ -212,8 +215,8 @@ pub fn changes(
             SOURCE_LABEL.to_string(),
             format!(
                 "{} {} (+ host CA certificates from {})",
-                options.mirror.uri,
-                options.mirror.suite,
+                mirror.uri,
+                mirror.suite,
                 options.extra_ca_dir.display()
             ),
         ),

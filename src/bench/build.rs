@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::bases::Prepared;
 use super::cleanup::Created;
+use super::resolve_from::Prepared;
 use super::warnings::Warning;
 use super::{Bench, Stop};
 use crate::config::Variant;

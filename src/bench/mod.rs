@@ -2,26 +2,26 @@
 //! run and probe it, analyse its image, and clean up; then hand the measurements on.
 //! All side effects go through the [`Engine`]; all progress through the [`Reporter`].
 
-mod bases;
 mod build;
 mod cleanup;
 mod container;
 mod image;
+mod resolve_from;
 pub mod warnings;
 
 use std::collections::HashMap;
 
 use tokio::sync::watch;
 
-use crate::config::{Config, Variant};
+use crate::config::{Config, ConfigError, Variant};
 use crate::engine::{Engine, MANAGED_LABEL, RUN_LABEL};
 use crate::reporter::{Event, Phase, Reporter};
 use crate::results::{
     FailureDetail, FailurePhase, HostInfo, RunResults, RunSettings, SCHEMA_VERSION, VariantResult,
 };
 
-pub use bases::BaseResolver;
 pub use cleanup::sweep_run;
+pub use resolve_from::FromResolver;
 
 /// Options of a run that are not about what to measure.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +46,16 @@ pub struct Bench<'a> {
     pub options: RunOptions,
     /// Becomes `true` when the user interrupts (Ctrl-C, SIGTERM).
     pub cancel: watch::Receiver<bool>,
+}
+
+/// What [`Bench::run`] measured, and the missing setting it stopped for, if any.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The results (complete unless interrupted or stopped).
+    pub results: RunResults,
+    /// Set when the run stopped because a setting it needs is missing (a stand-in base
+    /// must be built and no Debian mirror is set or known): a usage error, exit 2.
+    pub stopped: Option<ConfigError>,
 }
 
 /// A variant's measuring stopped early; the partial result says why.
@@ -83,13 +93,14 @@ impl<'a> Bench<'a> {
     }
 
     /// Measure every variant in order. `on_update` receives the results after each
-    /// variant (to write them); the returned results are complete unless interrupted.
+    /// variant (to write them); the returned results are complete unless interrupted or
+    /// stopped for a missing setting.
     pub async fn run(
         &self,
         host: HostInfo,
         started_at: String,
         on_update: &mut (dyn FnMut(&RunResults) + Send),
-    ) -> RunResults {
+    ) -> RunOutcome {
         let mut results = RunResults {
             schema_version: SCHEMA_VERSION,
             run_id: self.run_id.clone(),
@@ -101,7 +112,8 @@ impl<'a> Bench<'a> {
             settings: self.settings(),
             variants: Vec::new(),
         };
-        let mut resolver = BaseResolver::default();
+        let mut resolver = FromResolver::default();
+        let mut stopped = None;
         let total = self.config.variants.len();
         for (index, variant) in self.config.variants.iter().enumerate() {
             if self.cancelled() {
@@ -128,10 +140,28 @@ impl<'a> Bench<'a> {
             results.variants.push(result);
             results.finished_at = now_rfc3339();
             on_update(&results);
+            if let Some(requested) = resolver.missing_mirror() {
+                stopped = Some(self.no_mirror(requested));
+                break;
+            }
         }
         results.complete = results.variants.len() == total;
         results.finished_at = now_rfc3339();
-        results
+        RunOutcome { results, stopped }
+    }
+
+    /// The usage error of a run that needs a stand-in for `requested` and has no mirror.
+    fn no_mirror(&self, requested: &str) -> ConfigError {
+        ConfigError::Invalid {
+            origin: self.config.origin.clone(),
+            key: "bases.mirror".to_string(),
+            message: format!(
+                "is not set and the host's apt sources name no Debian {} archive, so the \
+                 stand-in for '{requested}' cannot be built; {}",
+                crate::bases::mirror::SUITE,
+                crate::bases::mirror::HOW_TO_SET
+            ),
+        }
     }
 
     fn settings(&self) -> RunSettings {
@@ -148,7 +178,7 @@ impl<'a> Bench<'a> {
     }
 
     /// Measure one variant; never fails: a failure becomes the row's `failure`.
-    async fn measure(&self, variant: &Variant, resolver: &mut BaseResolver) -> VariantResult {
+    async fn measure(&self, variant: &Variant, resolver: &mut FromResolver) -> VariantResult {
         let mut result = VariantResult {
             name: variant.name.clone(),
             dockerfile: variant.dockerfile_display.clone(),
@@ -171,7 +201,7 @@ impl<'a> Bench<'a> {
     async fn measure_phases(
         &self,
         variant: &Variant,
-        resolver: &mut BaseResolver,
+        resolver: &mut FromResolver,
         result: &mut VariantResult,
         created: &mut cleanup::Created,
     ) -> Result<(), Stop> {

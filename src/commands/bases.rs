@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::bases::{self, ARTICLE_BASES, Mirror, NoStandIn, StandInOptions, normalize, recipe_for};
+use crate::bases::{
+    self, ARTICLE_BASES, NoStandIn, StandInError, StandInOptions, normalize, recipe_for,
+};
 use crate::engine::Engine;
 
 /// Arguments of `basebench bases`.
@@ -23,7 +25,8 @@ pub struct BasesArgs {
     /// Remove the stand-ins (of the given bases, or all of basebench's).
     #[arg(long)]
     pub remove: bool,
-    /// Debian mirror to build from (default: the host's apt sources, else deb.debian.org).
+    /// Debian mirror to build from (default: the one the host's apt sources name; with
+    /// neither, building stops with exit 2).
     #[arg(long, value_name = "URL", env = bases::mirror::MIRROR_ENV)]
     pub mirror: Option<String>,
     /// The mmdebstrap program to run.
@@ -31,7 +34,11 @@ pub struct BasesArgs {
     pub mmdebstrap: PathBuf,
 }
 
-/// Runs `basebench bases`; returns the exit code (0 when every requested stand-in exists).
+/// Exit code when no Debian mirror is set or known, or `--mirror` is not a URL.
+const EXIT_USAGE: i32 = 2;
+
+/// Runs `basebench bases`; returns the exit code (0 when every requested stand-in exists,
+/// 1 when one could not be made, 2 when no Debian mirror is set or known).
 pub async fn run(args: BasesArgs) -> anyhow::Result<i32> {
     let engine = super::connect_engine().await?;
     run_with(engine.as_ref(), &args).await
@@ -42,11 +49,14 @@ pub async fn run_with(engine: &dyn Engine, args: &BasesArgs) -> anyhow::Result<i
     if args.list {
         return list(engine).await;
     }
-    let mut options = StandInOptions::from_host();
-    options.mmdebstrap = args.mmdebstrap.clone();
-    if let Some(uri) = &args.mirror {
-        options.mirror = Mirror::main_only(uri);
+    if let Some(uri) = &args.mirror
+        && let Err(message) = bases::mirror::check_uri(uri.trim())
+    {
+        eprintln!("Error: --mirror {message}");
+        return Ok(EXIT_USAGE);
     }
+    let mut options = StandInOptions::from_host(args.mirror.as_deref());
+    options.mmdebstrap = args.mmdebstrap.clone();
     if args.remove {
         return remove(engine, args, &options).await;
     }
@@ -70,6 +80,10 @@ pub async fn run_with(engine: &dyn Engine, args: &BasesArgs) -> anyhow::Result<i
                     "already present"
                 }
             ),
+            Err(e @ StandInError::NoMirror { .. }) => {
+                eprintln!("Error: {e}");
+                return Ok(EXIT_USAGE);
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("Error: {e}");

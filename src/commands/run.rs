@@ -57,6 +57,10 @@ pub struct RunArgs {
     /// Context file changed by one byte for the incremental rebuild.
     #[arg(long, value_name = "FILE")]
     pub change_file: Option<PathBuf>,
+    /// Debian mirror for stand-in bases (overrides `[bases] mirror`; default: the host's
+    /// apt sources).
+    #[arg(long, value_name = "URL", env = crate::bases::mirror::MIRROR_ENV)]
+    pub mirror: Option<String>,
     /// Directory for the reports (default: results/<run-id>/ beside the config).
     #[arg(long, short = 'o', value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -114,6 +118,7 @@ impl RunArgs {
             }),
             health_timeout_s: self.health_timeout,
             change_file: self.change_file.clone(),
+            mirror: self.mirror.clone(),
         }
     }
 }
@@ -168,7 +173,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
             write_error.get_or_insert(e);
         }
     };
-    let results = bench.run(host, now_rfc3339(), &mut on_update).await;
+    let outcome = bench.run(host, now_rfc3339(), &mut on_update).await;
+    let results = outcome.results;
     signals.abort();
     let interrupted = *cancel_rx.borrow();
     finish(
@@ -182,6 +188,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
     )
     .await?;
     if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    if let Some(e) = outcome.stopped {
         return Err(e.into());
     }
     Ok(exit_code(&results, interrupted, args.allow_failures))

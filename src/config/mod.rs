@@ -74,6 +74,8 @@ pub enum BaseFallback {
 pub struct BasesSection {
     /// What to do when a base is unavailable.
     pub fallback: BaseFallback,
+    /// Debian archive stand-ins are built from (default: the host's apt sources).
+    pub mirror: Option<String>,
 }
 
 /// Settings shared by the top level and each variant (a variant's value wins).
@@ -236,6 +238,8 @@ pub struct Config {
     pub substitute: BTreeMap<String, String>,
     /// Base fallback.
     pub fallback: BaseFallback,
+    /// Debian archive for stand-ins (`[bases] mirror` or `--mirror`); `None`: the host's.
+    pub mirror: Option<String>,
     /// Matrix weights.
     pub scoring: ScoringWeights,
     /// Gate limits.

@@ -35,6 +35,8 @@ pub struct Overrides {
     pub health_timeout_s: Option<f64>,
     /// `--change-file`.
     pub change_file: Option<PathBuf>,
+    /// `--mirror` (or `BASEBENCH_DEBIAN_MIRROR`): the stand-ins' Debian archive.
+    pub mirror: Option<String>,
 }
 
 /// Load the config the way `basebench run` does: an explicit `--config`, else
@@ -116,6 +118,7 @@ fn apply_overrides(raw: &mut RawConfig, o: &Overrides, cwd: &Path) -> usize {
     raw.build_runs = o.build_runs.or(raw.build_runs);
     raw.builder = o.builder.or(raw.builder);
     raw.health_timeout_s = o.health_timeout_s.or(raw.health_timeout_s);
+    raw.bases.mirror = o.mirror.clone().or(raw.bases.mirror.take());
     o.variants.len()
 }
 
@@ -194,9 +197,19 @@ fn validate(
         load_duration: Duration::from_millis(raw.load_duration_ms.unwrap_or(2000)),
         substitute: raw.substitute,
         fallback: raw.bases.fallback,
+        mirror: checked_mirror(origin, raw.bases.mirror)?,
         scoring: raw.scoring,
         gates: raw.gates,
     })
+}
+
+/// `[bases] mirror`, trimmed, when it is an archive URL.
+fn checked_mirror(origin: &str, mirror: Option<String>) -> Result<Option<String>, ConfigError> {
+    let Some(uri) = mirror.map(|m| m.trim().to_string()) else {
+        return Ok(None);
+    };
+    crate::bases::mirror::check_uri(&uri).map_err(|e| invalid(origin, "bases.mirror", e))?;
+    Ok(Some(uri))
 }
 
 fn validate_variant(

@@ -1,11 +1,13 @@
 //! The build context: which files are sent to the daemon (honouring `.dockerignore` with
-//! Docker's own matching rules) and the tar stream that carries them.
+//! Docker's own matching rules), the tar stream that carries them, and the file the
+//! simulated code change touches.
 //!
 //! `.dockerignore` applies to everything on disk, including the `.dockerignore` file itself
 //! and any Dockerfile in the context: the Dockerfile basebench uses travels as a generated
 //! entry ([`BuildContext::dockerfile_name`]), so a secret listed in `.dockerignore` never
 //! reaches the daemon.
 
+mod change;
 pub mod dockerignore;
 mod glob;
 mod tarball;
@@ -134,10 +136,10 @@ impl BuildContext {
     }
 
     /// Touch the default change file: the first file the Dockerfile copies from the
-    /// context that is not a dependency list (see [`crate::dockerfile::default_change_file`]).
+    /// context that is not a dependency list (see `change.rs` for the rules).
     /// Leaves `touched` unset when there is none.
     pub fn with_default_touched(mut self) -> BuildContext {
-        self.touched = crate::dockerfile::default_change_file(&self.dockerfile, &self);
+        self.touched = change::default_change_file(&self);
         self
     }
 

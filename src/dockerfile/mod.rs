@@ -1,6 +1,6 @@
 //! Reading Dockerfiles: `FROM` references and their substitution, stages, the files
-//! `COPY`/`ADD` bring in from the context, the default file for the simulated code change,
-//! and a conservative lint for the mistakes the seed article's Dockerfiles make.
+//! `COPY`/`ADD` bring in from the context, and a conservative lint for the mistakes the seed
+//! article's Dockerfiles make.
 //!
 //! Everything here is pure text processing; nothing touches Docker.
 
@@ -12,7 +12,7 @@ mod parse;
 pub mod reference;
 mod shell;
 
-pub use copy::{CopySource, copy_sources, default_change_file, is_dependency_list};
+pub use copy::{CopySource, copy_sources};
 pub use from::{FromRef, Stage, resolve_bases, rewrite_bases, stages};
 pub use lint::{Finding, Severity, lint};
 pub use parse::{Dockerfile, Instruction, parse};

@@ -5,8 +5,9 @@
 //! `# fake: startup-ms <n>` (answers 503 until then), `# fake: exit <code>` (exits at
 //! start), `# fake: never-healthy`, `# fake: smoke-fail`. Each started container is a
 //! small HTTP server on 127.0.0.1, so the probe measures it for real. Base images are all
-//! "local" except references containing `missing`. Selected with `BASEBENCH_ENGINE=fake`;
-//! never used by a normal run.
+//! "local" except references containing `missing` and those listed (comma-separated) in
+//! `BASEBENCH_FAKE_ABSENT`. Selected with `BASEBENCH_ENGINE=fake`; never used by a normal
+//! run.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -98,7 +99,9 @@ impl Engine for FakeEngine {
                 ..ImageInfo::default()
             }));
         }
-        if reference.contains("missing") {
+        let listed_absent = std::env::var("BASEBENCH_FAKE_ABSENT")
+            .is_ok_and(|list| list.split(',').any(|r| r.trim() == reference));
+        if reference.contains("missing") || listed_absent {
             return Ok(None);
         }
         let history = vec![HistoryItem {

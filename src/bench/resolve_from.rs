@@ -1,4 +1,4 @@
-//! Deciding which image each `FROM` uses: `[substitute]` first, then the local image, then
+//! Resolving each `FROM` reference to an image: `[substitute]` first, then the local image, then
 //! a pull (timed apart), then a stand-in built from Debian packages. Decisions are shared
 //! by all variants of a run, so each base is pulled or built at most once.
 
@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use super::warnings::Warning;
 use super::{Bench, Stop};
+use crate::bases::StandInError;
 use crate::config::{BaseFallback, Variant};
 use crate::dockerfile;
 use crate::reporter::Event;
@@ -23,12 +24,18 @@ enum Resolution {
     StandIn(String),
     /// Not available; the text says why and what to do.
     Unavailable(String),
+    /// A stand-in for this (normalised) reference is needed, but no Debian mirror is set
+    /// or known; the text says why and what to do.
+    NoMirror { requested: String, reason: String },
 }
 
-/// Remembers how each base reference was resolved during a run.
+/// Resolves the `FROM` references of a run's variants to images, and remembers how each
+/// reference was resolved.
 #[derive(Debug, Default)]
-pub struct BaseResolver {
+pub struct FromResolver {
     decided: HashMap<String, Resolution>,
+    /// The base whose stand-in could not be built for want of a Debian mirror.
+    missing_mirror: Option<String>,
 }
 
 /// A variant's Dockerfile ready to build: bases resolved and rewritten.
@@ -37,7 +44,7 @@ pub(crate) struct Prepared {
     pub dockerfile: String,
 }
 
-impl BaseResolver {
+impl FromResolver {
     /// Read the variant's Dockerfile, resolve its bases and rewrite its `FROM` lines.
     pub(crate) async fn prepare(
         &mut self,
@@ -74,6 +81,10 @@ impl BaseResolver {
                 Resolution::Unavailable(reason) => {
                     return Err(Stop::new(FailurePhase::Prepare, reason));
                 }
+                Resolution::NoMirror { requested, reason } => {
+                    self.missing_mirror = Some(requested);
+                    return Err(Stop::new(FailurePhase::Prepare, reason));
+                }
             };
             let seen = result.bases.iter().any(|b| b.requested == from.requested);
             if stand_in && !seen {
@@ -104,6 +115,12 @@ impl BaseResolver {
                 )
             })?;
         Ok(Prepared { dockerfile })
+    }
+
+    /// The base a stand-in was needed for when no Debian mirror is set or known: the run
+    /// stops there, because every other stand-in would fail the same way.
+    pub(crate) fn missing_mirror(&self) -> Option<&str> {
+        self.missing_mirror.as_deref()
     }
 
     async fn resolve(&mut self, bench: &Bench<'_>, reference: &str) -> Resolution {
@@ -150,8 +167,15 @@ async fn resolve_once(bench: &Bench<'_>, reference: &str) -> Resolution {
     notice(&format!(
         "base image '{reference}' is not local and cannot be pulled: using a stand-in built from Debian packages"
     ));
-    match crate::bases::ensure_stand_in(engine, reference, &notice).await {
+    let mirror = bench.config.mirror.as_deref();
+    match crate::bases::ensure_stand_in(engine, reference, mirror, &notice).await {
         Ok(stand_in) => Resolution::StandIn(stand_in.reference),
+        Err(e @ StandInError::NoMirror { .. }) => Resolution::NoMirror {
+            requested: crate::bases::normalize(reference),
+            reason: format!(
+                "base image '{reference}' is not on the daemon and cannot be pulled ({pull_error}); {e}"
+            ),
+        },
         Err(e) => Resolution::Unavailable(format!(
             "base image '{reference}' is not on the daemon and cannot be pulled ({pull_error}); {e}"
         )),
