@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::results::compare::{Figure, Pair};
 use crate::results::{RunResults, VariantResult};
 
 /// A byte count written as a number of bytes or a string with a unit: `200MB` (10^6),
@@ -200,32 +201,21 @@ fn absolute(v: &VariantResult, limits: &GateLimits) -> Vec<String> {
     out
 }
 
-/// The figures compared against the baseline: (label, old, new, unit formatter).
-fn compared(old: &VariantResult, new: &VariantResult) -> Vec<(&'static str, f64, f64, String)> {
-    let mut rows = Vec::new();
-    if let (Some(o), Some(n)) = (old.image.as_ref(), new.image.as_ref()) {
-        let text = format!("{} → {}", ByteSize(o.size_bytes), ByteSize(n.size_bytes));
-        rows.push(("size", o.size_bytes as f64, n.size_bytes as f64, text));
-    }
-    if let (Some(o), Some(n)) = (old.build.as_ref(), new.build.as_ref()) {
-        let text = format!("{:.2} s → {:.2} s", o.cold_s.median, n.cold_s.median);
-        rows.push(("cold build", o.cold_s.median, n.cold_s.median, text));
-    }
-    if let (Some(o), Some(n)) = (old.startup_ms.as_ref(), new.startup_ms.as_ref()) {
-        let text = format!("{:.0} ms → {:.0} ms", o.median, n.median);
-        rows.push(("startup median", o.median, n.median, text));
-    }
-    rows
-}
-
+/// Each regression figure that grew more than `max_pct` percent from `old` to `new`.
 fn regression(old: &VariantResult, new: &VariantResult, max_pct: f64) -> Vec<String> {
-    compared(old, new)
+    let pair = Pair::new(&new.name, Some(old), Some(new));
+    pair.changes(&Figure::REGRESSION)
         .into_iter()
-        .filter(|(_, o, _, _)| *o > 0.0)
-        .map(|(label, o, n, text)| (label, (n - o) / o * 100.0, text))
-        .filter(|(_, pct, _)| *pct > max_pct)
-        .map(|(label, pct, text)| {
-            format!("{label} grew {pct:.1}% ({text}), above max_regression_pct {max_pct}%")
+        .filter_map(|c| Some((c, c.old?, c.new?, c.percent()?)))
+        .filter(|(_, _, _, pct)| *pct > max_pct)
+        .map(|(c, o, n, pct)| {
+            let f = c.figure;
+            format!(
+                "{} grew {pct:.1}% ({} → {}), above max_regression_pct {max_pct}%",
+                f.label(),
+                f.show(o),
+                f.show(n)
+            )
         })
         .collect()
 }

@@ -107,7 +107,10 @@ fn check_catches_regressions_against_a_baseline() {
     assert!(run.out.contains(
         "FAIL slim: size grew 25.0% (229.6 MB → 287.0 MB), above max_regression_pct 10%"
     ));
-    assert!(run.out.contains("FAIL distroless: startup median grew"));
+    assert!(
+        run.out
+            .contains("FAIL distroless: startup grew 50.2% (400 ms → 601 ms)")
+    );
     assert!(run.out.contains("FAIL legacy: missing from the results"));
     a.max_regression = Some(60.0);
     a.variant = Some("slim".into());

@@ -4,9 +4,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::commands::compare::read_results;
 use crate::gates::{self, ByteSize, GateConfig, GateLimits};
-use crate::results::RunResults;
+use crate::results::{RunResults, read_results};
 
 /// Arguments of `basebench check`.
 #[derive(Debug, Clone, clap::Args)]
