@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use basebench::commands::CommandResult;
 use basebench::commands::check::{self, CheckArgs};
 use basebench::commands::compare::{self, CompareArgs};
 use basebench::commands::trend::{self, TrendArgs};
@@ -24,6 +25,23 @@ struct Run {
     err: String,
 }
 
+/// Turn a command's result into (exit code, stdout, stderr + the error main would print).
+fn finish(result: CommandResult, out: Vec<u8>, err: Vec<u8>) -> Run {
+    let mut err = String::from_utf8(err).expect("utf-8");
+    let code = match result {
+        Ok(code) => code.code(),
+        Err(e) => {
+            err.push_str(&format!("Error: {e}\n"));
+            e.code.code()
+        }
+    };
+    Run {
+        code,
+        out: String::from_utf8(out).expect("utf-8"),
+        err,
+    }
+}
+
 fn config(dir: &tempfile::TempDir, text: &str) -> PathBuf {
     let path = dir.path().join("basebench.toml");
     std::fs::write(&path, text).expect("write config");
@@ -44,12 +62,8 @@ fn args(dir: &tempfile::TempDir, results: &str) -> CheckArgs {
 
 fn check(args: &CheckArgs) -> Run {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = check::execute(args, &mut out, &mut err);
-    Run {
-        code,
-        out: String::from_utf8(out).expect("utf-8"),
-        err: String::from_utf8(err).expect("utf-8"),
-    }
+    let result = check::execute(args, &std::env::temp_dir(), &mut out, &mut err);
+    finish(result, out, err)
 }
 
 #[test]
@@ -170,32 +184,29 @@ fn check_exits_2_on_unreadable_input() {
     assert!(run.err.contains("variant 'nope' is not in"));
 }
 
+fn compare_files(old: &str, new: &str) -> Run {
+    let a = CompareArgs {
+        old: fixture(old),
+        new: fixture(new),
+    };
+    let mut out = Vec::new();
+    let result = compare::execute(&a, &mut out);
+    finish(result, out, Vec::new())
+}
+
 #[test]
 fn compare_shows_deltas_per_variant() {
-    let a = CompareArgs {
-        old: fixture("baseline.json"),
-        new: fixture("article.json"),
-    };
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(compare::execute(&a, &mut out, &mut err), 0);
-    let text = String::from_utf8(out).expect("utf-8");
-    assert!(text.contains("+25.0%"));
-    insta::assert_snapshot!("compare", text);
+    let run = compare_files("baseline.json", "article.json");
+    assert_eq!(run.code, 0);
+    assert!(run.out.contains("+25.0%"));
+    insta::assert_snapshot!("compare", run.out);
 }
 
 #[test]
 fn compare_exits_2_when_a_file_is_missing() {
-    let a = CompareArgs {
-        old: fixture("baseline.json"),
-        new: fixture("missing.json"),
-    };
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(compare::execute(&a, &mut out, &mut err), 2);
-    assert!(
-        String::from_utf8(err)
-            .expect("utf-8")
-            .contains("missing.json")
-    );
+    let run = compare_files("baseline.json", "missing.json");
+    assert_eq!(run.code, 2);
+    assert!(run.err.contains("missing.json"), "{}", run.err);
 }
 
 #[test]
@@ -215,9 +226,10 @@ fn trend_shows_a_table_and_writes_an_svg_chart() {
         svg: Some(svg.clone()),
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(trend::execute(&a, &mut out, &mut err), 0);
-    let text = String::from_utf8(out).expect("utf-8");
-    let table = text
+    let run = finish(trend::execute(&a, &mut out, &mut err), out, err);
+    assert_eq!(run.code, 0, "{}", run.err);
+    let table = run
+        .out
         .lines()
         .filter(|l| !l.starts_with("Chart:"))
         .collect::<Vec<_>>()
@@ -231,19 +243,26 @@ fn trend_shows_a_table_and_writes_an_svg_chart() {
 }
 
 #[test]
-fn trend_exits_2_without_a_history() {
-    let a = TrendArgs {
+fn trend_exits_2_without_a_history_and_3_when_the_chart_cannot_be_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = TrendArgs {
         history: PathBuf::from("/nonexistent/history.jsonl"),
         variant: None,
         svg: None,
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(trend::execute(&a, &mut out, &mut err), 2);
-    assert!(
-        String::from_utf8(err)
-            .expect("utf-8")
-            .contains("cannot read history")
-    );
+    let run = finish(trend::execute(&a, &mut out, &mut err), out, err);
+    assert_eq!(run.code, 2);
+    assert!(run.err.contains("cannot read history"), "{}", run.err);
+
+    let path = dir.path().join("history.jsonl");
+    std::fs::write(&path, history::summary_line(&load("article.json"))).expect("write");
+    a.history = path;
+    a.svg = Some(dir.path().join("no-such-dir/trend.svg"));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let run = finish(trend::execute(&a, &mut out, &mut err), out, err);
+    assert_eq!(run.code, 3, "{}", run.err);
+    assert!(run.err.contains("no-such-dir"), "{}", run.err);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::{CliError, CommandResult, ExitCode};
 use crate::gates::{self, ByteSize, GateConfig, GateLimits};
 use crate::results::{RunResults, read_results};
 
@@ -51,10 +52,10 @@ fn read_gates(path: &Path) -> Result<GateConfig, String> {
     }
 }
 
-fn gate_config(args: &CheckArgs) -> Result<GateConfig, String> {
+fn gate_config(args: &CheckArgs, cwd: &Path) -> Result<GateConfig, String> {
     match &args.config {
-        Some(path) => read_gates(path),
-        None if Path::new("basebench.toml").is_file() => read_gates(Path::new("basebench.toml")),
+        Some(path) => read_gates(&cwd.join(path)),
+        None if cwd.join("basebench.toml").is_file() => read_gates(&cwd.join("basebench.toml")),
         None => Ok(GateConfig::default()),
     }
 }
@@ -77,9 +78,9 @@ fn validate(args: &CheckArgs) -> Result<(), String> {
 type Inputs = (GateConfig, RunResults, Option<RunResults>);
 
 /// Read and validate every input; the error is the message for exit code 2.
-fn load(args: &CheckArgs) -> Result<Inputs, String> {
+fn load(args: &CheckArgs, cwd: &Path) -> Result<Inputs, String> {
     validate(args)?;
-    let gates = gate_config(args)?;
+    let gates = gate_config(args, cwd)?;
     let results = read_results(&args.results).map_err(|e| e.to_string())?;
     let baseline = match &args.baseline {
         Some(p) => Some(read_results(p).map_err(|e| e.to_string())?),
@@ -98,16 +99,15 @@ fn load(args: &CheckArgs) -> Result<Inputs, String> {
     Ok((gates, results, baseline))
 }
 
-/// Run `check`, writing violations to `out` and input errors to `err`; returns the exit
-/// code.
-pub fn execute(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let (gates, results, baseline) = match load(args) {
-        Ok(v) => v,
-        Err(message) => {
-            let _ = writeln!(err, "Error: {message}");
-            return 2;
-        }
-    };
+/// Run `check`, writing violations to `out` and warnings to `err`; `basebench.toml` is
+/// looked for in `cwd`. An input that cannot be read is bad input (exit 2).
+pub fn execute(
+    args: &CheckArgs,
+    cwd: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> CommandResult {
+    let (gates, results, baseline) = load(args, cwd).map_err(CliError::usage_msg)?;
     if baseline.is_none() && args.max_regression.is_some() {
         let _ = writeln!(
             err,
@@ -135,22 +135,23 @@ pub fn execute(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i3
     }
     if violations.is_empty() {
         let _ = writeln!(out, "ok: every limit holds for {checked} variant(s)");
-        0
+        Ok(ExitCode::Success)
     } else {
         let _ = writeln!(
             out,
             "{} violation(s) in {checked} variant(s)",
             violations.len()
         );
-        1
+        Ok(ExitCode::Failed)
     }
 }
 
-/// Runs `basebench check`; returns the exit code.
-pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
-    Ok(execute(
+/// Runs `basebench check`.
+pub fn run(args: CheckArgs) -> CommandResult {
+    execute(
         &args,
+        &super::working_dir()?,
         &mut std::io::stdout(),
         &mut std::io::stderr(),
-    ))
+    )
 }

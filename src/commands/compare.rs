@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
+use super::{CommandResult, ExitCode};
 use crate::results::compare::{self, Change, Figure};
 use crate::results::{RunResults, VariantResult, read_results};
 
@@ -62,25 +63,16 @@ pub fn render_comparison(old: &RunResults, new: &RunResults) -> String {
     )
 }
 
-/// Run `compare`, writing to `out` and `err`; returns the exit code (0, or 2 when a file
-/// cannot be read).
-pub fn execute(args: &CompareArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let (old, new) = match (read_results(&args.old), read_results(&args.new)) {
-        (Ok(o), Ok(n)) => (o, n),
-        (Err(e), _) | (_, Err(e)) => {
-            let _ = writeln!(err, "Error: {e}");
-            return 2;
-        }
-    };
+/// Run `compare`, writing the table to `out`. A file that cannot be read is bad input
+/// (exit 2).
+pub fn execute(args: &CompareArgs, out: &mut dyn Write) -> CommandResult {
+    let old = read_results(&args.old)?;
+    let new = read_results(&args.new)?;
     let _ = write!(out, "{}", render_comparison(&old, &new));
-    0
+    Ok(ExitCode::Success)
 }
 
-/// Runs `basebench compare`; returns the exit code.
-pub fn run(args: CompareArgs) -> anyhow::Result<i32> {
-    Ok(execute(
-        &args,
-        &mut std::io::stdout(),
-        &mut std::io::stderr(),
-    ))
+/// Runs `basebench compare`.
+pub fn run(args: CompareArgs) -> CommandResult {
+    execute(&args, &mut std::io::stdout())
 }

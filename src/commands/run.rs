@@ -4,10 +4,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Context;
 use clap::Args;
 use tokio::sync::watch;
 
+use super::{CommandResult, ExitCode};
 use crate::bench::{Bench, RunOptions, now_rfc3339, sweep_run};
 use crate::config::{self, Config, Overrides};
 use crate::engine::{BuilderKind, Engine};
@@ -15,11 +15,6 @@ use crate::reporter::{self, Event, ProgressMode, Reporter};
 use crate::results::RunResults;
 use crate::writer::{OutputDir, WriteError, append_line};
 use crate::{export, history};
-
-/// Exit code when at least one variant does not work.
-pub const EXIT_VARIANT_FAILED: i32 = 1;
-/// Exit code when the run was interrupted (Ctrl-C, SIGTERM).
-pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// Arguments of `basebench run`.
 #[derive(Debug, Args)]
@@ -128,9 +123,10 @@ pub fn new_run_id() -> String {
     )
 }
 
-/// Run the benchmark; returns the process exit code.
-pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
-    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+/// Run the benchmark: [`ExitCode::Failed`] when a variant does not work,
+/// [`ExitCode::Interrupted`] after Ctrl-C or SIGTERM.
+pub async fn run(args: RunArgs) -> CommandResult {
+    let cwd = super::working_dir()?;
     let config = config::load(&args.overrides(), &cwd)?;
     let run_id = new_run_id();
     let out_dir = args
@@ -187,13 +183,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
     Ok(exit_code(&results, interrupted, args.allow_failures))
 }
 
-fn exit_code(results: &RunResults, interrupted: bool, allow_failures: bool) -> i32 {
+fn exit_code(results: &RunResults, interrupted: bool, allow_failures: bool) -> ExitCode {
     if interrupted {
-        EXIT_INTERRUPTED
+        ExitCode::Interrupted
     } else if !allow_failures && results.variants.iter().any(|v| !v.works) {
-        EXIT_VARIANT_FAILED
+        ExitCode::Failed
     } else {
-        0
+        ExitCode::Success
     }
 }
 
@@ -206,7 +202,7 @@ async fn finish(
     output: &OutputDir,
     reporter: &dyn Reporter,
     interrupted: bool,
-) -> anyhow::Result<()> {
+) -> Result<(), WriteError> {
     let keep: Vec<String> = if args.keep_images {
         results
             .variants
