@@ -406,6 +406,40 @@ mod exit_codes {
     }
 
     #[test]
+    fn trend_exits_0_2_and_3() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("basebench.toml"), "output = \"reports\"\n").expect("write");
+        basebench(dir.path())
+            .arg("trend")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("reports/history.jsonl"));
+        let results = std::fs::read_to_string(results_fixture("article.json")).expect("read");
+        let results = serde_json::from_str(&results).expect("parse");
+        std::fs::create_dir(dir.path().join("reports")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("reports/history.jsonl"),
+            basebench::history::summary_line(&results),
+        )
+        .expect("write history");
+        basebench(dir.path())
+            .arg("trend")
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("distroless"));
+        basebench(dir.path())
+            .args(["trend", "--variant", "nope"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("nope"));
+        basebench(dir.path())
+            .args(["trend", "--svg", "no-such-dir/trend.svg"])
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains("no-such-dir"));
+    }
+
+    #[test]
     fn clean_exits_0_and_3() {
         let dir = tempfile::tempdir().expect("tempdir");
         let run_id = format!("cli-exit-codes-{}", std::process::id());

@@ -150,6 +150,25 @@ fn per_variant_limits_from_the_config_apply_and_flags_win() {
 }
 
 #[test]
+fn check_reads_gates_from_basebench_toml_in_the_working_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = args(&dir, "article.json");
+    a.config = None;
+    config(&dir, "[gates]\nmax_startup_ms = 500\n");
+    a.variant = Some("slim".into());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let result = check::execute(&a, dir.path(), &mut out, &mut err);
+    let run = finish(result, out, err);
+    assert_eq!(run.code, 1, "{}{}", run.out, run.err);
+    assert!(
+        run.out
+            .contains("FAIL slim: startup median 598 ms exceeds max_startup_ms 500 ms"),
+        "{}",
+        run.out
+    );
+}
+
+#[test]
 fn check_exits_2_on_unreadable_input() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = check(&args(&dir, "no-such.json"));
@@ -175,7 +194,8 @@ fn check_exits_2_on_unreadable_input() {
     bad_gates.config = Some(config(&dir, "[gates]\nmax_sise = 1\n"));
     let run = check(&bad_gates);
     assert_eq!(run.code, 2);
-    assert!(run.err.contains("[gates] is not usable"), "{}", run.err);
+    assert!(run.err.contains("basebench.toml"), "{}", run.err);
+    assert!(run.err.contains("max_sise"), "{}", run.err);
 
     let mut unknown = args(&dir, "article.json");
     unknown.variant = Some("nope".into());
@@ -209,24 +229,41 @@ fn compare_exits_2_when_a_file_is_missing() {
     assert!(run.err.contains("missing.json"), "{}", run.err);
 }
 
+fn history_of(dir: &std::path::Path, runs: &[&str]) {
+    let text: String = runs
+        .iter()
+        .map(|r| history::summary_line(&load(r)))
+        .collect();
+    std::fs::create_dir_all(dir).expect("mkdir");
+    std::fs::write(dir.join("history.jsonl"), text).expect("write history");
+}
+
+fn trend_args(history: Option<PathBuf>) -> TrendArgs {
+    TrendArgs {
+        history,
+        config: None,
+        variant: None,
+        svg: None,
+    }
+}
+
+fn trend_in(dir: &std::path::Path, a: &TrendArgs) -> Run {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let result = trend::execute(a, dir, &mut out, &mut err);
+    finish(result, out, err)
+}
+
 #[test]
 fn trend_shows_a_table_and_writes_an_svg_chart() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("history.jsonl");
-    let text = [
-        history::summary_line(&load("baseline.json")),
-        history::summary_line(&load("article.json")),
-    ]
-    .concat();
-    std::fs::write(&path, text).expect("write history");
+    history_of(dir.path(), &["baseline.json", "article.json"]);
     let svg = dir.path().join("trend.svg");
     let a = TrendArgs {
-        history: path,
         variant: Some("slim".into()),
         svg: Some(svg.clone()),
+        ..trend_args(Some(dir.path().join("history.jsonl")))
     };
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let run = finish(trend::execute(&a, &mut out, &mut err), out, err);
+    let run = trend_in(dir.path(), &a);
     assert_eq!(run.code, 0, "{}", run.err);
     let table = run
         .out
@@ -243,24 +280,52 @@ fn trend_shows_a_table_and_writes_an_svg_chart() {
 }
 
 #[test]
+fn trend_reads_the_history_in_the_configs_output_root() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    config(&dir, "output = \"reports\"\n");
+    history_of(
+        &dir.path().join("reports"),
+        &["baseline.json", "article.json"],
+    );
+    let run = trend_in(dir.path(), &trend_args(None));
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(run.out.contains("287.0 MB (+25.0%)"), "{}", run.out);
+
+    let elsewhere = dir.path().join("elsewhere");
+    history_of(&elsewhere, &["baseline.json"]);
+    let run = trend_in(
+        dir.path(),
+        &trend_args(Some(elsewhere.join("history.jsonl"))),
+    );
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(
+        !run.out.contains("287.0 MB"),
+        "--history wins over the config: {}",
+        run.out
+    );
+}
+
+#[test]
 fn trend_exits_2_without_a_history_and_3_when_the_chart_cannot_be_written() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut a = TrendArgs {
-        history: PathBuf::from("/nonexistent/history.jsonl"),
-        variant: None,
-        svg: None,
-    };
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let run = finish(trend::execute(&a, &mut out, &mut err), out, err);
+    let run = trend_in(dir.path(), &trend_args(None));
     assert_eq!(run.code, 2);
     assert!(run.err.contains("cannot read history"), "{}", run.err);
+    assert!(
+        run.err.contains(&format!(
+            "results{}history.jsonl",
+            std::path::MAIN_SEPARATOR
+        )),
+        "{}",
+        run.err
+    );
 
-    let path = dir.path().join("history.jsonl");
-    std::fs::write(&path, history::summary_line(&load("article.json"))).expect("write");
-    a.history = path;
-    a.svg = Some(dir.path().join("no-such-dir/trend.svg"));
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let run = finish(trend::execute(&a, &mut out, &mut err), out, err);
+    history_of(dir.path(), &["article.json"]);
+    let a = TrendArgs {
+        svg: Some(dir.path().join("no-such-dir/trend.svg")),
+        ..trend_args(Some(dir.path().join("history.jsonl")))
+    };
+    let run = trend_in(dir.path(), &a);
     assert_eq!(run.code, 3, "{}", run.err);
     assert!(run.err.contains("no-such-dir"), "{}", run.err);
 }

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{CliError, CommandResult, ExitCode};
+use crate::config::ConfigFile;
 use crate::gates::{self, ByteSize, GateConfig, GateLimits};
 use crate::results::{RunResults, read_results};
 
@@ -30,34 +31,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
     /// Config whose `[gates]` table gives limits (default: ./basebench.toml when present).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, short = 'c', value_name = "FILE")]
     pub config: Option<PathBuf>,
-}
-
-/// Read `[gates]` from a config file; other tables are left to the config module.
-fn read_gates(path: &Path) -> Result<GateConfig, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read config '{}': {e}", path.display()))?;
-    let mut table: toml::Table = toml::from_str(&text)
-        .map_err(|e| format!("config '{}' is not valid TOML: {e}", path.display()))?;
-    match table.remove("gates") {
-        None => Ok(GateConfig::default()),
-        Some(value) => value.try_into().map_err(|e| {
-            format!(
-                "config '{}': [gates] is not usable: {e}; expected max_size, max_startup_ms, \
-                 max_regression_pct and [gates.variant.NAME] tables",
-                path.display()
-            )
-        }),
-    }
-}
-
-fn gate_config(args: &CheckArgs, cwd: &Path) -> Result<GateConfig, String> {
-    match &args.config {
-        Some(path) => read_gates(&cwd.join(path)),
-        None if cwd.join("basebench.toml").is_file() => read_gates(&cwd.join("basebench.toml")),
-        None => Ok(GateConfig::default()),
-    }
 }
 
 fn validate(args: &CheckArgs) -> Result<(), String> {
@@ -77,24 +52,26 @@ fn validate(args: &CheckArgs) -> Result<(), String> {
 /// The inputs of a check: limits, results and optional baseline.
 type Inputs = (GateConfig, RunResults, Option<RunResults>);
 
-/// Read and validate every input; the error is the message for exit code 2.
-fn load(args: &CheckArgs, cwd: &Path) -> Result<Inputs, String> {
-    validate(args)?;
-    let gates = gate_config(args, cwd)?;
-    let results = read_results(&args.results).map_err(|e| e.to_string())?;
+/// Read and validate every input; an error is bad input (exit 2). `[gates]` comes from the
+/// config file found as `run` finds it (`--config`, else `./basebench.toml`).
+fn load(args: &CheckArgs, cwd: &Path) -> Result<Inputs, CliError> {
+    validate(args).map_err(CliError::usage_msg)?;
+    let file = ConfigFile::find(args.config.as_deref(), cwd, false)?;
+    let gates = file.map(|f| f.raw.gates).unwrap_or_default();
+    let results = read_results(&args.results)?;
     let baseline = match &args.baseline {
-        Some(p) => Some(read_results(p).map_err(|e| e.to_string())?),
+        Some(p) => Some(read_results(p)?),
         None => None,
     };
     if let Some(name) = &args.variant
         && !results.variants.iter().any(|v| &v.name == name)
     {
         let known: Vec<&str> = results.variants.iter().map(|v| v.name.as_str()).collect();
-        return Err(format!(
+        return Err(CliError::usage_msg(format!(
             "variant '{name}' is not in '{}' (it has: {})",
             args.results.display(),
             known.join(", ")
-        ));
+        )));
     }
     Ok((gates, results, baseline))
 }
@@ -107,7 +84,7 @@ pub fn execute(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> CommandResult {
-    let (gates, results, baseline) = load(args, cwd).map_err(CliError::usage_msg)?;
+    let (gates, results, baseline) = load(args, cwd)?;
     if baseline.is_none() && args.max_regression.is_some() {
         let _ = writeln!(
             err,

@@ -1,5 +1,11 @@
 //! The run configuration: `basebench.toml` merged with command-line flags, validated in one
 //! place into a typed [`Config`].
+//!
+//! One path per setting: the file as written ([`RawConfig`]) and the flags ([`Overrides`],
+//! flattened into `basebench run`'s arguments) are merged and validated by [`load`] into
+//! [`Config`]; each default is one constant in [`defaults`], read by the flag's help and by
+//! the validation. `check` and `trend` find and parse the same file ([`ConfigFile`]) for
+//! the parts they need (`[gates]`, `output`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -238,13 +244,14 @@ pub struct Config {
     pub fallback: BaseFallback,
     /// Matrix weights.
     pub scoring: ScoringWeights,
-    /// Gate limits.
-    pub gates: GateConfig,
 }
 
+pub mod defaults;
+mod flags;
 mod resolve;
 
-pub use resolve::{Overrides, load};
+pub use flags::{Overrides, parse_variant};
+pub use resolve::{ConfigFile, find_file, load};
 
 /// The shared settings of a table, whether top level or a variant's.
 macro_rules! shared_of {
