@@ -8,7 +8,7 @@
 //! the parts they need (`[gates]`, `output`).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -247,11 +247,13 @@ pub struct Config {
 }
 
 pub mod defaults;
+mod file;
 mod flags;
 mod resolve;
 
+pub use file::{ConfigFile, find_file};
 pub use flags::{Overrides, parse_variant};
-pub use resolve::{ConfigFile, find_file, load};
+pub use resolve::load;
 
 /// The shared settings of a table, whether top level or a variant's.
 macro_rules! shared_of {
@@ -279,18 +281,6 @@ impl RawConfig {
     /// The top-level defaults.
     pub fn shared(&self) -> Shared {
         shared_of!(self)
-    }
-
-    /// Read and parse a config file.
-    pub fn load(path: &Path) -> Result<RawConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Syntax {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
-        })
     }
 }
 

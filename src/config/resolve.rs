@@ -1,86 +1,15 @@
 //! Merging command-line flags over the config file, and validating the result.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use super::defaults;
+use super::file::{COMMAND_LINE, ConfigFile, output_root};
 use super::{
-    Config, ConfigError, DEFAULT_CONFIG, Overrides, RawConfig, RawVariant, Shared, Variant,
+    Config, ConfigError, Overrides, RawConfig, RawVariant, Shared, Variant, defaults,
     valid_variant_name,
 };
 
-const COMMAND_LINE: &str = "command line";
-
-/// The config file a command reads: `--config FILE` (it must exist), else `basebench.toml`
-/// in `cwd` when there is one, unless the variants come from flags (`flag_variants`).
-/// Every command that reads a config (`run`, `check`, `trend`) finds it this way.
-pub fn find_file(
-    explicit: Option<&Path>,
-    cwd: &Path,
-    flag_variants: bool,
-) -> Result<Option<PathBuf>, ConfigError> {
-    match explicit {
-        Some(path) => {
-            let path = cwd.join(path);
-            if !path.is_file() {
-                return Err(ConfigError::Missing {
-                    origin: COMMAND_LINE.into(),
-                    what: "config file".into(),
-                    path,
-                    hint: "Check the --config path.".into(),
-                });
-            }
-            Ok(Some(path))
-        }
-        None if !flag_variants => Ok(Some(cwd.join(DEFAULT_CONFIG)).filter(|p| p.is_file())),
-        None => Ok(None),
-    }
-}
-
-/// A config file found by [`find_file`] and parsed, before it is validated for a run.
-#[derive(Debug, Clone)]
-pub struct ConfigFile {
-    /// The file, as found.
-    pub path: PathBuf,
-    /// Its contents.
-    pub raw: RawConfig,
-}
-
-impl ConfigFile {
-    /// Find and parse the config file (see [`find_file`]); `None` when there is none.
-    pub fn find(
-        explicit: Option<&Path>,
-        cwd: &Path,
-        flag_variants: bool,
-    ) -> Result<Option<ConfigFile>, ConfigError> {
-        let Some(path) = find_file(explicit, cwd, flag_variants)? else {
-            return Ok(None);
-        };
-        let raw = RawConfig::load(&path)?;
-        Ok(Some(ConfigFile { path, raw }))
-    }
-
-    /// How errors name the file.
-    pub fn origin(&self) -> String {
-        self.path.display().to_string()
-    }
-
-    /// The directory relative paths in the file start from.
-    pub fn base_dir(&self) -> &Path {
-        self.path.parent().unwrap_or(Path::new("."))
-    }
-
-    /// Root directory of reports and history: `output`, relative to the file.
-    pub fn output_root(&self) -> PathBuf {
-        output_root(self.base_dir(), &self.raw)
-    }
-}
-
-fn output_root(base_dir: &Path, raw: &RawConfig) -> PathBuf {
-    base_dir.join(raw.output.as_deref().unwrap_or(Path::new(defaults::OUTPUT)))
-}
-
-/// Load the config the way `basebench run` does: the file [`find_file`] finds, then the
+/// Load the config the way `basebench run` does: the file [`find_file`](super::find_file) finds, then the
 /// flags over it, validated.
 pub fn load(overrides: &Overrides, cwd: &Path) -> Result<Config, ConfigError> {
     let file = ConfigFile::find(
