@@ -8,6 +8,7 @@ use basebench::commands::compare::{self, CompareArgs};
 use basebench::commands::trend::{self, TrendArgs};
 use basebench::history;
 use basebench::results::RunResults;
+use predicates::prelude::*;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -23,6 +24,28 @@ struct Run {
     code: i32,
     out: String,
     err: String,
+}
+
+impl Run {
+    /// The cells of each row of the printed table (header and borders left out).
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.out
+            .lines()
+            .filter(|l| l.starts_with('│'))
+            .skip(1)
+            .map(|l| {
+                l.trim_matches('│')
+                    .split('│')
+                    .map(|c| c.trim().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The rows with this result (`pass`, `FAIL`, `skip`, `MISCONFIGURED`).
+    fn with(&self, result: &str) -> Vec<Vec<String>> {
+        self.rows().into_iter().filter(|r| r[0] == result).collect()
+    }
 }
 
 /// Turn a command's result into (exit code, stdout, stderr + the error main would print).
@@ -56,46 +79,24 @@ fn args(dir: &tempfile::TempDir, results: &str) -> CheckArgs {
         max_startup: None,
         max_regression: None,
         variant: None,
+        strict: false,
         config: Some(config(dir, "")),
     }
 }
 
 fn check(args: &CheckArgs) -> Run {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let result = check::execute(args, &std::env::temp_dir(), &mut out, &mut err);
+    let cwd = std::env::temp_dir();
+    let result = check::execute(args, &cwd, &mut out, &mut err);
     finish(result, out, err)
 }
 
-#[test]
-fn check_passes_when_every_limit_holds() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut a = args(&dir, "article.json");
-    a.variant = Some("distroless".into());
-    a.max_size = Some("200MB".parse().expect("size"));
-    a.max_startup = Some(2000.0);
-    let run = check(&a);
-    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
-    assert_eq!(run.out, "ok: every limit holds for 1 variant(s)\n");
-}
+/// Every check rule's outcome (pass, fail, skip, misconfigured) and exit code.
+#[path = "export_check_compare/check_rules.rs"]
+mod check_rules;
 
-#[test]
-fn check_fails_on_variants_that_do_not_work() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let run = check(&args(&dir, "article.json"));
-    assert_eq!(run.code, 1);
-    assert!(
-        run.out
-            .contains("FAIL alpine: does not work: base image python:3.9-alpine")
-    );
-    assert!(
-        run.out
-            .contains("FAIL crashy: does not work: container exited with code 1")
-    );
-    assert!(
-        run.out.ends_with("2 violation(s) in 6 variant(s)\n"),
-        "{}",
-        run.out
-    );
+fn row(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
 }
 
 #[test]
@@ -108,100 +109,6 @@ fn check_prints_the_measured_value_and_the_limit() {
     let run = check(&a);
     assert_eq!(run.code, 1);
     insta::assert_snapshot!("check_limits", run.out);
-}
-
-#[test]
-fn check_catches_regressions_against_a_baseline() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut a = args(&dir, "article.json");
-    a.baseline = Some(fixture("baseline.json"));
-    a.max_regression = Some(10.0);
-    let run = check(&a);
-    assert_eq!(run.code, 1);
-    assert!(run.out.contains(
-        "FAIL slim: size grew 25.0% (229.6 MB → 287.0 MB), above max_regression_pct 10%"
-    ));
-    assert!(
-        run.out
-            .contains("FAIL distroless: startup grew 50.2% (400 ms → 601 ms)")
-    );
-    assert!(run.out.contains("FAIL legacy: missing from the results"));
-    a.max_regression = Some(60.0);
-    a.variant = Some("slim".into());
-    assert_eq!(check(&a).code, 0);
-}
-
-#[test]
-fn per_variant_limits_from_the_config_apply_and_flags_win() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut a = args(&dir, "article.json");
-    a.config = Some(config(
-        &dir,
-        "[gates]\nmax_size = \"200MB\"\n[gates.variant.bloated]\nmax_size = \"2GB\"\n",
-    ));
-    a.variant = Some("bloated".into());
-    assert_eq!(check(&a).code, 0);
-    a.variant = Some("slim".into());
-    let run = check(&a);
-    assert_eq!(run.code, 1);
-    assert!(run.out.contains("exceeds max_size 200.0 MB"));
-    a.max_size = Some("300MB".parse().expect("size"));
-    assert_eq!(check(&a).code, 0);
-}
-
-#[test]
-fn check_reads_gates_from_basebench_toml_in_the_working_directory() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut a = args(&dir, "article.json");
-    a.config = None;
-    config(&dir, "[gates]\nmax_startup_ms = 500\n");
-    a.variant = Some("slim".into());
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let result = check::execute(&a, dir.path(), &mut out, &mut err);
-    let run = finish(result, out, err);
-    assert_eq!(run.code, 1, "{}{}", run.out, run.err);
-    assert!(
-        run.out
-            .contains("FAIL slim: startup median 598 ms exceeds max_startup_ms 500 ms"),
-        "{}",
-        run.out
-    );
-}
-
-#[test]
-fn check_exits_2_on_unreadable_input() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let missing = check(&args(&dir, "no-such.json"));
-    assert_eq!(missing.code, 2);
-    assert!(
-        missing.err.contains("cannot read results file"),
-        "{}",
-        missing.err
-    );
-    assert!(missing.err.contains("no-such.json"));
-
-    let mut not_results = args(&dir, "article.json");
-    not_results.results = config(&dir, "context = \"x\"\n");
-    let run = check(&not_results);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.err.contains("is not a basebench results.json"),
-        "{}",
-        run.err
-    );
-
-    let mut bad_gates = args(&dir, "article.json");
-    bad_gates.config = Some(config(&dir, "[gates]\nmax_sise = 1\n"));
-    let run = check(&bad_gates);
-    assert_eq!(run.code, 2);
-    assert!(run.err.contains("basebench.toml"), "{}", run.err);
-    assert!(run.err.contains("max_sise"), "{}", run.err);
-
-    let mut unknown = args(&dir, "article.json");
-    unknown.variant = Some("nope".into());
-    let run = check(&unknown);
-    assert_eq!(run.code, 2);
-    assert!(run.err.contains("variant 'nope' is not in"));
 }
 
 fn compare_files(old: &str, new: &str) -> Run {
@@ -350,16 +257,17 @@ fn the_binary_exits_0_1_and_2_for_check() {
         .arg(&article)
         .assert()
         .code(1)
-        .stdout(predicates::str::contains(
-            "FAIL slim: startup median 598 ms exceeds max_startup_ms 100 ms",
-        ));
+        .stdout(predicates::str::is_match(
+            r"│ FAIL +│ slim +│ max_startup_ms +│ 598 ms +│ ≤ 100 ms \(--max-startup\) +│ median 498 ms over the limit +│",
+        ).expect("regex"));
     bin()
         .args(["check", "missing.json"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains(
-            "cannot read results file 'missing.json'",
-        ));
+        .stderr(
+            predicates::str::contains("cannot read results file")
+                .and(predicates::str::contains("missing.json")),
+        );
     bin()
         .arg("compare")
         .arg(fixture("baseline.json"))

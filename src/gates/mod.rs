@@ -1,15 +1,15 @@
 //! CI gates: limits on size, startup and regression against a baseline, read from
-//! `[gates]` in `basebench.toml` or from `basebench check` flags, and the pure check that
-//! turns results into one violation per broken limit.
+//! `[gates]` in `basebench.toml` or from `basebench check` flags. [`rules`] turns them into
+//! one rule per limit and evaluates each against the results (pass / fail / skip /
+//! misconfigured).
+
+pub mod rules;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-use crate::results::compare::{Figure, Pair};
-use crate::results::{RunResults, VariantResult};
 
 /// A byte count written as a number of bytes or a string with a unit: `200MB` (10^6),
 /// `1.5GB`, `512MiB` (2^20), `800kB`, `123456`.
@@ -101,123 +101,73 @@ pub struct GateConfig {
     pub variant: BTreeMap<String, GateLimits>,
 }
 
-impl GateConfig {
-    /// Limits for one variant: `overrides` (command-line flags) first, then
-    /// `[gates.variant.NAME]`, then the top-level `[gates]` keys.
-    pub fn limits_for(&self, name: &str, overrides: &GateLimits) -> GateLimits {
-        let own = self.variant.get(name).cloned().unwrap_or_default();
-        GateLimits {
-            max_size: overrides.max_size.or(own.max_size).or(self.max_size),
-            max_startup_ms: overrides
-                .max_startup_ms
-                .or(own.max_startup_ms)
-                .or(self.max_startup_ms),
-            max_regression_pct: overrides
-                .max_regression_pct
-                .or(own.max_regression_pct)
-                .or(self.max_regression_pct),
-        }
-    }
-}
-
-/// One broken limit.
+/// A limit and where it was set: a flag (`--max-size`) or a key of the config
+/// (`gates.max_size`, `gates.variant.slim.max_size`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Violation {
-    /// Variant it concerns.
-    pub variant: String,
-    /// What was measured against which limit.
-    pub message: String,
+pub struct Limit<T> {
+    /// The limit.
+    pub value: T,
+    /// Where it was set, as the user would write it.
+    pub from: String,
 }
 
-impl fmt::Display for Violation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.variant, self.message)
+/// The limits that apply to one variant, each with where it was set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Limits {
+    /// Largest allowed image size.
+    pub max_size: Option<Limit<ByteSize>>,
+    /// Largest allowed startup median, in milliseconds.
+    pub max_startup_ms: Option<Limit<f64>>,
+    /// Largest allowed growth against the baseline, in percent.
+    pub max_regression_pct: Option<Limit<f64>>,
+}
+
+/// The first of (flag, per-variant key, top-level key) that is set, with its source.
+fn first<T: Copy>(
+    name: &str,
+    key: &str,
+    flag: (&str, Option<T>),
+    own: Option<T>,
+    top: Option<T>,
+) -> Option<Limit<T>> {
+    let limit = |value, from: String| Some(Limit { value, from });
+    match (flag.1, own, top) {
+        (Some(v), _, _) => limit(v, flag.0.to_string()),
+        (None, Some(v), _) => limit(v, format!("gates.variant.{name}.{key}")),
+        (None, None, Some(v)) => limit(v, format!("gates.{key}")),
+        (None, None, None) => None,
     }
 }
 
-/// Check every variant (or only `only`) of `results` against its limits and, with a
-/// baseline, against regression. A variant that does not work is always a violation.
-pub fn evaluate(
-    results: &RunResults,
-    baseline: Option<&RunResults>,
-    gates: &GateConfig,
-    overrides: &GateLimits,
-    only: Option<&str>,
-) -> Vec<Violation> {
-    let mut out = Vec::new();
-    let wanted = |name: &str| only.is_none_or(|o| o == name);
-    for v in results.variants.iter().filter(|v| wanted(&v.name)) {
-        let limits = gates.limits_for(&v.name, overrides);
-        let mut push = |message: String| {
-            out.push(Violation {
-                variant: v.name.clone(),
-                message,
-            })
-        };
-        if !v.works {
-            push(format!(
-                "does not work: {}",
-                v.failure.as_deref().unwrap_or("no failure recorded")
-            ));
+impl GateConfig {
+    /// Limits for one variant: `flags` (`basebench check` flags) first, then
+    /// `[gates.variant.NAME]`, then the top-level `[gates]` keys.
+    pub fn limits(&self, name: &str, flags: &GateLimits) -> Limits {
+        let own = self.variant.get(name).cloned().unwrap_or_default();
+        Limits {
+            max_size: first(
+                name,
+                "max_size",
+                ("--max-size", flags.max_size),
+                own.max_size,
+                self.max_size,
+            ),
+            max_startup_ms: first(
+                name,
+                "max_startup_ms",
+                ("--max-startup", flags.max_startup_ms),
+                own.max_startup_ms,
+                self.max_startup_ms,
+            ),
+            max_regression_pct: first(
+                name,
+                "max_regression_pct",
+                ("--max-regression", flags.max_regression_pct),
+                own.max_regression_pct,
+                self.max_regression_pct,
+            ),
         }
-        absolute(v, &limits).into_iter().for_each(&mut push);
-        let old = baseline.and_then(|b| b.variants.iter().find(|o| o.name == v.name));
-        if let (Some(old), Some(pct)) = (old, limits.max_regression_pct) {
-            regression(old, v, pct).into_iter().for_each(&mut push);
-        }
     }
-    for old in baseline.iter().flat_map(|b| b.variants.iter()) {
-        if wanted(&old.name) && !results.variants.iter().any(|v| v.name == old.name) {
-            out.push(Violation {
-                variant: old.name.clone(),
-                message: "missing from the results (present in the baseline)".into(),
-            });
-        }
-    }
-    out
-}
-
-fn absolute(v: &VariantResult, limits: &GateLimits) -> Vec<String> {
-    let mut out = Vec::new();
-    if let (Some(max), Some(image)) = (limits.max_size, v.image.as_ref())
-        && image.size_bytes > max.0
-    {
-        out.push(format!(
-            "size {} ({} bytes) exceeds max_size {} ({} bytes)",
-            ByteSize(image.size_bytes),
-            image.size_bytes,
-            max,
-            max.0
-        ));
-    }
-    if let (Some(max), Some(t)) = (limits.max_startup_ms, v.startup_ms.as_ref())
-        && t.median > max
-    {
-        out.push(format!(
-            "startup median {:.0} ms exceeds max_startup_ms {max:.0} ms",
-            t.median
-        ));
-    }
-    out
-}
-
-/// Each regression figure that grew more than `max_pct` percent from `old` to `new`.
-fn regression(old: &VariantResult, new: &VariantResult, max_pct: f64) -> Vec<String> {
-    let pair = Pair::new(&new.name, Some(old), Some(new));
-    pair.changes(&Figure::REGRESSION)
-        .into_iter()
-        .filter_map(|c| Some((c, c.old?, c.new?, c.percent()?)))
-        .filter(|(_, _, _, pct)| *pct > max_pct)
-        .map(|(c, o, n, pct)| {
-            let f = c.figure;
-            format!(
-                "{} grew {pct:.1}% ({} → {}), above max_regression_pct {max_pct}%",
-                f.label(),
-                f.show(o),
-                f.show(n)
-            )
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -240,15 +190,20 @@ mod tests {
         )
         .expect("parse");
         let flags = GateLimits::default();
+        let slim = g.limits("slim", &flags).max_size.expect("top-level size");
         assert_eq!(
-            g.limits_for("slim", &flags).max_size,
-            Some(ByteSize(200_000_000))
+            (slim.value, slim.from.as_str()),
+            (ByteSize(200_000_000), "gates.max_size")
         );
+        let bloated = g.limits("bloated", &flags);
+        let size = bloated.max_size.expect("per-variant size");
         assert_eq!(
-            g.limits_for("bloated", &flags).max_size,
-            Some(ByteSize(1_500_000_000))
+            (size.value, size.from.as_str()),
+            (ByteSize(1_500_000_000), "gates.variant.bloated.max_size")
         );
-        assert_eq!(g.limits_for("bloated", &flags).max_startup_ms, Some(2000.0));
+        let startup = bloated.max_startup_ms.expect("top-level startup");
+        assert_eq!(startup.value, 2000.0);
+        assert_eq!(bloated.max_regression_pct, None);
         assert!(toml::from_str::<GateConfig>("max_sise = 1").is_err());
     }
 
@@ -259,6 +214,10 @@ mod tests {
             max_startup_ms: Some(99.0),
             ..GateLimits::default()
         };
-        assert_eq!(g.limits_for("a", &flags).max_startup_ms, Some(99.0));
+        let startup = g.limits("a", &flags).max_startup_ms.expect("flag");
+        assert_eq!(
+            (startup.value, startup.from.as_str()),
+            (99.0, "--max-startup")
+        );
     }
 }
