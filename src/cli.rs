@@ -37,8 +37,9 @@ pub enum Command {
     Clean(commands::clean::CleanArgs),
 }
 
-/// Parse arguments and run the chosen subcommand; returns the exit code.
-pub async fn run(cli: Cli) -> anyhow::Result<i32> {
+/// Run the chosen subcommand: the exit code of its outcome, or the error that ended it
+/// (which carries its own exit code; see [`commands::ExitCode`]).
+pub async fn run(cli: Cli) -> commands::CommandResult {
     match cli.command {
         Command::Run(args) => commands::run::run(args).await,
         Command::Inspect(args) => commands::inspect::run(args).await,
@@ -47,16 +48,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Compare(args) => commands::compare::run(args),
         Command::Trend(args) => commands::trend::run(args),
         Command::Clean(args) => commands::clean::run(args).await,
-    }
-}
-
-/// Exit code for an error that ended a command: 2 for bad input (config, flags, files),
-/// 3 when Docker is unavailable or results cannot be written.
-pub fn exit_code_for(error: &anyhow::Error) -> i32 {
-    if error.downcast_ref::<crate::config::ConfigError>().is_some() {
-        2
-    } else {
-        3
     }
 }
 

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::results::RunResults;
+use crate::results::compare::{Figure, Figures};
 
 /// File name of the history inside the output root (`results/history.jsonl`).
 pub const HISTORY_FILE: &str = "history.jsonl";
@@ -45,6 +46,22 @@ pub struct HistoryVariant {
     /// True when measured on a stand-in base.
     #[serde(default)]
     pub stand_in: bool,
+}
+
+impl Figures for HistoryVariant {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The history keeps size, cold build and startup; the other figures are `None`.
+    fn figure(&self, figure: Figure) -> Option<f64> {
+        match figure {
+            Figure::Size => self.size_bytes.map(|b| b as f64),
+            Figure::ColdBuild => self.cold_build_s,
+            Figure::Startup => self.startup_median_ms,
+            Figure::Incremental | Figure::P95 | Figure::PeakMemory => None,
+        }
+    }
 }
 
 /// Summarise a run for the history.

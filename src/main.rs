@@ -1,5 +1,7 @@
-//! The `basebench` binary: parse arguments, run, print errors with their context.
+//! The `basebench` binary: parse arguments, run, print an error once with its context and
+//! exit with the code the command decided (see `commands::ExitCode`).
 
+use basebench::commands::ExitCode;
 use clap::Parser;
 
 fn main() {
@@ -8,16 +10,16 @@ fn main() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("Error: cannot start the async runtime: {e}");
-            std::process::exit(3);
+            std::process::exit(ExitCode::Environment.code());
         }
     };
     let code = match runtime.block_on(basebench::cli::run(cli)) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("Error: {error:#}");
-            basebench::cli::exit_code_for(&error)
+            eprintln!("Error: {error}");
+            error.code
         }
     };
     drop(runtime);
-    std::process::exit(code);
+    std::process::exit(code.code());
 }

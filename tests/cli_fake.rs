@@ -256,3 +256,7 @@ fn no_daemon_names_docker_host_and_how_to_start_one_and_writes_nothing() {
         "no output directory for a run that never started"
     );
 }
+
+/// Exit codes through the binary, one test per command.
+#[path = "cli_fake/exit_codes.rs"]
+mod exit_codes;

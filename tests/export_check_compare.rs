@@ -2,11 +2,13 @@
 
 use std::path::PathBuf;
 
+use basebench::commands::CommandResult;
 use basebench::commands::check::{self, CheckArgs};
 use basebench::commands::compare::{self, CompareArgs};
 use basebench::commands::trend::{self, TrendArgs};
 use basebench::history;
 use basebench::results::RunResults;
+use predicates::prelude::*;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -24,6 +26,45 @@ struct Run {
     err: String,
 }
 
+impl Run {
+    /// The cells of each row of the printed table (header and borders left out).
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.out
+            .lines()
+            .filter(|l| l.starts_with('│'))
+            .skip(1)
+            .map(|l| {
+                l.trim_matches('│')
+                    .split('│')
+                    .map(|c| c.trim().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The rows with this result (`pass`, `FAIL`, `skip`, `MISCONFIGURED`).
+    fn with(&self, result: &str) -> Vec<Vec<String>> {
+        self.rows().into_iter().filter(|r| r[0] == result).collect()
+    }
+}
+
+/// Turn a command's result into (exit code, stdout, stderr + the error main would print).
+fn finish(result: CommandResult, out: Vec<u8>, err: Vec<u8>) -> Run {
+    let mut err = String::from_utf8(err).expect("utf-8");
+    let code = match result {
+        Ok(code) => code.code(),
+        Err(e) => {
+            err.push_str(&format!("Error: {e}\n"));
+            e.code.code()
+        }
+    };
+    Run {
+        code,
+        out: String::from_utf8(out).expect("utf-8"),
+        err,
+    }
+}
+
 fn config(dir: &tempfile::TempDir, text: &str) -> PathBuf {
     let path = dir.path().join("basebench.toml");
     std::fs::write(&path, text).expect("write config");
@@ -38,50 +79,24 @@ fn args(dir: &tempfile::TempDir, results: &str) -> CheckArgs {
         max_startup: None,
         max_regression: None,
         variant: None,
+        strict: false,
         config: Some(config(dir, "")),
     }
 }
 
 fn check(args: &CheckArgs) -> Run {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = check::execute(args, &mut out, &mut err);
-    Run {
-        code,
-        out: String::from_utf8(out).expect("utf-8"),
-        err: String::from_utf8(err).expect("utf-8"),
-    }
+    let cwd = std::env::temp_dir();
+    let result = check::execute(args, &cwd, &mut out, &mut err);
+    finish(result, out, err)
 }
 
-#[test]
-fn check_passes_when_every_limit_holds() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut a = args(&dir, "article.json");
-    a.variant = Some("distroless".into());
-    a.max_size = Some("200MB".parse().expect("size"));
-    a.max_startup = Some(2000.0);
-    let run = check(&a);
-    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
-    assert_eq!(run.out, "ok: every limit holds for 1 variant(s)\n");
-}
+/// Every check rule's outcome (pass, fail, skip, misconfigured) and exit code.
+#[path = "export_check_compare/check_rules.rs"]
+mod check_rules;
 
-#[test]
-fn check_fails_on_variants_that_do_not_work() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let run = check(&args(&dir, "article.json"));
-    assert_eq!(run.code, 1);
-    assert!(
-        run.out
-            .contains("FAIL alpine: does not work: base image python:3.9-alpine")
-    );
-    assert!(
-        run.out
-            .contains("FAIL crashy: does not work: container exited with code 1")
-    );
-    assert!(
-        run.out.ends_with("2 violation(s) in 6 variant(s)\n"),
-        "{}",
-        run.out
-    );
+fn row(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
 }
 
 #[test]
@@ -96,125 +111,69 @@ fn check_prints_the_measured_value_and_the_limit() {
     insta::assert_snapshot!("check_limits", run.out);
 }
 
-#[test]
-fn check_catches_regressions_against_a_baseline() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut a = args(&dir, "article.json");
-    a.baseline = Some(fixture("baseline.json"));
-    a.max_regression = Some(10.0);
-    let run = check(&a);
-    assert_eq!(run.code, 1);
-    assert!(run.out.contains(
-        "FAIL slim: size grew 25.0% (229.6 MB → 287.0 MB), above max_regression_pct 10%"
-    ));
-    assert!(run.out.contains("FAIL distroless: startup median grew"));
-    assert!(run.out.contains("FAIL legacy: missing from the results"));
-    a.max_regression = Some(60.0);
-    a.variant = Some("slim".into());
-    assert_eq!(check(&a).code, 0);
-}
-
-#[test]
-fn per_variant_limits_from_the_config_apply_and_flags_win() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut a = args(&dir, "article.json");
-    a.config = Some(config(
-        &dir,
-        "[gates]\nmax_size = \"200MB\"\n[gates.variant.bloated]\nmax_size = \"2GB\"\n",
-    ));
-    a.variant = Some("bloated".into());
-    assert_eq!(check(&a).code, 0);
-    a.variant = Some("slim".into());
-    let run = check(&a);
-    assert_eq!(run.code, 1);
-    assert!(run.out.contains("exceeds max_size 200.0 MB"));
-    a.max_size = Some("300MB".parse().expect("size"));
-    assert_eq!(check(&a).code, 0);
-}
-
-#[test]
-fn check_exits_2_on_unreadable_input() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let missing = check(&args(&dir, "no-such.json"));
-    assert_eq!(missing.code, 2);
-    assert!(
-        missing.err.contains("cannot read results file"),
-        "{}",
-        missing.err
-    );
-    assert!(missing.err.contains("no-such.json"));
-
-    let mut not_results = args(&dir, "article.json");
-    not_results.results = config(&dir, "context = \"x\"\n");
-    let run = check(&not_results);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.err.contains("is not a basebench results.json"),
-        "{}",
-        run.err
-    );
-
-    let mut bad_gates = args(&dir, "article.json");
-    bad_gates.config = Some(config(&dir, "[gates]\nmax_sise = 1\n"));
-    let run = check(&bad_gates);
-    assert_eq!(run.code, 2);
-    assert!(run.err.contains("[gates] is not usable"), "{}", run.err);
-
-    let mut unknown = args(&dir, "article.json");
-    unknown.variant = Some("nope".into());
-    let run = check(&unknown);
-    assert_eq!(run.code, 2);
-    assert!(run.err.contains("variant 'nope' is not in"));
+fn compare_files(old: &str, new: &str) -> Run {
+    let a = CompareArgs {
+        old: fixture(old),
+        new: fixture(new),
+    };
+    let mut out = Vec::new();
+    let result = compare::execute(&a, &mut out);
+    finish(result, out, Vec::new())
 }
 
 #[test]
 fn compare_shows_deltas_per_variant() {
-    let a = CompareArgs {
-        old: fixture("baseline.json"),
-        new: fixture("article.json"),
-    };
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(compare::execute(&a, &mut out, &mut err), 0);
-    let text = String::from_utf8(out).expect("utf-8");
-    assert!(text.contains("+25.0%"));
-    insta::assert_snapshot!("compare", text);
+    let run = compare_files("baseline.json", "article.json");
+    assert_eq!(run.code, 0);
+    assert!(run.out.contains("+25.0%"));
+    insta::assert_snapshot!("compare", run.out);
 }
 
 #[test]
 fn compare_exits_2_when_a_file_is_missing() {
-    let a = CompareArgs {
-        old: fixture("baseline.json"),
-        new: fixture("missing.json"),
-    };
+    let run = compare_files("baseline.json", "missing.json");
+    assert_eq!(run.code, 2);
+    assert!(run.err.contains("missing.json"), "{}", run.err);
+}
+
+fn history_of(dir: &std::path::Path, runs: &[&str]) {
+    let text: String = runs
+        .iter()
+        .map(|r| history::summary_line(&load(r)))
+        .collect();
+    std::fs::create_dir_all(dir).expect("mkdir");
+    std::fs::write(dir.join("history.jsonl"), text).expect("write history");
+}
+
+fn trend_args(history: Option<PathBuf>) -> TrendArgs {
+    TrendArgs {
+        history,
+        config: None,
+        variant: None,
+        svg: None,
+    }
+}
+
+fn trend_in(dir: &std::path::Path, a: &TrendArgs) -> Run {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(compare::execute(&a, &mut out, &mut err), 2);
-    assert!(
-        String::from_utf8(err)
-            .expect("utf-8")
-            .contains("missing.json")
-    );
+    let result = trend::execute(a, dir, &mut out, &mut err);
+    finish(result, out, err)
 }
 
 #[test]
 fn trend_shows_a_table_and_writes_an_svg_chart() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("history.jsonl");
-    let text = [
-        history::summary_line(&load("baseline.json")),
-        history::summary_line(&load("article.json")),
-    ]
-    .concat();
-    std::fs::write(&path, text).expect("write history");
+    history_of(dir.path(), &["baseline.json", "article.json"]);
     let svg = dir.path().join("trend.svg");
     let a = TrendArgs {
-        history: path,
         variant: Some("slim".into()),
         svg: Some(svg.clone()),
+        ..trend_args(Some(dir.path().join("history.jsonl")))
     };
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(trend::execute(&a, &mut out, &mut err), 0);
-    let text = String::from_utf8(out).expect("utf-8");
-    let table = text
+    let run = trend_in(dir.path(), &a);
+    assert_eq!(run.code, 0, "{}", run.err);
+    let table = run
+        .out
         .lines()
         .filter(|l| !l.starts_with("Chart:"))
         .collect::<Vec<_>>()
@@ -228,19 +187,54 @@ fn trend_shows_a_table_and_writes_an_svg_chart() {
 }
 
 #[test]
-fn trend_exits_2_without_a_history() {
-    let a = TrendArgs {
-        history: PathBuf::from("/nonexistent/history.jsonl"),
-        variant: None,
-        svg: None,
-    };
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(trend::execute(&a, &mut out, &mut err), 2);
-    assert!(
-        String::from_utf8(err)
-            .expect("utf-8")
-            .contains("cannot read history")
+fn trend_reads_the_history_in_the_configs_output_root() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    config(&dir, "output = \"reports\"\n");
+    history_of(
+        &dir.path().join("reports"),
+        &["baseline.json", "article.json"],
     );
+    let run = trend_in(dir.path(), &trend_args(None));
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(run.out.contains("287.0 MB (+25.0%)"), "{}", run.out);
+
+    let elsewhere = dir.path().join("elsewhere");
+    history_of(&elsewhere, &["baseline.json"]);
+    let run = trend_in(
+        dir.path(),
+        &trend_args(Some(elsewhere.join("history.jsonl"))),
+    );
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(
+        !run.out.contains("287.0 MB"),
+        "--history wins over the config: {}",
+        run.out
+    );
+}
+
+#[test]
+fn trend_exits_2_without_a_history_and_3_when_the_chart_cannot_be_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = trend_in(dir.path(), &trend_args(None));
+    assert_eq!(run.code, 2);
+    assert!(run.err.contains("cannot read history"), "{}", run.err);
+    assert!(
+        run.err.contains(&format!(
+            "results{}history.jsonl",
+            std::path::MAIN_SEPARATOR
+        )),
+        "{}",
+        run.err
+    );
+
+    history_of(dir.path(), &["article.json"]);
+    let a = TrendArgs {
+        svg: Some(dir.path().join("no-such-dir/trend.svg")),
+        ..trend_args(Some(dir.path().join("history.jsonl")))
+    };
+    let run = trend_in(dir.path(), &a);
+    assert_eq!(run.code, 3, "{}", run.err);
+    assert!(run.err.contains("no-such-dir"), "{}", run.err);
 }
 
 #[test]
@@ -263,16 +257,17 @@ fn the_binary_exits_0_1_and_2_for_check() {
         .arg(&article)
         .assert()
         .code(1)
-        .stdout(predicates::str::contains(
-            "FAIL slim: startup median 598 ms exceeds max_startup_ms 100 ms",
-        ));
+        .stdout(predicates::str::is_match(
+            r"│ FAIL +│ slim +│ max_startup_ms +│ 598 ms +│ ≤ 100 ms \(--max-startup\) +│ median 498 ms over the limit +│",
+        ).expect("regex"));
     bin()
         .args(["check", "missing.json"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains(
-            "cannot read results file 'missing.json'",
-        ));
+        .stderr(
+            predicates::str::contains("cannot read results file")
+                .and(predicates::str::contains("missing.json")),
+        );
     bin()
         .arg("compare")
         .arg(fixture("baseline.json"))

@@ -3,8 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
-
+use super::{CliError, CommandResult, ExitCode};
 use crate::bases::{
     self, ARTICLE_BASES, NoStandIn, StandInError, StandInOptions, normalize, recipe_for,
 };
@@ -34,26 +33,22 @@ pub struct BasesArgs {
     pub mmdebstrap: PathBuf,
 }
 
-/// Exit code when no Debian mirror is set or known, or `--mirror` is not a URL.
-const EXIT_USAGE: i32 = 2;
-
-/// Runs `basebench bases`; returns the exit code (0 when every requested stand-in exists,
-/// 1 when one could not be made, 2 when no Debian mirror is set or known).
-pub async fn run(args: BasesArgs) -> anyhow::Result<i32> {
+/// Runs `basebench bases`: [`ExitCode::Failed`] when a requested stand-in could not be
+/// made, [`ExitCode::Usage`] when no Debian mirror is set or known or `--mirror` is not a URL.
+pub async fn run(args: BasesArgs) -> CommandResult {
     let engine = super::connect_engine().await?;
     run_with(engine.as_ref(), &args).await
 }
 
 /// `basebench bases` against a given engine.
-pub async fn run_with(engine: &dyn Engine, args: &BasesArgs) -> anyhow::Result<i32> {
+pub async fn run_with(engine: &dyn Engine, args: &BasesArgs) -> CommandResult {
     if args.list {
         return list(engine).await;
     }
     if let Some(uri) = &args.mirror
         && let Err(message) = bases::mirror::check_uri(uri.trim())
     {
-        eprintln!("Error: --mirror {message}");
-        return Ok(EXIT_USAGE);
+        return Err(CliError::usage_msg(format!("--mirror {message}")));
     }
     let mut options = StandInOptions::from_host(args.mirror.as_deref());
     options.mmdebstrap = args.mmdebstrap.clone();
@@ -80,10 +75,7 @@ pub async fn run_with(engine: &dyn Engine, args: &BasesArgs) -> anyhow::Result<i
                     "already present"
                 }
             ),
-            Err(e @ StandInError::NoMirror { .. }) => {
-                eprintln!("Error: {e}");
-                return Ok(EXIT_USAGE);
-            }
+            Err(e @ StandInError::NoMirror { .. }) => return Err(CliError::usage(e)),
             Err(e) => {
                 failed += 1;
                 eprintln!("Error: {e}");
@@ -96,13 +88,15 @@ pub async fn run_with(engine: &dyn Engine, args: &BasesArgs) -> anyhow::Result<i
             println!("{:<34} -> no stand-in: {e}", "python:3.9-alpine");
         }
     }
-    Ok(if failed == 0 { 0 } else { 1 })
+    Ok(if failed == 0 {
+        ExitCode::Success
+    } else {
+        ExitCode::Failed
+    })
 }
 
-async fn list(engine: &dyn Engine) -> anyhow::Result<i32> {
-    let found = bases::list_stand_ins(engine)
-        .await
-        .context("listing stand-in images")?;
+async fn list(engine: &dyn Engine) -> CommandResult {
+    let found = listed(engine).await?;
     if found.is_empty() {
         println!("no stand-in images; `basebench bases` builds them");
     }
@@ -123,19 +117,20 @@ async fn list(engine: &dyn Engine) -> anyhow::Result<i32> {
             image.size_bytes as f64 / 1e6
         );
     }
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
-async fn remove(
-    engine: &dyn Engine,
-    args: &BasesArgs,
-    options: &StandInOptions,
-) -> anyhow::Result<i32> {
+/// The stand-ins on the daemon; failing to list them is the engine's failure (exit 3).
+async fn listed(engine: &dyn Engine) -> Result<Vec<bases::StandInImage>, CliError> {
+    bases::list_stand_ins(engine).await.map_err(|e| {
+        CliError::environment(anyhow::Error::new(e).context("listing stand-in images"))
+    })
+}
+
+async fn remove(engine: &dyn Engine, args: &BasesArgs, options: &StandInOptions) -> CommandResult {
     let requested: Vec<String> = if args.bases.is_empty() {
-        let found = bases::list_stand_ins(engine)
-            .await
-            .context("listing stand-in images")?;
-        found
+        listed(engine)
+            .await?
             .into_iter()
             .map(|i| i.requested)
             .filter(|r| !r.is_empty())
@@ -148,7 +143,9 @@ async fn remove(
             println!("{base}: not a base basebench stands in for");
             continue;
         }
-        let removed = bases::remove_stand_in(engine, &base, &options.prefix).await?;
+        let removed = bases::remove_stand_in(engine, &base, &options.prefix)
+            .await
+            .map_err(CliError::environment)?;
         let what = if removed {
             "removed"
         } else {
@@ -156,5 +153,5 @@ async fn remove(
         };
         println!("{:<34} {what}", normalize(&base));
     }
-    Ok(0)
+    Ok(ExitCode::Success)
 }

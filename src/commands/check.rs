@@ -1,12 +1,19 @@
-//! `basebench check RESULTS`: CI gates. Exit 0 when every limit holds, 1 with one line
-//! per violation (measured value and limit), 2 when an input cannot be read.
+//! `basebench check RESULTS`: CI gates. Every rule of every variant is printed in one table
+//! (pass, fail, skip, misconfigured, with the measured value and the limit). Exit 0 when
+//! every rule passes or is skipped, 1 when one fails (or is skipped, with `--strict`), 2
+//! when an input cannot be read or a limit cannot be used.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::commands::compare::read_results;
-use crate::gates::{self, ByteSize, GateConfig, GateLimits};
-use crate::results::RunResults;
+use tabled::builder::Builder;
+use tabled::settings::Style;
+
+use super::{CliError, CommandResult, ExitCode};
+use crate::config::ConfigFile;
+use crate::gates::rules::{self, Outcome, Status};
+use crate::gates::{ByteSize, GateConfig, GateLimits};
+use crate::results::{RunResults, read_results};
 
 /// Arguments of `basebench check`.
 #[derive(Debug, Clone, clap::Args)]
@@ -29,38 +36,15 @@ pub struct CheckArgs {
     /// Check only this variant.
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
+    /// Fail (exit 1) when a rule is skipped for lack of data, too.
+    #[arg(long)]
+    pub strict: bool,
     /// Config whose `[gates]` table gives limits (default: ./basebench.toml when present).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, short = 'c', value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
 
-/// Read `[gates]` from a config file; other tables are left to the config module.
-fn read_gates(path: &Path) -> Result<GateConfig, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read config '{}': {e}", path.display()))?;
-    let mut table: toml::Table = toml::from_str(&text)
-        .map_err(|e| format!("config '{}' is not valid TOML: {e}", path.display()))?;
-    match table.remove("gates") {
-        None => Ok(GateConfig::default()),
-        Some(value) => value.try_into().map_err(|e| {
-            format!(
-                "config '{}': [gates] is not usable: {e}; expected max_size, max_startup_ms, \
-                 max_regression_pct and [gates.variant.NAME] tables",
-                path.display()
-            )
-        }),
-    }
-}
-
-fn gate_config(args: &CheckArgs) -> Result<GateConfig, String> {
-    match &args.config {
-        Some(path) => read_gates(path),
-        None if Path::new("basebench.toml").is_file() => read_gates(Path::new("basebench.toml")),
-        None => Ok(GateConfig::default()),
-    }
-}
-
-fn validate(args: &CheckArgs) -> Result<(), String> {
+fn validate(args: &CheckArgs) -> Result<(), CliError> {
     let negative = [
         ("--max-startup", args.max_startup),
         ("--max-regression", args.max_regression),
@@ -69,47 +53,115 @@ fn validate(args: &CheckArgs) -> Result<(), String> {
         .iter()
         .find(|(_, v)| v.is_some_and(|v| !v.is_finite() || v < 0.0))
     {
-        Some((flag, _)) => Err(format!("{flag} must be a number >= 0")),
+        Some((flag, _)) => Err(CliError::usage_msg(format!("{flag} must be a number >= 0"))),
         None => Ok(()),
     }
 }
 
-/// The inputs of a check: limits, results and optional baseline.
-type Inputs = (GateConfig, RunResults, Option<RunResults>);
+/// The inputs of a check: limits (and the config they came from), results and baseline.
+struct Inputs {
+    gates: GateConfig,
+    origin: Option<String>,
+    results: RunResults,
+    baseline: Option<RunResults>,
+}
 
-/// Read and validate every input; the error is the message for exit code 2.
-fn load(args: &CheckArgs) -> Result<Inputs, String> {
+/// Read and validate every input; an error is bad input (exit 2).
+fn load(args: &CheckArgs, cwd: &Path) -> Result<Inputs, CliError> {
     validate(args)?;
-    let gates = gate_config(args)?;
-    let results = read_results(&args.results).map_err(|e| e.to_string())?;
+    let file = ConfigFile::find(args.config.as_deref(), cwd, false)?;
+    let origin = file.as_ref().map(ConfigFile::origin);
+    let gates = file.map(|f| f.raw.gates).unwrap_or_default();
+    let results = read_results(&args.results)?;
     let baseline = match &args.baseline {
-        Some(p) => Some(read_results(p).map_err(|e| e.to_string())?),
+        Some(p) => Some(read_results(p)?),
         None => None,
     };
     if let Some(name) = &args.variant
         && !results.variants.iter().any(|v| &v.name == name)
     {
         let known: Vec<&str> = results.variants.iter().map(|v| v.name.as_str()).collect();
-        return Err(format!(
+        return Err(CliError::usage_msg(format!(
             "variant '{name}' is not in '{}' (it has: {})",
             args.results.display(),
             known.join(", ")
-        ));
+        )));
     }
-    Ok((gates, results, baseline))
+    Ok(Inputs {
+        gates,
+        origin,
+        results,
+        baseline,
+    })
 }
 
-/// Run `check`, writing violations to `out` and input errors to `err`; returns the exit
-/// code.
-pub fn execute(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let (gates, results, baseline) = match load(args) {
-        Ok(v) => v,
-        Err(message) => {
-            let _ = writeln!(err, "Error: {message}");
-            return 2;
-        }
+/// The gates table: one row per rule and variant.
+pub fn render_outcomes(outcomes: &[Outcome]) -> String {
+    let mut builder = Builder::default();
+    builder.push_record(["result", "variant", "rule", "measured", "limit", "note"]);
+    for o in outcomes {
+        builder.push_record([
+            o.status.to_string(),
+            o.variant.clone(),
+            o.rule.to_string(),
+            o.measured.clone(),
+            o.limit.clone(),
+            o.note.clone(),
+        ]);
+    }
+    format!("{}\n", builder.build().with(Style::sharp()))
+}
+
+/// The last line: the verdict and the counts.
+fn summary(outcomes: &[Outcome], checked: usize, strict: bool) -> (ExitCode, String) {
+    let count = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
+    let (passed, failed, skipped) = (
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::Skip),
+    );
+    if failed > 0 || (strict && skipped > 0) {
+        let why = if strict && skipped > 0 {
+            " (--strict: a skipped rule fails)"
+        } else {
+            ""
+        };
+        let line = format!(
+            "FAIL: {failed} failed, {passed} passed, {skipped} skipped in {checked} variant(s){why}"
+        );
+        return (ExitCode::Failed, line);
+    }
+    let line = match skipped {
+        0 => format!("ok: every limit holds for {checked} variant(s)"),
+        n => format!(
+            "ok: every limit holds for {checked} variant(s); {n} rule(s) skipped for lack of data"
+        ),
     };
-    if baseline.is_none() && args.max_regression.is_some() {
+    (ExitCode::Success, line)
+}
+
+/// The error for a limit that cannot be used, naming the config file and the key.
+fn misconfigured(outcomes: &[Outcome], origin: Option<&str>) -> Option<CliError> {
+    let bad = outcomes
+        .iter()
+        .find(|o| o.status == Status::Misconfigured)?;
+    let origin = origin.unwrap_or("command line");
+    Some(CliError::usage_msg(format!(
+        "config '{origin}': {}; fix the limit in [gates]",
+        bad.note
+    )))
+}
+
+/// Run `check`, writing the table to `out` and warnings to `err`; `basebench.toml` is
+/// looked for in `cwd`.
+pub fn execute(
+    args: &CheckArgs,
+    cwd: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> CommandResult {
+    let inputs = load(args, cwd)?;
+    if inputs.baseline.is_none() && args.max_regression.is_some() {
         let _ = writeln!(
             err,
             "warning: --max-regression has nothing to compare against without --baseline"
@@ -120,38 +172,32 @@ pub fn execute(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i3
         max_startup_ms: args.max_startup,
         max_regression_pct: args.max_regression,
     };
-    let violations = gates::evaluate(
-        &results,
-        baseline.as_ref(),
-        &gates,
+    let outcomes = rules::evaluate(
+        &inputs.results,
+        inputs.baseline.as_ref(),
+        &inputs.gates,
         &flags,
         args.variant.as_deref(),
     );
     let checked = match &args.variant {
         Some(_) => 1,
-        None => results.variants.len(),
+        None => inputs.results.variants.len(),
     };
-    for v in &violations {
-        let _ = writeln!(out, "FAIL {v}");
+    let _ = write!(out, "{}", render_outcomes(&outcomes));
+    if let Some(error) = misconfigured(&outcomes, inputs.origin.as_deref()) {
+        return Err(error);
     }
-    if violations.is_empty() {
-        let _ = writeln!(out, "ok: every limit holds for {checked} variant(s)");
-        0
-    } else {
-        let _ = writeln!(
-            out,
-            "{} violation(s) in {checked} variant(s)",
-            violations.len()
-        );
-        1
-    }
+    let (code, line) = summary(&outcomes, checked, args.strict);
+    let _ = writeln!(out, "{line}");
+    Ok(code)
 }
 
-/// Runs `basebench check`; returns the exit code.
-pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
-    Ok(execute(
+/// Runs `basebench check`.
+pub fn run(args: CheckArgs) -> CommandResult {
+    execute(
         &args,
+        &super::working_dir()?,
         &mut std::io::stdout(),
         &mut std::io::stderr(),
-    ))
+    )
 }

@@ -3,6 +3,7 @@
 
 use clap::Args;
 
+use super::{CommandResult, ExitCode};
 use crate::bench::sweep_run;
 
 /// Arguments of `basebench clean`.
@@ -13,8 +14,8 @@ pub struct CleanArgs {
     pub run: Option<String>,
 }
 
-/// Remove labelled leftovers; returns the exit code.
-pub async fn run(args: CleanArgs) -> anyhow::Result<i32> {
+/// Remove labelled leftovers.
+pub async fn run(args: CleanArgs) -> CommandResult {
     let engine = super::connect_engine().await?;
     let removed = sweep_run(engine.as_ref(), args.run.as_deref(), &[]).await?;
     let scope = args
@@ -27,5 +28,5 @@ pub async fn run(args: CleanArgs) -> anyhow::Result<i32> {
         removed.containers.len(),
         removed.images.len(),
     );
-    Ok(0)
+    Ok(ExitCode::Success)
 }

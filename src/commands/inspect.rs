@@ -3,11 +3,13 @@
 //! same fields `results.json` uses.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::anatomy::{self, AnalyzeOptions, Anatomy, ScanPolicy, VulnerabilityScan};
+use super::{CliError, CommandResult, ExitCode};
+use crate::anatomy::{self, AnalyzeOptions, Anatomy, AnatomyError, ScanPolicy, VulnerabilityScan};
+use crate::engine::EngineError;
 use crate::export::escape::terminal;
 use crate::format::{bytes, list};
 
@@ -37,8 +39,9 @@ pub enum InspectFormat {
     Json,
 }
 
-/// Runs `basebench inspect`; returns the exit code (0 on success).
-pub async fn run(args: InspectArgs) -> anyhow::Result<i32> {
+/// Runs `basebench inspect`. An archive that cannot be read or is not a `docker save`
+/// tarball, or an image that is not local, is bad input (exit 2); a failing engine exits 3.
+pub async fn run(args: InspectArgs) -> CommandResult {
     let options = AnalyzeOptions {
         scan: if args.no_scan {
             ScanPolicy::Never
@@ -47,45 +50,67 @@ pub async fn run(args: InspectArgs) -> anyhow::Result<i32> {
         },
     };
     let (title, anatomy) = match (&args.archive, &args.image) {
-        (Some(path), _) => {
-            let path = path.clone();
-            let anatomy =
-                tokio::task::spawn_blocking(move || anatomy::analyze_file(&path, &options))
-                    .await
-                    .context("the analysis task failed")??;
-            let title = args.archive.as_ref().map(|p| p.display().to_string());
-            (title.unwrap_or_default(), anatomy)
-        }
+        (Some(path), _) => (
+            path.display().to_string(),
+            inspect_archive(path, options).await?,
+        ),
         (None, Some(image)) => (image.clone(), inspect_image(image, options).await?),
-        (None, None) => anyhow::bail!("give an IMAGE or --archive FILE.tar"),
+        (None, None) => return Err(CliError::usage_msg("give an IMAGE or --archive FILE.tar")),
     };
     match args.format {
-        InspectFormat::Json => println!("{}", serde_json::to_string_pretty(&anatomy)?),
+        InspectFormat::Json => {
+            let json = serde_json::to_string_pretty(&anatomy).map_err(CliError::environment)?;
+            println!("{json}");
+        }
         InspectFormat::Table => print!("{}", render_table(&title, &anatomy)),
     }
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
-async fn inspect_image(image: &str, options: AnalyzeOptions) -> anyhow::Result<Anatomy> {
+async fn inspect_archive(path: &Path, options: AnalyzeOptions) -> Result<Anatomy, CliError> {
+    let path = path.to_path_buf();
+    let analysed = tokio::task::spawn_blocking(move || anatomy::analyze_file(&path, &options))
+        .await
+        .map_err(|e| {
+            CliError::environment(anyhow::Error::new(e).context("the analysis task failed"))
+        })?;
+    analysed.map_err(|e| match e {
+        AnatomyError::Task(_) => CliError::environment(e),
+        _ => CliError::usage(e),
+    })
+}
+
+async fn inspect_image(image: &str, options: AnalyzeOptions) -> Result<Anatomy, CliError> {
     let engine = super::connect_engine().await?;
     let info = engine
         .image_info(image)
         .await
-        .with_context(|| format!("inspecting image '{image}'"))?;
+        .map_err(|e| engine_error(e, format!("inspecting image '{image}'")))?;
     if info.is_none() {
-        anyhow::bail!(
+        return Err(CliError::usage_msg(format!(
             "image '{image}' is not in the local image store; build it, `docker load` it, or \
              pass a `docker save` tarball with --archive"
-        );
+        )));
     }
     let stream = engine
         .export_image(image)
         .await
-        .with_context(|| format!("exporting image '{image}'"))?;
-    let anatomy = anatomy::analyze_export(stream, options)
+        .map_err(|e| engine_error(e, format!("exporting image '{image}'")))?;
+    anatomy::analyze_export(stream, options)
         .await
-        .with_context(|| format!("analysing image '{image}'"))?;
-    Ok(anatomy)
+        .with_context(|| format!("analysing image '{image}'"))
+        .map_err(CliError::environment)
+}
+
+/// An image the engine does not have is bad input (exit 2); any other engine error exits 3.
+fn engine_error(e: EngineError, doing: String) -> CliError {
+    let not_found = matches!(e, EngineError::NotFound { .. });
+    let error = anyhow::Error::new(e).context(doing);
+    if not_found {
+        CliError::usage(error)
+    } else {
+        CliError::environment(error)
+    }
 }
 
 /// The human table: efficiency, layers with their instructions, largest files and facts.

@@ -4,65 +4,29 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Context;
 use clap::Args;
 use tokio::sync::watch;
 
+use super::{CommandResult, ExitCode};
 use crate::bench::{Bench, RunOptions, now_rfc3339, sweep_run};
-use crate::config::{self, Config, Overrides};
-use crate::engine::{BuilderKind, Engine};
+use crate::config::{self, Config, Overrides, defaults};
+use crate::engine::Engine;
 use crate::reporter::{self, Event, ProgressMode, Reporter};
 use crate::results::RunResults;
 use crate::writer::{OutputDir, WriteError, append_line};
 use crate::{export, history};
 
-/// Exit code when at least one variant does not work.
-pub const EXIT_VARIANT_FAILED: i32 = 1;
-/// Exit code when the run was interrupted (Ctrl-C, SIGTERM).
-pub const EXIT_INTERRUPTED: i32 = 130;
-
 /// Arguments of `basebench run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Config file (default: basebench.toml in the working directory, unless --variant is given).
-    #[arg(long, short = 'c', value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Build context directory (overrides the config's `context`).
-    #[arg(long, value_name = "DIR")]
-    pub context: Option<PathBuf>,
-    /// A variant to measure; repeat for more. Replaces the config's variants.
-    #[arg(long = "variant", value_name = "NAME=DOCKERFILE", value_parser = parse_variant)]
-    pub variants: Vec<(String, PathBuf)>,
-    /// Measure only this variant of the config; repeat for more.
-    #[arg(long, value_name = "NAME")]
-    pub only: Vec<String>,
-    /// Port the app listens on inside the container.
-    #[arg(long)]
-    pub port: Option<u16>,
-    /// Path that must answer HTTP 200 when the app is up.
-    #[arg(long, value_name = "PATH")]
-    pub health: Option<String>,
-    /// Fresh containers started per variant to time startup (default 3).
-    #[arg(long)]
-    pub runs: Option<u32>,
-    /// Repetitions of each build measurement (default 1).
-    #[arg(long)]
-    pub build_runs: Option<u32>,
-    /// Image builder (default buildkit).
-    #[arg(long, value_enum)]
-    pub builder: Option<BuilderArg>,
-    /// Seconds a container may take to answer 200 (default 120).
-    #[arg(long, value_name = "SECONDS")]
-    pub health_timeout: Option<f64>,
-    /// Context file changed by one byte for the incremental rebuild.
-    #[arg(long, value_name = "FILE")]
-    pub change_file: Option<PathBuf>,
-    /// Debian mirror for stand-in bases (overrides `[bases] mirror`; default: the host's
-    /// apt sources).
-    #[arg(long, value_name = "URL", env = crate::bases::mirror::MIRROR_ENV)]
-    pub mirror: Option<String>,
-    /// Directory for the reports (default: results/<run-id>/ beside the config).
-    #[arg(long, short = 'o', value_name = "DIR")]
+    /// The settings flags: each one given overrides the config file.
+    #[command(flatten)]
+    pub settings: Overrides,
+    /// Directory for the reports.
+    #[arg(long, short = 'o', value_name = "DIR", help = format!(
+        "Directory for the reports (default: {}/<run-id>/ beside the config)",
+        defaults::OUTPUT
+    ))]
     pub output: Option<PathBuf>,
     /// Keep the measured images (tagged basebench-<variant>:<run-id>).
     #[arg(long)]
@@ -81,48 +45,6 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
-/// `--builder` values.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum BuilderArg {
-    /// BuildKit.
-    Buildkit,
-    /// The legacy builder.
-    Classic,
-}
-
-fn parse_variant(text: &str) -> Result<(String, PathBuf), String> {
-    match text.split_once('=') {
-        Some((name, file)) if !name.is_empty() && !file.is_empty() => {
-            Ok((name.to_string(), PathBuf::from(file)))
-        }
-        _ => Err(format!(
-            "expected NAME=DOCKERFILE (e.g. slim=variants/Dockerfile.slim), got '{text}'"
-        )),
-    }
-}
-
-impl RunArgs {
-    fn overrides(&self) -> Overrides {
-        Overrides {
-            config: self.config.clone(),
-            context: self.context.clone(),
-            variants: self.variants.clone(),
-            only: self.only.clone(),
-            port: self.port,
-            health: self.health.clone(),
-            runs: self.runs,
-            build_runs: self.build_runs,
-            builder: self.builder.map(|b| match b {
-                BuilderArg::Buildkit => BuilderKind::Buildkit,
-                BuilderArg::Classic => BuilderKind::Classic,
-            }),
-            health_timeout_s: self.health_timeout,
-            change_file: self.change_file.clone(),
-            mirror: self.mirror.clone(),
-        }
-    }
-}
-
 /// A new run id: UTC time plus a random suffix, e.g. `20261127-093012-4f2a`.
 pub fn new_run_id() -> String {
     let suffix = uuid::Uuid::new_v4().simple().to_string();
@@ -133,10 +55,11 @@ pub fn new_run_id() -> String {
     )
 }
 
-/// Run the benchmark; returns the process exit code.
-pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
-    let cwd = std::env::current_dir().context("cannot read the working directory")?;
-    let config = config::load(&args.overrides(), &cwd)?;
+/// Run the benchmark: [`ExitCode::Failed`] when a variant does not work,
+/// [`ExitCode::Interrupted`] after Ctrl-C or SIGTERM.
+pub async fn run(args: RunArgs) -> CommandResult {
+    let cwd = super::working_dir()?;
+    let config = config::load(&args.settings, &cwd)?;
     let run_id = new_run_id();
     let out_dir = args
         .output
@@ -196,13 +119,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<i32> {
     Ok(exit_code(&results, interrupted, args.allow_failures))
 }
 
-fn exit_code(results: &RunResults, interrupted: bool, allow_failures: bool) -> i32 {
+fn exit_code(results: &RunResults, interrupted: bool, allow_failures: bool) -> ExitCode {
     if interrupted {
-        EXIT_INTERRUPTED
+        ExitCode::Interrupted
     } else if !allow_failures && results.variants.iter().any(|v| !v.works) {
-        EXIT_VARIANT_FAILED
+        ExitCode::Failed
     } else {
-        0
+        ExitCode::Success
     }
 }
 
@@ -215,7 +138,7 @@ async fn finish(
     output: &OutputDir,
     reporter: &dyn Reporter,
     interrupted: bool,
-) -> anyhow::Result<()> {
+) -> Result<(), WriteError> {
     let keep: Vec<String> = if args.keep_images {
         results
             .variants
@@ -292,20 +215,6 @@ async fn wait_for_signal(cancel: watch::Sender<bool>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn variant_flags_need_a_name_and_a_file() {
-        assert_eq!(
-            parse_variant("slim=variants/Dockerfile.slim"),
-            Ok(("slim".into(), PathBuf::from("variants/Dockerfile.slim")))
-        );
-        assert!(
-            parse_variant("slim")
-                .expect_err("no file")
-                .contains("NAME=DOCKERFILE")
-        );
-        assert!(parse_variant("=x").is_err());
-    }
 
     #[test]
     fn run_ids_sort_by_time_and_are_unique() {

@@ -2,17 +2,31 @@
 //! a table and optionally an SVG chart.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use super::{CliError, CommandResult, ExitCode};
+use crate::config::{ConfigFile, defaults};
 use crate::export::trend;
-use crate::history;
+use crate::history::{self, HISTORY_FILE};
 
 /// Arguments of `basebench trend`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TrendArgs {
     /// The history file `basebench run` appends to.
-    #[arg(long, value_name = "FILE", default_value = "results/history.jsonl")]
-    pub history: PathBuf,
+    #[arg(long, value_name = "FILE", help = format!(
+        "The history file `basebench run` appends to (default: {HISTORY_FILE} in the config's \
+         `output` directory, else {}/{HISTORY_FILE})",
+        defaults::OUTPUT
+    ))]
+    pub history: Option<PathBuf>,
+    /// Config whose `output` directory holds the history.
+    #[arg(
+        long,
+        short = 'c',
+        value_name = "FILE",
+        help = "Config whose `output` directory holds the history (default: ./basebench.toml when present)"
+    )]
+    pub config: Option<PathBuf>,
     /// Show only this variant.
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
@@ -21,60 +35,69 @@ pub struct TrendArgs {
     pub svg: Option<PathBuf>,
 }
 
-/// Run `trend`, writing to `out` and `err`; returns the exit code (2 when the history
-/// cannot be read or has no matching runs).
-pub fn execute(args: &TrendArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let text = match std::fs::read_to_string(&args.history) {
-        Ok(t) => t,
-        Err(e) => {
-            let _ = writeln!(
-                err,
-                "Error: cannot read history '{}': {e}; `basebench run` appends to \
-                 <output>/history.jsonl (pass --history FILE)",
-                args.history.display()
-            );
-            return 2;
-        }
+/// The history file: `--history`, else `history.jsonl` in the config's output root, else
+/// `results/history.jsonl` in `cwd`.
+pub fn history_path(args: &TrendArgs, cwd: &Path) -> Result<PathBuf, CliError> {
+    if let Some(path) = &args.history {
+        return Ok(path.clone());
+    }
+    let root = match ConfigFile::find(args.config.as_deref(), cwd, false)? {
+        Some(file) => file.output_root(),
+        None => cwd.join(defaults::OUTPUT),
     };
+    Ok(root.join(HISTORY_FILE))
+}
+
+/// Run `trend`, writing to `out` and warnings to `err`; the config is looked for in `cwd`. A
+/// history that cannot be read or has no matching runs is bad input (exit 2); a chart that
+/// cannot be written exits 3.
+pub fn execute(
+    args: &TrendArgs,
+    cwd: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> CommandResult {
+    let path = history_path(args, cwd)?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        CliError::usage_msg(format!(
+            "cannot read history '{}': {e}; `basebench run` appends to \
+             <output>/{HISTORY_FILE} (pass --history FILE or --config FILE)",
+            path.display()
+        ))
+    })?;
     let parsed = history::parse(&text);
     for (line, why) in &parsed.skipped {
-        let _ = writeln!(
-            err,
-            "warning: {}:{line} skipped: {why}",
-            args.history.display()
-        );
+        let _ = writeln!(err, "warning: {}:{line} skipped: {why}", path.display());
     }
     let names = parsed.variant_names();
     if let Some(name) = args.variant.as_ref().filter(|n| !names.contains(n)) {
-        let _ = writeln!(
-            err,
-            "Error: no run in '{}' has variant '{name}' (known: {})",
-            args.history.display(),
+        return Err(CliError::usage_msg(format!(
+            "no run in '{}' has variant '{name}' (known: {})",
+            path.display(),
             names.join(", ")
-        );
-        return 2;
+        )));
     }
     if parsed.runs.is_empty() {
-        let _ = writeln!(err, "Error: '{}' holds no runs yet", args.history.display());
-        return 2;
+        return Err(CliError::usage_msg(format!(
+            "'{}' holds no runs yet",
+            path.display()
+        )));
     }
     let _ = write!(out, "{}", trend::table(&parsed, args.variant.as_deref()));
-    if let Some(path) = &args.svg {
+    if let Some(svg_path) = &args.svg {
         let svg = trend::svg(&parsed, args.variant.as_deref());
-        if let Err(e) = crate::writer::write_atomic(path, svg.as_bytes()) {
-            let _ = writeln!(err, "Error: {e}");
-            return 2;
-        }
-        let _ = writeln!(out, "Chart: {}", path.display());
+        crate::writer::write_atomic(svg_path, svg.as_bytes())?;
+        let _ = writeln!(out, "Chart: {}", svg_path.display());
     }
-    0
+    Ok(ExitCode::Success)
 }
 
-/// Runs `basebench trend`; returns the exit code.
-pub fn run(args: TrendArgs) -> anyhow::Result<i32> {
-    Ok(execute(
+/// Runs `basebench trend`.
+pub fn run(args: TrendArgs) -> CommandResult {
+    execute(
         &args,
+        &super::working_dir()?,
         &mut std::io::stdout(),
         &mut std::io::stderr(),
-    ))
+    )
 }

@@ -1,8 +1,14 @@
 //! The run configuration: `basebench.toml` merged with command-line flags, validated in one
 //! place into a typed [`Config`].
+//!
+//! One path per setting: the file as written ([`RawConfig`]) and the flags ([`Overrides`],
+//! flattened into `basebench run`'s arguments) are merged and validated by [`load`] into
+//! [`Config`]; each default is one constant in [`defaults`], read by the flag's help and by
+//! the validation. `check` and `trend` find and parse the same file ([`ConfigFile`]) for
+//! the parts they need (`[gates]`, `output`).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -242,13 +248,16 @@ pub struct Config {
     pub mirror: Option<String>,
     /// Matrix weights.
     pub scoring: ScoringWeights,
-    /// Gate limits.
-    pub gates: GateConfig,
 }
 
+pub mod defaults;
+mod file;
+mod flags;
 mod resolve;
 
-pub use resolve::{Overrides, load};
+pub use file::{ConfigFile, find_file};
+pub use flags::{Overrides, parse_variant};
+pub use resolve::load;
 
 /// The shared settings of a table, whether top level or a variant's.
 macro_rules! shared_of {
@@ -276,18 +285,6 @@ impl RawConfig {
     /// The top-level defaults.
     pub fn shared(&self) -> Shared {
         shared_of!(self)
-    }
-
-    /// Read and parse a config file.
-    pub fn load(path: &Path) -> Result<RawConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Syntax {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
-        })
     }
 }
 

@@ -1,70 +1,27 @@
 //! Merging command-line flags over the config file, and validating the result.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
+use super::file::{COMMAND_LINE, ConfigFile, output_root};
 use super::{
-    Config, ConfigError, DEFAULT_CONFIG, RawConfig, RawVariant, Shared, Variant, valid_variant_name,
+    Config, ConfigError, Overrides, RawConfig, RawVariant, Shared, Variant, defaults,
+    valid_variant_name,
 };
-use crate::engine::BuilderKind;
 
-const COMMAND_LINE: &str = "command line";
-
-/// Command-line values; each one set overrides the file.
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    /// `--config FILE` (explicit: it must exist).
-    pub config: Option<PathBuf>,
-    /// `--context DIR`.
-    pub context: Option<PathBuf>,
-    /// `--variant NAME=DOCKERFILE`, in order. When given, they replace the file's variants.
-    pub variants: Vec<(String, PathBuf)>,
-    /// `--only NAME`: measure only these variants of the file.
-    pub only: Vec<String>,
-    /// `--port`.
-    pub port: Option<u16>,
-    /// `--health`.
-    pub health: Option<String>,
-    /// `--runs`.
-    pub runs: Option<u32>,
-    /// `--build-runs`.
-    pub build_runs: Option<u32>,
-    /// `--builder`.
-    pub builder: Option<BuilderKind>,
-    /// `--health-timeout`.
-    pub health_timeout_s: Option<f64>,
-    /// `--change-file`.
-    pub change_file: Option<PathBuf>,
-    /// `--mirror` (or `BASEBENCH_DEBIAN_MIRROR`): the stand-ins' Debian archive.
-    pub mirror: Option<String>,
-}
-
-/// Load the config the way `basebench run` does: an explicit `--config`, else
-/// `basebench.toml` in `cwd` unless the variants come from flags; then apply the flags.
+/// Load the config the way `basebench run` does: the file [`find_file`](super::find_file) finds, then the
+/// flags over it, validated.
 pub fn load(overrides: &Overrides, cwd: &Path) -> Result<Config, ConfigError> {
-    let file = match &overrides.config {
-        Some(path) => {
-            let path = cwd.join(path);
-            if !path.is_file() {
-                return Err(ConfigError::Missing {
-                    origin: COMMAND_LINE.into(),
-                    what: "config file".into(),
-                    path,
-                    hint: "Check the --config path.".into(),
-                });
-            }
-            Some(path)
-        }
-        None if overrides.variants.is_empty() => {
-            Some(cwd.join(DEFAULT_CONFIG)).filter(|p| p.is_file())
-        }
-        None => None,
-    };
-    let (mut raw, origin, base_dir) = match &file {
-        Some(path) => (
-            RawConfig::load(path)?,
-            path.display().to_string(),
-            path.parent().unwrap_or(cwd).to_path_buf(),
+    let file = ConfigFile::find(
+        overrides.config.as_deref(),
+        cwd,
+        !overrides.variants.is_empty(),
+    )?;
+    let (mut raw, origin, base_dir) = match file {
+        Some(file) => (
+            file.raw.clone(),
+            file.origin(),
+            file.base_dir().to_path_buf(),
         ),
         None => (
             RawConfig::default(),
@@ -156,7 +113,7 @@ fn validate(
              `dockerfile`, or pass --context DIR --variant NAME=DOCKERFILE.",
         ));
     }
-    let timeout = raw.health_timeout_s.unwrap_or(120.0);
+    let timeout = raw.health_timeout_s.unwrap_or(defaults::HEALTH_TIMEOUT_S);
     if !(timeout.is_finite() && timeout > 0.0) {
         return Err(invalid(
             origin,
@@ -187,19 +144,30 @@ fn validate(
     Ok(Config {
         origin: origin.to_string(),
         variants,
-        runs: at_least_one(origin, "runs", raw.runs, 3)?,
-        build_runs: at_least_one(origin, "build_runs", raw.build_runs, 1)?,
-        builder: raw.builder.unwrap_or_default(),
+        runs: at_least_one(origin, "runs", raw.runs, defaults::RUNS)?,
+        build_runs: at_least_one(origin, "build_runs", raw.build_runs, defaults::BUILD_RUNS)?,
+        builder: raw.builder.unwrap_or(defaults::BUILDER),
         health_timeout: Duration::from_secs_f64(timeout),
-        output_root: base_dir.join(raw.output.unwrap_or_else(|| PathBuf::from("results"))),
-        latency_requests: at_least_one(origin, "latency_requests", raw.latency_requests, 200)?,
-        load_concurrency: at_least_one(origin, "load_concurrency", raw.load_concurrency, 8)?,
-        load_duration: Duration::from_millis(raw.load_duration_ms.unwrap_or(2000)),
+        output_root: output_root(base_dir, &raw),
+        latency_requests: at_least_one(
+            origin,
+            "latency_requests",
+            raw.latency_requests,
+            defaults::LATENCY_REQUESTS,
+        )?,
+        load_concurrency: at_least_one(
+            origin,
+            "load_concurrency",
+            raw.load_concurrency,
+            defaults::LOAD_CONCURRENCY,
+        )?,
+        load_duration: Duration::from_millis(
+            raw.load_duration_ms.unwrap_or(defaults::LOAD_DURATION_MS),
+        ),
         substitute: raw.substitute,
         fallback: raw.bases.fallback,
         mirror: checked_mirror(origin, raw.bases.mirror)?,
         scoring: raw.scoring,
-        gates: raw.gates,
     })
 }
 
@@ -270,7 +238,7 @@ fn validate_variant(
         .health
         .clone()
         .or_else(|| top.health.clone())
-        .unwrap_or_else(|| "/".into());
+        .unwrap_or_else(|| defaults::HEALTH.into());
     if !health.starts_with('/') {
         return Err(invalid(
             origin,

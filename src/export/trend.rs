@@ -9,16 +9,20 @@ use std::fmt::Write;
 use crate::export::escape::{html as escape, terminal};
 use crate::export::svg::{TOP, WIDTH, open};
 use crate::format::{bytes, millis, seconds};
-use crate::history::History;
+use crate::history::{History, HistoryVariant};
+use crate::results::compare::{Figure, Pair};
 
 fn wanted(name: &str, only: Option<&str>) -> bool {
     only.is_none_or(|o| o == name)
 }
 
-fn change(prev: Option<f64>, now: Option<f64>) -> String {
-    match (prev, now) {
-        (Some(p), Some(n)) if p > 0.0 => format!(" ({:+.1}%)", (n - p) / p * 100.0),
-        _ => String::new(),
+/// A figure of `now`, with its change from `prev` in percent when both have it.
+fn cell(pair: &Pair<'_, HistoryVariant>, figure: Figure) -> String {
+    let change = pair.change(figure);
+    match (change.new, change.percent()) {
+        (Some(value), Some(pct)) => format!("{} ({pct:+.1}%)", figure.show(value)),
+        (Some(value), None) => figure.show(value),
+        (None, _) => "–".to_string(),
     }
 }
 
@@ -36,33 +40,20 @@ pub fn table(history: &History, only: Option<&str>) -> String {
         "startup",
     ]);
     for name in history.variant_names().iter().filter(|n| wanted(n, only)) {
-        let mut prev: Option<&crate::history::HistoryVariant> = None;
+        let mut prev: Option<&HistoryVariant> = None;
         for run in &history.runs {
             let Some(v) = run.variants.iter().find(|v| &v.name == name) else {
                 continue;
             };
-            let size = v.size_bytes.map(|b| {
-                bytes(b)
-                    + &change(
-                        prev.and_then(|p| p.size_bytes).map(|x| x as f64),
-                        Some(b as f64),
-                    )
-            });
-            let build = v
-                .cold_build_s
-                .map(|s| seconds(s) + &change(prev.and_then(|p| p.cold_build_s), Some(s)));
-            let start = v
-                .startup_median_ms
-                .map(|s| millis(s) + &change(prev.and_then(|p| p.startup_median_ms), Some(s)));
-            let dash = || "–".to_string();
+            let pair = Pair::new(name.as_str(), prev, Some(v));
             let record = [
                 format!("{}{}", v.name, if v.stand_in { " †" } else { "" }),
                 run.run_id.clone(),
                 run.time.clone(),
                 if v.works { "yes" } else { "NO" }.to_string(),
-                size.unwrap_or_else(dash),
-                build.unwrap_or_else(dash),
-                start.unwrap_or_else(dash),
+                cell(&pair, Figure::Size),
+                cell(&pair, Figure::ColdBuild),
+                cell(&pair, Figure::Startup),
             ];
             builder.push_record(record.map(|cell| terminal(&cell)));
             prev = Some(v);

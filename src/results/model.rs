@@ -1,21 +1,14 @@
-//! The measurements of one run as plain data: exactly what `results.json` holds.
-//!
-//! Everything after the measuring phase (matrix, exporters, history, gates) reads these
-//! types and nothing else. Field names are a stable interface for scripts: add fields,
-//! never rename or remove them without bumping [`SCHEMA_VERSION`].
+//! The results model: the types `results.json` holds, field for field.
 
 use serde::{Deserialize, Serialize};
 
 use crate::anatomy::Anatomy;
 use crate::stats::Timing;
 
-/// Version of the `results.json` layout. Bump when a field is renamed or removed.
-pub const SCHEMA_VERSION: u32 = 1;
-
 /// One run of basebench: every variant it measured, in config order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RunResults {
-    /// Layout version of this document ([`SCHEMA_VERSION`]).
+    /// Layout version of this document ([`super::SCHEMA_VERSION`]).
     pub schema_version: u32,
     /// Unique id of the run; also the label value on everything it created on the daemon.
     pub run_id: String,

@@ -1,0 +1,92 @@
+//! Finding and parsing the config file, the same way for every command that reads one
+//! (`run`, `check`, `trend`).
+
+use std::path::{Path, PathBuf};
+
+use super::{ConfigError, DEFAULT_CONFIG, RawConfig, defaults};
+
+/// How errors name settings that came from flags.
+pub(super) const COMMAND_LINE: &str = "command line";
+
+impl RawConfig {
+    /// Read and parse a config file.
+    pub fn load(path: &Path) -> Result<RawConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })
+    }
+}
+
+/// The config file a command reads: `--config FILE` (it must exist), else `basebench.toml`
+/// in `cwd` when there is one, unless the variants come from flags (`flag_variants`).
+/// Every command that reads a config (`run`, `check`, `trend`) finds it this way.
+pub fn find_file(
+    explicit: Option<&Path>,
+    cwd: &Path,
+    flag_variants: bool,
+) -> Result<Option<PathBuf>, ConfigError> {
+    match explicit {
+        Some(path) => {
+            let path = cwd.join(path);
+            if !path.is_file() {
+                return Err(ConfigError::Missing {
+                    origin: COMMAND_LINE.into(),
+                    what: "config file".into(),
+                    path,
+                    hint: "Check the --config path.".into(),
+                });
+            }
+            Ok(Some(path))
+        }
+        None if !flag_variants => Ok(Some(cwd.join(DEFAULT_CONFIG)).filter(|p| p.is_file())),
+        None => Ok(None),
+    }
+}
+
+/// A config file found by [`find_file`] and parsed, before it is validated for a run.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    /// The file, as found.
+    pub path: PathBuf,
+    /// Its contents.
+    pub raw: RawConfig,
+}
+
+impl ConfigFile {
+    /// Find and parse the config file (see [`find_file`]); `None` when there is none.
+    pub fn find(
+        explicit: Option<&Path>,
+        cwd: &Path,
+        flag_variants: bool,
+    ) -> Result<Option<ConfigFile>, ConfigError> {
+        let Some(path) = find_file(explicit, cwd, flag_variants)? else {
+            return Ok(None);
+        };
+        let raw = RawConfig::load(&path)?;
+        Ok(Some(ConfigFile { path, raw }))
+    }
+
+    /// How errors name the file.
+    pub fn origin(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// The directory relative paths in the file start from.
+    pub fn base_dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// Root directory of reports and history: `output`, relative to the file.
+    pub fn output_root(&self) -> PathBuf {
+        output_root(self.base_dir(), &self.raw)
+    }
+}
+
+pub(super) fn output_root(base_dir: &Path, raw: &RawConfig) -> PathBuf {
+    base_dir.join(raw.output.as_deref().unwrap_or(Path::new(defaults::OUTPUT)))
+}

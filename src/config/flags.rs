@@ -1,0 +1,128 @@
+//! The settings flags of `basebench run`, flattened into its clap arguments: the flags
+//! are the override struct, so a setting is spelled once on the command line and once in
+//! the file ([`RawConfig`](super::RawConfig)) before [`load`](super::load) resolves both
+//! into one [`Config`](super::Config).
+
+use std::path::PathBuf;
+
+use clap::builder::PossibleValue;
+
+use super::defaults::{self, help};
+use crate::engine::BuilderKind;
+
+/// Command-line settings; each one given overrides the file.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Overrides {
+    /// `--config FILE` (explicit: it must exist).
+    #[arg(
+        long,
+        short = 'c',
+        value_name = "FILE",
+        help = "Config file (default: basebench.toml in the working directory, unless --variant is given)"
+    )]
+    pub config: Option<PathBuf>,
+    /// `--context DIR`.
+    #[arg(
+        long,
+        value_name = "DIR",
+        help = "Build context directory (overrides the config's `context`)"
+    )]
+    pub context: Option<PathBuf>,
+    /// `--variant NAME=DOCKERFILE`, in order. When given, they replace the file's variants.
+    #[arg(
+        long = "variant",
+        value_name = "NAME=DOCKERFILE",
+        value_parser = parse_variant,
+        help = "A variant to measure; repeat for more. Replaces the config's variants"
+    )]
+    pub variants: Vec<(String, PathBuf)>,
+    /// `--only NAME`: measure only these variants of the file.
+    #[arg(
+        long,
+        value_name = "NAME",
+        help = "Measure only this variant of the config; repeat for more"
+    )]
+    pub only: Vec<String>,
+    /// `--port`.
+    #[arg(long, help = "Port the app listens on inside the container")]
+    pub port: Option<u16>,
+    /// `--health`.
+    #[arg(long, value_name = "PATH", help = help("Path that must answer HTTP 200 when the app is up", defaults::HEALTH))]
+    pub health: Option<String>,
+    /// `--runs`.
+    #[arg(long, help = help("Fresh containers started per variant to time startup", defaults::RUNS))]
+    pub runs: Option<u32>,
+    /// `--build-runs`.
+    #[arg(long, help = help("Repetitions of each build measurement", defaults::BUILD_RUNS))]
+    pub build_runs: Option<u32>,
+    /// `--builder`.
+    #[arg(long, value_enum, help = help("Image builder", defaults::BUILDER.as_str()))]
+    pub builder: Option<BuilderKind>,
+    /// `--health-timeout`.
+    #[arg(
+        long = "health-timeout",
+        value_name = "SECONDS",
+        help = help("Seconds a container may take to answer 200", defaults::HEALTH_TIMEOUT_S)
+    )]
+    pub health_timeout_s: Option<f64>,
+    /// `--change-file`.
+    #[arg(
+        long,
+        value_name = "FILE",
+        help = "Context file changed by one byte for the incremental rebuild"
+    )]
+    pub change_file: Option<PathBuf>,
+    /// `--mirror` (or `BASEBENCH_DEBIAN_MIRROR`): the stand-ins' Debian archive.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = crate::bases::mirror::MIRROR_ENV,
+        help = "Debian mirror for stand-in bases (overrides `[bases] mirror`; default: the host's apt sources)"
+    )]
+    pub mirror: Option<String>,
+}
+
+impl clap::ValueEnum for BuilderKind {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[BuilderKind::Buildkit, BuilderKind::Classic]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let about = match self {
+            BuilderKind::Buildkit => "BuildKit",
+            BuilderKind::Classic => "The legacy builder",
+        };
+        Some(PossibleValue::new(self.as_str()).help(about))
+    }
+}
+
+/// Parse `--variant NAME=DOCKERFILE`.
+pub fn parse_variant(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((name, file)) if !name.is_empty() && !file.is_empty() => {
+            Ok((name.to_string(), PathBuf::from(file)))
+        }
+        _ => Err(format!(
+            "expected NAME=DOCKERFILE (e.g. slim=variants/Dockerfile.slim), got '{text}'"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variant_flags_need_a_name_and_a_file() {
+        assert_eq!(
+            parse_variant("slim=variants/Dockerfile.slim"),
+            Ok(("slim".into(), PathBuf::from("variants/Dockerfile.slim")))
+        );
+        assert!(
+            parse_variant("slim")
+                .expect_err("no file")
+                .contains("NAME=DOCKERFILE")
+        );
+        assert!(parse_variant("=x").is_err());
+    }
+}

@@ -1,0 +1,257 @@
+//! Gates as rules (after dive's CI rules): each limit of a variant is a [`Rule`] with a key,
+//! its configuration and an evaluation that says pass, fail, skip (no data to judge) or
+//! misconfigured (a limit basebench cannot use), with the measured value and the limit.
+//! `basebench check` prints every [`Outcome`], not only the failures.
+
+use std::fmt;
+
+use super::{ByteSize, GateConfig, GateLimits, Limit};
+use crate::results::compare::{Figure, Pair};
+use crate::results::{RunResults, VariantResult};
+
+/// What evaluating a rule says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The limit holds.
+    Pass,
+    /// The limit is crossed (or the variant does not work).
+    Fail,
+    /// There is nothing to judge: the figure was not measured, or there is no baseline.
+    Skip,
+    /// The limit cannot be used (e.g. a negative number of milliseconds).
+    Misconfigured,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Pass => "pass",
+            Status::Fail => "FAIL",
+            Status::Skip => "skip",
+            Status::Misconfigured => "MISCONFIGURED",
+        })
+    }
+}
+
+/// One gate for one variant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    /// The variant must be in the results and work (always on).
+    Works,
+    /// Image size at most this.
+    MaxSize(Limit<ByteSize>),
+    /// Startup median at most this many milliseconds.
+    MaxStartup(Limit<f64>),
+    /// Growth of each [`Figure::REGRESSION`] figure against the baseline at most this
+    /// many percent.
+    MaxRegression(Limit<f64>),
+}
+
+/// A rule's verdict on one variant (a regression rule gives one per figure).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The variant.
+    pub variant: String,
+    /// The rule's key: `works`, `max_size`, `max_startup_ms`, `max_regression_pct`.
+    pub rule: &'static str,
+    /// The limit as configured, with where it was set: `≤ 200.0 MB (--max-size)`.
+    pub limit: String,
+    /// What was measured (`–` when nothing was).
+    pub measured: String,
+    /// The verdict.
+    pub status: Status,
+    /// Why it failed, was skipped or is misconfigured; empty for a pass.
+    pub note: String,
+}
+
+/// The variant's rows in the results and the baseline (`baseline` is `None` when no
+/// baseline was given at all).
+struct Subject<'a> {
+    name: &'a str,
+    new: Option<&'a VariantResult>,
+    old: Option<&'a VariantResult>,
+    baseline: bool,
+}
+
+impl Rule {
+    /// The rule's key, as `[gates]` spells it.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Rule::Works => "works",
+            Rule::MaxSize(_) => "max_size",
+            Rule::MaxStartup(_) => "max_startup_ms",
+            Rule::MaxRegression(_) => "max_regression_pct",
+        }
+    }
+
+    /// The limit as configured, with where it was set.
+    pub fn configuration(&self) -> String {
+        match self {
+            Rule::Works => "must work".to_string(),
+            Rule::MaxSize(l) => format!("≤ {} ({})", l.value, l.from),
+            Rule::MaxStartup(l) => format!("≤ {} ms ({})", l.value, l.from),
+            Rule::MaxRegression(l) => format!("≤ +{}% ({})", l.value, l.from),
+        }
+    }
+
+    fn evaluate(&self, s: &Subject<'_>) -> Vec<(Status, String, String)> {
+        let Some(new) = s.new else {
+            let note = "missing from the results (present in the baseline)".to_string();
+            return vec![(Status::Fail, "absent".into(), note)];
+        };
+        match self {
+            Rule::Works => vec![works(new)],
+            Rule::MaxSize(limit) => vec![max_size(new, limit)],
+            Rule::MaxStartup(limit) => vec![max_startup(new, limit)],
+            Rule::MaxRegression(limit) => regression(s, limit),
+        }
+    }
+}
+
+fn no_data(why: impl Into<String>) -> (Status, String, String) {
+    (Status::Skip, "–".into(), why.into())
+}
+
+fn works(v: &VariantResult) -> (Status, String, String) {
+    if v.works {
+        return (Status::Pass, "works".into(), String::new());
+    }
+    let why = v.failure.as_deref().unwrap_or("no failure recorded");
+    let why = why.split_whitespace().collect::<Vec<_>>().join(" ");
+    (Status::Fail, "does not work".into(), why)
+}
+
+fn max_size(v: &VariantResult, limit: &Limit<ByteSize>) -> (Status, String, String) {
+    let Some(image) = v.image.as_ref() else {
+        return no_data("no image size (the variant did not build)");
+    };
+    let measured = ByteSize(image.size_bytes).to_string();
+    if image.size_bytes > limit.value.0 {
+        let note = format!("{} bytes > {} bytes", image.size_bytes, limit.value.0);
+        (Status::Fail, measured, note)
+    } else {
+        (Status::Pass, measured, String::new())
+    }
+}
+
+/// A limit in ms or % must be a number >= 0.
+fn unusable(limit: &Limit<f64>) -> Option<(Status, String, String)> {
+    (!(limit.value.is_finite() && limit.value >= 0.0)).then(|| {
+        let note = format!(
+            "`{}` must be a number >= 0 (got {})",
+            limit.from, limit.value
+        );
+        (Status::Misconfigured, "–".into(), note)
+    })
+}
+
+fn max_startup(v: &VariantResult, limit: &Limit<f64>) -> (Status, String, String) {
+    if let Some(bad) = unusable(limit) {
+        return bad;
+    }
+    let Some(startup) = v.startup_ms.as_ref() else {
+        return no_data("no startup measured (the variant did not start)");
+    };
+    let measured = format!("{:.0} ms", startup.median);
+    if startup.median > limit.value {
+        let note = format!(
+            "median {:.0} ms over the limit",
+            startup.median - limit.value
+        );
+        (Status::Fail, measured, note)
+    } else {
+        (Status::Pass, measured, String::new())
+    }
+}
+
+fn regression(s: &Subject<'_>, limit: &Limit<f64>) -> Vec<(Status, String, String)> {
+    if let Some(bad) = unusable(limit) {
+        return vec![bad];
+    }
+    if !s.baseline {
+        return vec![no_data(
+            "no baseline to compare against (pass --baseline OLD.json)",
+        )];
+    }
+    if s.old.is_none() {
+        return vec![no_data("not in the baseline")];
+    }
+    let pair = Pair::new(s.name, s.old, s.new);
+    let row = |figure: Figure| {
+        let change = pair.change(figure);
+        let label = figure.label();
+        match (change.old, change.new, change.percent()) {
+            (None, _, _) => no_data(format!("no {label} in the baseline")),
+            (_, None, _) => no_data(format!("no {label} measured")),
+            (Some(_), Some(_), None) => no_data(format!("the baseline's {label} is 0")),
+            (Some(o), Some(n), Some(pct)) => {
+                let measured = format!(
+                    "{label} {pct:+.1}% ({} → {})",
+                    figure.show(o),
+                    figure.show(n)
+                );
+                if pct > limit.value {
+                    let note = format!("{label} grew {pct:.1}%, more than {}%", limit.value);
+                    (Status::Fail, measured, note)
+                } else {
+                    (Status::Pass, measured, String::new())
+                }
+            }
+        }
+    };
+    Figure::REGRESSION.iter().map(|f| row(*f)).collect()
+}
+
+/// The rules of one variant: `works`, then each limit that is set.
+pub fn rules_for(name: &str, gates: &GateConfig, flags: &GateLimits) -> Vec<Rule> {
+    let limits = gates.limits(name, flags);
+    let mut rules = vec![Rule::Works];
+    rules.extend(limits.max_size.map(Rule::MaxSize));
+    rules.extend(limits.max_startup_ms.map(Rule::MaxStartup));
+    rules.extend(limits.max_regression_pct.map(Rule::MaxRegression));
+    rules
+}
+
+/// Evaluate every rule of every variant of `results` (or only `only`), in the results'
+/// order, then the baseline's variants that are missing from the results (a failure).
+pub fn evaluate(
+    results: &RunResults,
+    baseline: Option<&RunResults>,
+    gates: &GateConfig,
+    flags: &GateLimits,
+    only: Option<&str>,
+) -> Vec<Outcome> {
+    let old_rows = baseline.map_or(&[][..], |b| &b.variants[..]);
+    let mut out = Vec::new();
+    for pair in crate::results::compare::pair_up(old_rows, &results.variants) {
+        if only.is_some_and(|o| o != pair.name) {
+            continue;
+        }
+        let subject = Subject {
+            name: pair.name,
+            new: pair.new,
+            old: pair.old,
+            baseline: baseline.is_some(),
+        };
+        let rules = match subject.new {
+            Some(_) => rules_for(pair.name, gates, flags),
+            None => vec![Rule::Works],
+        };
+        for rule in rules {
+            for (status, measured, note) in rule.evaluate(&subject) {
+                out.push(Outcome {
+                    variant: pair.name.to_string(),
+                    rule: rule.key(),
+                    limit: rule.configuration(),
+                    measured,
+                    status,
+                    note,
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,19 @@
+//! The measurements of one run as plain data: exactly what `results.json` holds.
+//!
+//! Everything after the measuring phase (matrix, exporters, history, gates) reads these
+//! types and nothing else. Field names are a stable interface for scripts: add fields,
+//! never rename or remove them without bumping [`SCHEMA_VERSION`].
+//!
+//! - `model.rs`: the types, field for field;
+//! - [`read`]: a `results.json` read back, with the schema check;
+//! - [`compare`]: the figures tracked between two runs of one variant, old / new / change.
+
+pub mod compare;
+mod model;
+pub mod read;
+
+pub use model::*;
+pub use read::{ResultsFileError, read_results};
+
+/// Version of the `results.json` layout. Bump when a field is renamed or removed.
+pub const SCHEMA_VERSION: u32 = 1;
