@@ -6,7 +6,7 @@
 
 pub mod anatomy;
 pub mod bases;
-pub mod bench;
+pub(crate) mod bench;
 pub mod cli;
 pub mod commands;
 pub mod config;
