@@ -7,14 +7,14 @@
 use std::path::{Path, PathBuf};
 
 /// Debian release the stand-ins are made of.
-pub const SUITE: &str = "bookworm";
+pub(crate) const SUITE: &str = "bookworm";
 /// Environment variable behind `--mirror` (main archive URI).
 pub const MIRROR_ENV: &str = "BASEBENCH_DEBIAN_MIRROR";
 /// Environment variable naming the directory the host's apt sources are read from
 /// (default `/etc/apt`).
 pub const APT_DIR_ENV: &str = "BASEBENCH_APT_DIR";
 /// What to do when no mirror is known: the settings that give one.
-pub const HOW_TO_SET: &str = "give a Debian archive with --mirror URL, BASEBENCH_DEBIAN_MIRROR=URL \
+pub(crate) const HOW_TO_SET: &str = "give a Debian archive with --mirror URL, BASEBENCH_DEBIAN_MIRROR=URL \
      or `mirror = \"URL\"` in basebench.toml's [bases] table (e.g. \
      http://mirror.example.com/debian)";
 
@@ -24,7 +24,7 @@ pub struct Mirror {
     /// Main archive, e.g. `http://mirror.example.com/debian`.
     pub uri: String,
     /// Security archive, e.g. `http://mirror.example.com/debian-security`; `None` skips it.
-    pub security_uri: Option<String>,
+    pub(crate) security_uri: Option<String>,
     /// Release, e.g. `bookworm`.
     pub suite: String,
 }
@@ -40,7 +40,7 @@ impl Mirror {
     }
 
     /// The one-line sources passed to mmdebstrap (and written into chroot images).
-    pub fn source_lines(&self) -> Vec<String> {
+    pub(crate) fn source_lines(&self) -> Vec<String> {
         let mut lines = vec![
             format!("deb {} {} main", self.uri, self.suite),
             format!("deb {} {}-updates main", self.uri, self.suite),
@@ -54,7 +54,7 @@ impl Mirror {
     /// The mirror to build from: `setting` (the main archive's URI from `--mirror`,
     /// `BASEBENCH_DEBIAN_MIRROR` or `[bases] mirror`) when given, else the host's apt
     /// sources under `/etc/apt` (or `BASEBENCH_APT_DIR`); `None` when neither names one.
-    pub fn choose(setting: Option<&str>) -> Option<Mirror> {
+    pub(crate) fn choose(setting: Option<&str>) -> Option<Mirror> {
         let apt_dir = std::env::var_os(APT_DIR_ENV)
             .filter(|d| !d.is_empty())
             .map_or_else(|| PathBuf::from("/etc/apt"), PathBuf::from);
@@ -62,7 +62,7 @@ impl Mirror {
     }
 
     /// [`Mirror::choose`] with the host's apt sources read from `apt_dir`.
-    pub fn choose_in(setting: Option<&str>, apt_dir: &Path) -> Option<Mirror> {
+    pub(crate) fn choose_in(setting: Option<&str>, apt_dir: &Path) -> Option<Mirror> {
         match setting.map(str::trim).filter(|s| !s.is_empty()) {
             Some(uri) => Some(Mirror::main_only(uri)),
             None => from_entries(&read_host_sources(apt_dir)),
@@ -72,7 +72,7 @@ impl Mirror {
 
 /// Check a mirror setting: an archive URL such as `http://mirror.example.com/debian`
 /// (any scheme apt knows: `http`, `https`, `file`, ...). The error says what is wrong.
-pub fn check_uri(uri: &str) -> Result<(), String> {
+pub(crate) fn check_uri(uri: &str) -> Result<(), String> {
     let usable = uri
         .split_once("://")
         .is_some_and(|(scheme, rest)| !scheme.is_empty() && !rest.is_empty())
@@ -88,15 +88,15 @@ pub fn check_uri(uri: &str) -> Result<(), String> {
 
 /// One `deb` source: an archive URI and the suites it serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceEntry {
+pub(crate) struct SourceEntry {
     /// Archive URI.
-    pub uri: String,
+    pub(crate) uri: String,
     /// Suites served, e.g. `bookworm`, `bookworm-security`.
-    pub suites: Vec<String>,
+    pub(crate) suites: Vec<String>,
 }
 
 /// Pick the main and security archives for [`SUITE`] from apt source entries.
-pub fn from_entries(entries: &[SourceEntry]) -> Option<Mirror> {
+pub(crate) fn from_entries(entries: &[SourceEntry]) -> Option<Mirror> {
     let serves = |suite: &str| {
         entries
             .iter()
@@ -113,7 +113,7 @@ pub fn from_entries(entries: &[SourceEntry]) -> Option<Mirror> {
 
 /// Read `sources.list` (one-line format) and `sources.list.d/*.list|*.sources` under
 /// `apt_dir`. Unreadable files are skipped.
-pub fn read_host_sources(apt_dir: &Path) -> Vec<SourceEntry> {
+pub(crate) fn read_host_sources(apt_dir: &Path) -> Vec<SourceEntry> {
     let mut entries = Vec::new();
     if let Ok(text) = std::fs::read_to_string(apt_dir.join("sources.list")) {
         entries.extend(parse_one_line(&text));
@@ -137,7 +137,7 @@ pub fn read_host_sources(apt_dir: &Path) -> Vec<SourceEntry> {
 }
 
 /// Parse one-line `deb [options] URI SUITE COMPONENT...` entries.
-pub fn parse_one_line(text: &str) -> Vec<SourceEntry> {
+pub(crate) fn parse_one_line(text: &str) -> Vec<SourceEntry> {
     text.lines()
         .filter_map(|line| {
             let line = line.split('#').next().unwrap_or("").trim();
@@ -158,7 +158,7 @@ pub fn parse_one_line(text: &str) -> Vec<SourceEntry> {
 }
 
 /// Parse deb822 stanzas (`Types: deb`, `URIs:`, `Suites:`); disabled stanzas are skipped.
-pub fn parse_deb822(text: &str) -> Vec<SourceEntry> {
+pub(crate) fn parse_deb822(text: &str) -> Vec<SourceEntry> {
     let mut entries = Vec::new();
     for stanza in text.split("\n\n") {
         let field = |name: &str| {
