@@ -15,7 +15,7 @@ pub mod dockerfile;
 pub mod engine;
 pub mod export;
 pub mod format;
-pub mod gates;
+pub(crate) mod gates;
 pub mod history;
 pub mod matrix;
 pub mod probe;
