@@ -13,7 +13,7 @@ use crate::dockerfile::copy_sources;
 /// Pipfile.lock, poetry.lock, pyproject.toml, setup.cfg, package.json, package-lock.json,
 /// yarn.lock, pnpm-lock.yaml, go.mod, go.sum, Cargo.toml, Cargo.lock, Gemfile, Gemfile.lock,
 /// composer.json, composer.lock, pom.xml, build.gradle*, *.csproj?
-pub fn is_dependency_list(name: &str) -> bool {
+pub(crate) fn is_dependency_list(name: &str) -> bool {
     const EXACT: &[&str] = &[
         "Pipfile",
         "Pipfile.lock",
@@ -52,7 +52,7 @@ fn is_build_file(name: &str) -> bool {
 /// (e.g. `COPY . /app`) gives its first regular file, depth-first in sorted order, that is
 /// neither a dependency list, a dotfile (or inside a dot-directory) nor a Dockerfile. Only
 /// files sent with the context (that survive `.dockerignore`) count.
-pub fn default_change_file(ctx: &BuildContext) -> Option<PathBuf> {
+pub(crate) fn default_change_file(ctx: &BuildContext) -> Option<PathBuf> {
     for src in copy_sources(&ctx.dockerfile) {
         let source = clean(src.source.trim_start_matches('/'));
         let wildcard = source.contains(['*', '?', '[']);
