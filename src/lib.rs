@@ -11,7 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod context;
-pub mod dockerfile;
+pub(crate) mod dockerfile;
 pub mod engine;
 pub mod export;
 pub mod format;

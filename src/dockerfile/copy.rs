@@ -4,19 +4,19 @@ use super::parse::parse;
 
 /// One context source of a `COPY` or `ADD`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CopySource {
+pub(crate) struct CopySource {
     /// 1-based line of the instruction.
-    pub line: usize,
+    pub(crate) line: usize,
     /// `COPY` or `ADD`.
-    pub keyword: String,
+    pub(crate) keyword: String,
     /// The source as written (relative to the context root).
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// Context sources of every `COPY`/`ADD` without `--from=`, in order. Flags (`--chown`,
 /// `--chmod`, `--link`, ...), the destination, heredoc sources and remote `ADD` sources
 /// (URLs, git) are left out.
-pub fn copy_sources(text: &str) -> Vec<CopySource> {
+pub(crate) fn copy_sources(text: &str) -> Vec<CopySource> {
     let Ok(df) = parse(text) else {
         return Vec::new();
     };
