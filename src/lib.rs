@@ -18,7 +18,7 @@ pub mod format;
 pub(crate) mod gates;
 pub mod history;
 pub mod matrix;
-pub mod probe;
+pub(crate) mod probe;
 pub mod reporter;
 pub mod results;
 pub mod stats;
