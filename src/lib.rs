@@ -19,7 +19,7 @@ pub(crate) mod gates;
 pub mod history;
 pub mod matrix;
 pub(crate) mod probe;
-pub mod reporter;
+pub(crate) mod reporter;
 pub mod results;
 pub mod stats;
 pub mod writer;
