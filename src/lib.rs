@@ -22,4 +22,4 @@ pub(crate) mod probe;
 pub(crate) mod reporter;
 pub mod results;
 pub mod stats;
-pub mod writer;
+pub(crate) mod writer;
