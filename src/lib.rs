@@ -14,7 +14,7 @@ pub mod context;
 pub(crate) mod dockerfile;
 pub mod engine;
 pub mod export;
-pub mod format;
+pub(crate) mod format;
 pub(crate) mod gates;
 pub mod history;
 pub mod matrix;
