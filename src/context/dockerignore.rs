@@ -197,5 +197,4 @@ impl Pattern {
 }
 
 #[cfg(test)]
-#[path = "dockerignore_tests.rs"]
 mod tests;

@@ -200,5 +200,4 @@ fn walk(
 }
 
 #[cfg(test)]
-#[path = "context_tests.rs"]
 mod tests;

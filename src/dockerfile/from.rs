@@ -309,5 +309,4 @@ fn image_token(text: &str, span: Range<usize>, escape: char) -> Option<Range<usi
 }
 
 #[cfg(test)]
-#[path = "from_tests.rs"]
 mod tests;

@@ -258,5 +258,4 @@ fn read_heredoc(
 }
 
 #[cfg(test)]
-#[path = "parse_tests.rs"]
 mod tests;

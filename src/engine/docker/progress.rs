@@ -289,5 +289,4 @@ fn instruction(name: &str) -> &str {
 }
 
 #[cfg(test)]
-#[path = "progress_tests.rs"]
 mod tests;
