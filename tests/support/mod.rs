@@ -1,8 +1,8 @@
 //! Shared helpers for real-daemon tests: the fixture app (a static C binary in a
 //! `FROM scratch` image), unique run ids and a guard that removes what a test created.
 //!
-//! Use from a test file with `mod support;`. Tests that need a daemon call
-//! [`connect_or_fail`]: without one they fail loudly instead of skipping.
+//! A module of the `daemon` test binary (`tests/daemon/main.rs` declares it). Tests that
+//! need a daemon call [`connect_or_fail`]: without one they fail loudly instead of skipping.
 //!
 //! The app (tests/fixtures/testapp/testapp.c) listens on `TESTAPP_PORT` (8080) and answers
 //! `GET /health` (200 `ok`) and `GET /` (200 JSON). Its environment shapes it:
@@ -17,7 +17,7 @@
 //! let image = support::images::build_app(&engine, &run_id).await;
 //! let spec = support::images::container_spec(&image, &run_id, &["TESTAPP_DELAY_MS=300"]);
 //! ```
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(clippy::unwrap_used)]
 
 pub(crate) mod http;
 pub(crate) mod images;
