@@ -15,12 +15,12 @@ use crate::commands;
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build, run and measure every variant; print the matrix and write the reports.
     Run(commands::run::RunArgs),
     /// Analyse what is inside an image (local, or a `docker save` archive).

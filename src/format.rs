@@ -9,7 +9,7 @@
 use crate::stats::Timing;
 
 /// Bytes in decimal units as `docker images` prints them: `1.09 GB`, `52.3 MB`, `812 kB`.
-pub fn bytes(n: u64) -> String {
+pub(crate) fn bytes(n: u64) -> String {
     let v = n as f64;
     if v >= 1e9 {
         format!("{:.2} GB", v / 1e9)
@@ -23,7 +23,7 @@ pub fn bytes(n: u64) -> String {
 }
 
 /// Seconds with a precision that suits the magnitude: `41.2 s`, `0.84 s`.
-pub fn seconds(s: f64) -> String {
+pub(crate) fn seconds(s: f64) -> String {
     if s >= 10.0 {
         format!("{s:.1} s")
     } else {
@@ -32,7 +32,7 @@ pub fn seconds(s: f64) -> String {
 }
 
 /// Milliseconds with a precision that suits the magnitude: `1234 ms`, `12.3 ms`, `0.84 ms`.
-pub fn millis(ms: f64) -> String {
+pub(crate) fn millis(ms: f64) -> String {
     if ms >= 100.0 {
         format!("{ms:.0} ms")
     } else if ms >= 10.0 {
@@ -43,7 +43,7 @@ pub fn millis(ms: f64) -> String {
 }
 
 /// A ratio to the reference variant: `8.0×`.
-pub fn ratio(r: f64) -> String {
+pub(crate) fn ratio(r: f64) -> String {
     if r >= 10.0 {
         format!("{r:.0}×")
     } else {
@@ -53,7 +53,7 @@ pub fn ratio(r: f64) -> String {
 
 /// A timing's spread as `[min–max unit]` (the unit written once), or `(1 run)` for a
 /// single sample.
-pub fn spread(t: &Timing, unit: fn(f64) -> String) -> String {
+pub(crate) fn spread(t: &Timing, unit: fn(f64) -> String) -> String {
     if t.is_single_run() {
         "(1 run)".to_string()
     } else {
@@ -72,7 +72,7 @@ fn number(figure: &str) -> String {
 
 /// A timing as `median ±half-range` (unit written once), or `median (1 run)` for a
 /// single sample.
-pub fn timing_pm(t: &Timing, unit: fn(f64) -> String) -> String {
+pub(crate) fn timing_pm(t: &Timing, unit: fn(f64) -> String) -> String {
     if t.is_single_run() {
         format!("{} (1 run)", unit(t.median))
     } else {
@@ -82,7 +82,7 @@ pub fn timing_pm(t: &Timing, unit: fn(f64) -> String) -> String {
 }
 
 /// A rating 1–5 as stars (`★★★☆☆`); `?` when not rated.
-pub fn stars(rating: Option<u8>) -> String {
+pub(crate) fn stars(rating: Option<u8>) -> String {
     match rating {
         Some(r) => {
             let r = usize::from(r.clamp(1, 5));
@@ -93,12 +93,12 @@ pub fn stars(rating: Option<u8>) -> String {
 }
 
 /// A rating 1–5 as `4/5`; `n/a` when not rated.
-pub fn rating(rating: Option<u8>) -> String {
+pub(crate) fn rating(rating: Option<u8>) -> String {
     rating.map_or_else(|| "n/a".to_string(), |r| format!("{r}/5"))
 }
 
 /// A list joined with `, `, or `none`.
-pub fn list(items: &[String]) -> String {
+pub(crate) fn list(items: &[String]) -> String {
     if items.is_empty() {
         "none".to_string()
     } else {

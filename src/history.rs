@@ -10,20 +10,19 @@ use crate::results::RunResults;
 use crate::results::compare::{Figure, Figures};
 
 /// File name of the history inside the output root (`results/history.jsonl`).
-pub const HISTORY_FILE: &str = "history.jsonl";
+pub(crate) const HISTORY_FILE: &str = "history.jsonl";
 
 /// One run in the history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    /// Run id.
-    pub run_id: String,
+pub(crate) struct HistoryEntry {
+    pub(crate) run_id: String,
     /// When the run started (RFC 3339).
-    pub time: String,
+    pub(crate) time: String,
     /// False when the run was interrupted before every variant had a row.
     #[serde(default = "complete_default")]
-    pub complete: bool,
+    pub(crate) complete: bool,
     /// Per-variant summary, in config order.
-    pub variants: Vec<HistoryVariant>,
+    pub(crate) variants: Vec<HistoryVariant>,
 }
 
 fn complete_default() -> bool {
@@ -32,20 +31,20 @@ fn complete_default() -> bool {
 
 /// The figures of one variant that `trend` follows over time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HistoryVariant {
+pub(crate) struct HistoryVariant {
     /// Variant name.
-    pub name: String,
+    pub(crate) name: String,
     /// Whether it worked in that run.
-    pub works: bool,
+    pub(crate) works: bool,
     /// Image size in bytes.
-    pub size_bytes: Option<u64>,
+    pub(crate) size_bytes: Option<u64>,
     /// Median cold build time in seconds.
-    pub cold_build_s: Option<f64>,
+    pub(crate) cold_build_s: Option<f64>,
     /// Median startup to first 200, in milliseconds.
-    pub startup_median_ms: Option<f64>,
+    pub(crate) startup_median_ms: Option<f64>,
     /// True when measured on a stand-in base.
     #[serde(default)]
-    pub stand_in: bool,
+    pub(crate) stand_in: bool,
 }
 
 impl Figures for HistoryVariant {
@@ -65,7 +64,7 @@ impl Figures for HistoryVariant {
 }
 
 /// Summarise a run for the history.
-pub fn summarize(results: &RunResults) -> HistoryEntry {
+pub(crate) fn summarize(results: &RunResults) -> HistoryEntry {
     HistoryEntry {
         run_id: results.run_id.clone(),
         time: results.started_at.clone(),
@@ -96,14 +95,14 @@ pub fn summary_line(results: &RunResults) -> String {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     /// Runs in time order; a run id that appears twice keeps its last line.
-    pub runs: Vec<HistoryEntry>,
+    pub(crate) runs: Vec<HistoryEntry>,
     /// Lines that could not be read: (1-based line number, why).
-    pub skipped: Vec<(usize, String)>,
+    pub(crate) skipped: Vec<(usize, String)>,
 }
 
 impl History {
     /// Names of every variant seen, in first-seen order.
-    pub fn variant_names(&self) -> Vec<String> {
+    pub(crate) fn variant_names(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         for v in self.runs.iter().flat_map(|r| r.variants.iter()) {
             if !names.contains(&v.name) {

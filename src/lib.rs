@@ -6,20 +6,20 @@
 
 pub mod anatomy;
 pub mod bases;
-pub mod bench;
+pub(crate) mod bench;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod context;
-pub mod dockerfile;
+pub(crate) mod dockerfile;
 pub mod engine;
 pub mod export;
-pub mod format;
-pub mod gates;
+pub(crate) mod format;
+pub(crate) mod gates;
 pub mod history;
 pub mod matrix;
-pub mod probe;
-pub mod reporter;
+pub(crate) mod probe;
+pub(crate) mod reporter;
 pub mod results;
 pub mod stats;
-pub mod writer;
+pub(crate) mod writer;

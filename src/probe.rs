@@ -14,11 +14,11 @@ use tokio::net::TcpStream;
 use crate::stats;
 
 /// Longest gap between two health polls.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(5);
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(5);
 
 /// Send one `GET path` on a fresh connection and return the status code once the whole
 /// response has been read. `None` on any connection or protocol failure.
-pub async fn get_status(addr: SocketAddr, path: &str, timeout: Duration) -> Option<u16> {
+pub(crate) async fn get_status(addr: SocketAddr, path: &str, timeout: Duration) -> Option<u16> {
     tokio::time::timeout(timeout, request(addr, path))
         .await
         .ok()
@@ -47,7 +47,7 @@ async fn request(addr: SocketAddr, path: &str) -> Option<u16> {
 }
 
 /// The status code of an HTTP/1.x status line at the start of `response`.
-pub fn parse_status(response: &[u8]) -> Option<u16> {
+pub(crate) fn parse_status(response: &[u8]) -> Option<u16> {
     let line_end = response.iter().position(|&b| b == b'\n')?;
     let line = std::str::from_utf8(&response[..line_end]).ok()?;
     let mut parts = line.split_whitespace();
@@ -64,7 +64,7 @@ pub fn parse_status(response: &[u8]) -> Option<u16> {
 
 /// Poll `path` on fresh connections, at most [`POLL_INTERVAL`] apart, until it answers
 /// 200 or `deadline` passes. Returns the time from `since` to the moment the 200 arrived.
-pub async fn wait_for_200(
+pub(crate) async fn wait_for_200(
     addr: SocketAddr,
     path: &str,
     since: Instant,
@@ -86,16 +86,16 @@ pub async fn wait_for_200(
 
 /// Results of the sequential latency phase.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SequentialLatency {
+pub(crate) struct SequentialLatency {
     /// Milliseconds of each request that answered 200.
-    pub samples_ms: Vec<f64>,
+    pub(crate) samples_ms: Vec<f64>,
     /// Requests that failed or answered something else.
-    pub errors: u32,
+    pub(crate) errors: u32,
 }
 
 impl SequentialLatency {
     /// p50, p95 and p99 in milliseconds.
-    pub fn percentiles(&self) -> (f64, f64, f64) {
+    pub(crate) fn percentiles(&self) -> (f64, f64, f64) {
         let mut sorted = self.samples_ms.clone();
         sorted.sort_by(f64::total_cmp);
         (
@@ -107,7 +107,7 @@ impl SequentialLatency {
 }
 
 /// Time `count` sequential requests.
-pub async fn sequential(
+pub(crate) async fn sequential(
     addr: SocketAddr,
     path: &str,
     count: u32,
@@ -127,18 +127,18 @@ pub async fn sequential(
 
 /// Results of the concurrent phase.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LoadResult {
+pub(crate) struct LoadResult {
     /// Requests that answered 200.
-    pub ok: u32,
+    pub(crate) ok: u32,
     /// Requests that failed.
-    pub errors: u32,
+    pub(crate) errors: u32,
     /// Wall time of the phase.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
 }
 
 impl LoadResult {
     /// Successful requests per second.
-    pub fn requests_per_second(&self) -> f64 {
+    pub(crate) fn requests_per_second(&self) -> f64 {
         let secs = self.elapsed.as_secs_f64();
         if secs > 0.0 {
             f64::from(self.ok) / secs
@@ -150,7 +150,7 @@ impl LoadResult {
 
 /// Run `concurrency` workers sending requests back to back for `duration`, bounded to
 /// `max_requests` in total so a very fast app cannot make the phase unbounded.
-pub async fn load(
+pub(crate) async fn load(
     addr: SocketAddr,
     path: &str,
     concurrency: u32,

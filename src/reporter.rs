@@ -10,7 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 /// A measuring phase of one variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
+pub(crate) enum Phase {
     /// Resolving base images (local, pull, stand-in).
     Bases,
     /// Cold build (no cache).
@@ -33,7 +33,7 @@ pub enum Phase {
 
 impl Phase {
     /// Short label for progress lines.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Phase::Bases => "base images",
             Phase::BuildCold => "cold build",
@@ -50,7 +50,7 @@ impl Phase {
 
 /// Something worth telling the user while a run goes on.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event {
+pub(crate) enum Event {
     /// A variant starts (1-based index).
     VariantStarted {
         /// Variant name.
@@ -64,7 +64,6 @@ pub enum Event {
     Phase {
         /// Variant name.
         name: String,
-        /// The phase.
         phase: Phase,
         /// Extra text.
         detail: String,
@@ -94,7 +93,7 @@ pub enum Event {
 }
 
 /// Receives progress events. Implementations must be cheap and never fail.
-pub trait Reporter: Send + Sync {
+pub(crate) trait Reporter: Send + Sync {
     /// Show one event.
     fn report(&self, event: Event);
     /// Print a finished block of text (the final table) without disturbing progress bars.
@@ -103,7 +102,7 @@ pub trait Reporter: Send + Sync {
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProgressMode {
+pub(crate) enum ProgressMode {
     /// Bars and spinners (stderr is a terminal).
     Bars,
     /// One plain line per event on stderr.
@@ -114,7 +113,7 @@ pub enum ProgressMode {
 
 impl ProgressMode {
     /// Bars when stderr is a terminal, plain lines otherwise, quiet when asked.
-    pub fn detect(quiet: bool) -> ProgressMode {
+    pub(crate) fn detect(quiet: bool) -> ProgressMode {
         if quiet {
             ProgressMode::Quiet
         } else if std::io::stderr().is_terminal() {
@@ -126,7 +125,7 @@ impl ProgressMode {
 }
 
 /// Build the reporter for a mode.
-pub fn for_mode(mode: ProgressMode) -> Box<dyn Reporter> {
+pub(crate) fn for_mode(mode: ProgressMode) -> Box<dyn Reporter> {
     match mode {
         ProgressMode::Bars => Box::new(BarReporter::new()),
         ProgressMode::Plain => Box::new(PlainReporter { quiet: false }),
@@ -135,7 +134,7 @@ pub fn for_mode(mode: ProgressMode) -> Box<dyn Reporter> {
 }
 
 /// Plain lines on stderr, for logs and CI.
-pub struct PlainReporter {
+pub(crate) struct PlainReporter {
     quiet: bool,
 }
 
@@ -182,7 +181,7 @@ impl Reporter for PlainReporter {
 }
 
 /// indicatif spinners: one line per variant in progress, finished lines kept above.
-pub struct BarReporter {
+pub(crate) struct BarReporter {
     multi: MultiProgress,
     current: Mutex<Option<ProgressBar>>,
 }
@@ -256,20 +255,5 @@ impl Reporter for BarReporter {
 
     fn finish(&self) {
         let _ = self.multi.clear();
-    }
-}
-
-/// A reporter that records events, for tests.
-#[derive(Default)]
-pub struct RecordingReporter {
-    /// Every event received, in order.
-    pub events: Mutex<Vec<Event>>,
-}
-
-impl Reporter for RecordingReporter {
-    fn report(&self, event: Event) {
-        if let Ok(mut events) = self.events.lock() {
-            events.push(event);
-        }
     }
 }

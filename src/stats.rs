@@ -15,7 +15,7 @@ pub struct Timing {
     /// Number of samples; 1 means a single run.
     pub n: u32,
     /// Every sample in the order measured.
-    pub samples: Vec<f64>,
+    pub(crate) samples: Vec<f64>,
 }
 
 impl Timing {
@@ -36,12 +36,12 @@ impl Timing {
     }
 
     /// True when the figure came from one sample only.
-    pub fn is_single_run(&self) -> bool {
+    pub(crate) fn is_single_run(&self) -> bool {
         self.n <= 1
     }
 
     /// (max - min) / median; 0 for a single run or a zero median.
-    pub fn relative_spread(&self) -> f64 {
+    pub(crate) fn relative_spread(&self) -> f64 {
         if self.n <= 1 || self.median == 0.0 {
             0.0
         } else {
@@ -52,7 +52,7 @@ impl Timing {
 
 /// Percentile `p` (0–100) of already sorted samples, by linear interpolation between
 /// closest ranks (the method numpy calls `linear`). Returns 0 for no samples.
-pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
     match sorted.len() {
         0 => 0.0,
         1 => sorted[0],
@@ -64,13 +64,6 @@ pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
             sorted[lower] + (sorted[upper] - sorted[lower]) * weight
         }
     }
-}
-
-/// Percentile `p` (0–100) of unsorted samples.
-pub fn percentile(samples: &[f64], p: f64) -> f64 {
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    percentile_sorted(&sorted, p)
 }
 
 #[cfg(test)]
@@ -106,10 +99,10 @@ mod tests {
     #[test]
     fn percentiles_interpolate_between_ranks() {
         let samples: Vec<f64> = (1..=100).map(f64::from).collect();
-        assert_eq!(percentile(&samples, 50.0), 50.5);
-        assert!((percentile(&samples, 95.0) - 95.05).abs() < 1e-9);
-        assert!((percentile(&samples, 99.0) - 99.01).abs() < 1e-9);
-        assert_eq!(percentile(&samples, 100.0), 100.0);
-        assert_eq!(percentile(&[], 50.0), 0.0);
+        assert_eq!(percentile_sorted(&samples, 50.0), 50.5);
+        assert!((percentile_sorted(&samples, 95.0) - 95.05).abs() < 1e-9);
+        assert!((percentile_sorted(&samples, 99.0) - 99.01).abs() < 1e-9);
+        assert_eq!(percentile_sorted(&samples, 100.0), 100.0);
+        assert_eq!(percentile_sorted(&[], 50.0), 0.0);
     }
 }

@@ -9,16 +9,14 @@ use std::path::{Path, PathBuf};
 /// A file failed to write; names the path and what to do.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write '{}': {source}. Check that the directory exists and is writable, or choose another with --output.", path.display())]
-pub struct WriteError {
-    /// The path.
-    pub path: PathBuf,
-    /// The I/O error.
+pub(crate) struct WriteError {
+    pub(crate) path: PathBuf,
     #[source]
-    pub source: io::Error,
+    pub(crate) source: io::Error,
 }
 
 /// Write `bytes` to `path` atomically.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let fail = |source| WriteError {
         path: path.to_path_buf(),
         source,
@@ -38,7 +36,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 }
 
 /// Append one line to a file (creating it), flushed to disk.
-pub fn append_line(path: &Path, line: &str) -> Result<(), WriteError> {
+pub(crate) fn append_line(path: &Path, line: &str) -> Result<(), WriteError> {
     let fail = |source| WriteError {
         path: path.to_path_buf(),
         source,
@@ -59,14 +57,14 @@ pub fn append_line(path: &Path, line: &str) -> Result<(), WriteError> {
 
 /// The directory a run writes its reports to, checked before the first build.
 #[derive(Debug, Clone)]
-pub struct OutputDir {
+pub(crate) struct OutputDir {
     dir: PathBuf,
 }
 
 impl OutputDir {
     /// Create `dir` if needed and prove it is writable, so a long run never ends unable
     /// to save what it measured.
-    pub fn prepare(dir: &Path) -> Result<OutputDir, WriteError> {
+    pub(crate) fn prepare(dir: &Path) -> Result<OutputDir, WriteError> {
         let fail = |source| WriteError {
             path: dir.to_path_buf(),
             source,
@@ -83,12 +81,12 @@ impl OutputDir {
     }
 
     /// The directory.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.dir
     }
 
     /// Write named files (`file_name`, bytes) atomically into the directory.
-    pub fn write_all<'a>(
+    pub(crate) fn write_all<'a>(
         &self,
         files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     ) -> Result<(), WriteError> {

@@ -17,9 +17,7 @@ const MAX_JSON: u64 = 16 * 1024 * 1024;
 pub(crate) enum Compression {
     /// A plain tar.
     Tar,
-    /// gzip.
     Gzip,
-    /// zstd.
     Zstd,
 }
 
@@ -37,25 +35,23 @@ impl Compression {
 /// A layer found in the archive.
 #[derive(Debug)]
 pub(crate) struct FoundLayer {
-    /// Its index.
-    pub index: LayerIndex,
+    pub(crate) index: LayerIndex,
     /// Bytes of the entry as stored.
-    pub archive_bytes: u64,
+    pub(crate) archive_bytes: u64,
     /// How it was stored.
-    pub compression: Compression,
+    pub(crate) compression: Compression,
 }
 
 /// What the outer tar held, keyed by normalised entry path.
 #[derive(Debug, Default)]
 pub(crate) struct SaveContents {
-    /// Layers.
-    pub layers: HashMap<String, FoundLayer>,
+    pub(crate) layers: HashMap<String, FoundLayer>,
     /// Small documents (JSON and the like).
-    pub documents: HashMap<String, Vec<u8>>,
+    pub(crate) documents: HashMap<String, Vec<u8>>,
     /// Symlinks and hardlinks between entries: path → target path.
-    pub aliases: HashMap<String, String>,
+    pub(crate) aliases: HashMap<String, String>,
     /// Entries that were neither a layer nor a small document, with what they looked like.
-    pub other: HashMap<String, String>,
+    pub(crate) other: HashMap<String, String>,
 }
 
 impl SaveContents {

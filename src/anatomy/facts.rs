@@ -26,26 +26,26 @@ const MANAGERS: [(&str, &[&str]); 6] = [
 /// The final filesystem with the layers' captured contents.
 pub(crate) struct View<'a> {
     /// The filesystem.
-    pub fs: &'a MergedFs,
+    pub(crate) fs: &'a MergedFs,
     /// The layers, bottom first (indexed by `Node::layer`).
-    pub layers: Vec<&'a LayerIndex>,
+    pub(crate) layers: Vec<&'a LayerIndex>,
 }
 
 /// What one pass over every path finds.
 #[derive(Default)]
 pub(crate) struct Scan {
     /// `*.dist-info` / `*.egg-info` directories (each distribution once).
-    pub python_dists: BTreeSet<String>,
+    pub(crate) python_dists: BTreeSet<String>,
     /// A `site-packages/pip` (or `dist-packages/pip`) directory exists.
-    pub pip_module: bool,
+    pub(crate) pip_module: bool,
     /// Regular files with setuid or setgid.
-    pub setuid: Vec<String>,
+    pub(crate) setuid: Vec<String>,
     /// Installed packages listed in `status.d/`, when that directory has records.
-    pub status_d: Option<u32>,
+    pub(crate) status_d: Option<u32>,
     /// Paths of glibc and musl markers.
-    pub glibc: Vec<String>,
+    pub(crate) glibc: Vec<String>,
     /// `ld-musl-*.so.1` found.
-    pub musl: bool,
+    pub(crate) musl: bool,
 }
 
 impl View<'_> {

@@ -30,31 +30,30 @@ pub(crate) enum NodeKind {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Node {
     /// What it is.
-    pub kind: NodeKind,
+    pub(crate) kind: NodeKind,
     /// Permission bits.
-    pub mode: u32,
+    pub(crate) mode: u32,
     /// Position (bottom first) of the layer that wrote it.
-    pub layer: usize,
+    pub(crate) layer: usize,
 }
 
 /// A stored content and how many paths of the filesystem reach it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Inode {
-    /// Its size.
-    pub size: u64,
+    pub(crate) size: u64,
     /// Paths reaching it now.
-    pub refs: u32,
+    pub(crate) refs: u32,
     /// Already charged as wasted.
-    pub dropped: bool,
+    pub(crate) dropped: bool,
 }
 
 /// The filesystem after the layers applied so far.
 #[derive(Debug, Default)]
 pub(crate) struct MergedFs {
     /// Every path, sorted (so a directory's subtree is one range).
-    pub nodes: BTreeMap<Box<str>, Node>,
+    pub(crate) nodes: BTreeMap<Box<str>, Node>,
     /// Every content stored by any layer applied so far.
-    pub inodes: Vec<Inode>,
+    pub(crate) inodes: Vec<Inode>,
     /// Contents whose last path went during the current layer, and why.
     pending: Vec<(usize, Cause)>,
 }

@@ -35,28 +35,28 @@ pub(crate) enum Kind {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Entry {
     /// Normalised path: no leading `/` or `./`, no trailing `/`.
-    pub path: Box<str>,
+    pub(crate) path: Box<str>,
     /// What it is.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// Permission bits including setuid/setgid.
-    pub mode: u32,
+    pub(crate) mode: u32,
 }
 
 /// Everything anatomy keeps of one layer.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct LayerIndex {
     /// Paths the layer writes, in stream order (whiteouts excluded).
-    pub entries: Vec<Entry>,
+    pub(crate) entries: Vec<Entry>,
     /// Paths the layer deletes from lower layers.
-    pub whiteouts: Vec<Box<str>>,
+    pub(crate) whiteouts: Vec<Box<str>>,
     /// Directories whose lower-layer contents the layer hides.
-    pub opaque_dirs: Vec<Box<str>>,
+    pub(crate) opaque_dirs: Vec<Box<str>>,
     /// Size of each stored content, by inode number.
-    pub inode_sizes: Vec<u64>,
+    pub(crate) inode_sizes: Vec<u64>,
     /// Content taken from files anatomy reads, by path.
-    pub captures: HashMap<Box<str>, Capture>,
+    pub(crate) captures: HashMap<Box<str>, Capture>,
     /// Hardlinks whose target is not in the layer (kept as empty files).
-    pub dangling_links: Vec<Box<str>>,
+    pub(crate) dangling_links: Vec<Box<str>>,
 }
 
 /// Turns a tar path into the normalised form (`./usr/bin/` → `usr/bin`).

@@ -10,16 +10,16 @@ use super::error::AnatomyError;
 #[derive(Debug, Default)]
 pub(crate) struct ImageMeta {
     /// Paths (in the archive) of the layers, bottom first.
-    pub layers: Vec<String>,
+    pub(crate) layers: Vec<String>,
     /// Which document listed them (for error messages).
-    pub listed_in: String,
+    pub(crate) listed_in: String,
     /// `config.User`.
-    pub user: String,
+    pub(crate) user: String,
     /// `created_by` (or, when empty, `comment`) of each history entry that made a layer,
     /// bottom first.
-    pub created_by: Vec<String>,
+    pub(crate) created_by: Vec<String>,
     /// Remarks about pairing history and layers.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 #[derive(Deserialize)]

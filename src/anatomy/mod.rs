@@ -21,12 +21,12 @@
 
 mod archive;
 mod capture;
-pub mod error;
+pub(crate) mod error;
 mod facts;
 mod fs;
 mod layer;
 mod meta;
-pub mod model;
+pub(crate) mod model;
 pub mod scan;
 mod stream;
 pub mod synth;

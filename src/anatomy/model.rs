@@ -91,14 +91,14 @@ pub struct Libc {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct UserFacts {
     /// `Config.User` as written (`""` when unset).
-    pub configured: String,
+    pub(crate) configured: String,
     /// Numeric uid when it could be resolved (through `/etc/passwd` for a name).
     pub uid: Option<u32>,
     /// True when it runs as uid 0 (an empty user is root).
     pub is_root: bool,
     /// Why the uid is unknown, when it is (e.g. the named user is not in `/etc/passwd`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// Vulnerability counts by severity, or why there are none.

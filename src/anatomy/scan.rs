@@ -24,7 +24,7 @@ pub enum ScannerKind {
 
 impl ScannerKind {
     /// `trivy` or `grype`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ScannerKind::Trivy => "trivy",
             ScannerKind::Grype => "grype",
@@ -38,11 +38,11 @@ pub struct Scanner {
     /// Which one.
     pub kind: ScannerKind,
     /// Its executable.
-    pub program: PathBuf,
+    pub(crate) program: PathBuf,
 }
 
 /// `VulnerabilityScan::NotScanned` with `reason`.
-pub fn not_scanned(reason: &str) -> VulnerabilityScan {
+pub(crate) fn not_scanned(reason: &str) -> VulnerabilityScan {
     VulnerabilityScan::NotScanned {
         reason: reason.to_string(),
     }
@@ -71,7 +71,7 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// Scans a saved image archive with the scanner on `PATH`, or says why it did not.
-pub fn scan_file(archive: &Path) -> VulnerabilityScan {
+pub(crate) fn scan_file(archive: &Path) -> VulnerabilityScan {
     match find_scanner() {
         Some(scanner) => run_scanner(&scanner, archive),
         None => not_scanned(NO_SCANNER),

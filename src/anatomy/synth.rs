@@ -129,7 +129,7 @@ impl Default for ImageBuilder {
 }
 
 /// Stores `tar` as `storage` says.
-pub fn store(tar: &[u8], storage: Storage) -> Vec<u8> {
+pub(crate) fn store(tar: &[u8], storage: Storage) -> Vec<u8> {
     match storage {
         Storage::Plain => tar.to_vec(),
         Storage::Gzip => {

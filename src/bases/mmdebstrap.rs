@@ -40,13 +40,13 @@ pub struct StandInOptions {
     /// one (building then stops with [`StandInError::NoMirror`]).
     pub mirror: Option<Mirror>,
     /// Host directory of extra CA certificates (`*.crt`) put into every stand-in.
-    pub extra_ca_dir: PathBuf,
+    pub(crate) extra_ca_dir: PathBuf,
     /// Repository prefix of the stand-in tags (default `basebench-stand-in`).
     pub prefix: String,
     /// Extra labels on the imported image (tests add a unique `basebench.run`).
     pub extra_labels: Vec<(String, String)>,
     /// Directory for the temporary root filesystem and tarball (default: the system's).
-    pub temp_dir: Option<PathBuf>,
+    pub(crate) temp_dir: Option<PathBuf>,
 }
 
 impl StandInOptions {
@@ -65,7 +65,10 @@ impl StandInOptions {
 }
 
 /// `mmdebstrap --version`, e.g. `mmdebstrap 1.3.5`; tells a missing program apart.
-pub async fn version(options: &StandInOptions, requested: &str) -> Result<String, StandInError> {
+pub(crate) async fn version(
+    options: &StandInOptions,
+    requested: &str,
+) -> Result<String, StandInError> {
     let output = Command::new(&options.mmdebstrap)
         .arg("--version")
         .stdin(Stdio::null())
@@ -91,7 +94,7 @@ fn spawn_error(options: &StandInOptions, requested: &str, e: std::io::Error) -> 
 }
 
 /// The mmdebstrap command line for `recipe`, writing `output` (a `.tar` path).
-pub fn arguments(recipe: &Recipe, mirror: &Mirror, output: &Path) -> Vec<String> {
+pub(crate) fn arguments(recipe: &Recipe, mirror: &Mirror, output: &Path) -> Vec<String> {
     let mut args = vec![
         format!("--variant={}", recipe.variant.as_str()),
         format!("--include={}", recipe.packages.join(",")),
@@ -119,7 +122,7 @@ pub fn arguments(recipe: &Recipe, mirror: &Mirror, output: &Path) -> Vec<String>
 
 /// Build the root filesystem of `recipe` from `mirror` into `dir/rootfs.tar`; returns its
 /// path.
-pub async fn build_tarball(
+pub(crate) async fn build_tarball(
     recipe: &Recipe,
     requested: &str,
     options: &StandInOptions,
@@ -172,7 +175,12 @@ pub async fn build_tarball(
 }
 
 /// Turn mmdebstrap's output after a failure into the matching error.
-pub fn classify_failure(requested: &str, mirror: &str, status: &str, output: &str) -> StandInError {
+pub(crate) fn classify_failure(
+    requested: &str,
+    mirror: &str,
+    status: &str,
+    output: &str,
+) -> StandInError {
     let lines: Vec<&str> = output.lines().filter(|l| !l.trim().is_empty()).collect();
     let tail = lines[lines.len().saturating_sub(TAIL_LINES)..].join("\n");
     if MIRROR_MARKERS.iter().any(|m| output.contains(m)) {

@@ -8,23 +8,21 @@
 
 mod error;
 pub mod mirror;
-pub mod mmdebstrap;
-pub mod recipes;
+pub(crate) mod mmdebstrap;
+pub(crate) mod recipes;
 
 use std::collections::HashMap;
 
 pub use error::StandInError;
 pub use mirror::Mirror;
 pub use mmdebstrap::StandInOptions;
-pub use recipes::{
-    ARTICLE_BASES, NoStandIn, Recipe, normalize, recipe_for, stand_in_reference,
-    stand_in_reference_in,
-};
+pub(crate) use recipes::{ARTICLE_BASES, Recipe, normalize, recipe_for};
+pub use recipes::{NoStandIn, stand_in_reference_in};
 
 use crate::engine::{Engine, ImageInfo, ImportRequest, MANAGED_LABEL, STAND_IN_LABEL};
 
 /// Label holding the recipe id and summary of a stand-in.
-pub const RECIPE_LABEL: &str = "basebench.stand-in.recipe";
+pub(crate) const RECIPE_LABEL: &str = "basebench.stand-in.recipe";
 /// Label holding the mmdebstrap version that built a stand-in.
 pub const MMDEBSTRAP_LABEL: &str = "basebench.stand-in.mmdebstrap";
 /// Label holding the Debian mirror and suite a stand-in was built from.
@@ -34,7 +32,7 @@ pub const SOURCE_LABEL: &str = "basebench.stand-in.source";
 #[derive(Debug, Clone, PartialEq)]
 pub struct StandIn {
     /// The reference it stands in for, normalised (e.g. `ubuntu:20.04`).
-    pub requested: String,
+    pub(crate) requested: String,
     /// The stand-in's tag, e.g. `basebench-stand-in/ubuntu:20.04`.
     pub reference: String,
     /// Image id.
@@ -42,18 +40,18 @@ pub struct StandIn {
     /// Image size in bytes.
     pub size_bytes: u64,
     /// The recipe it was made with.
-    pub recipe: &'static Recipe,
+    pub(crate) recipe: &'static Recipe,
     /// True when this call built it; false when an existing image was reused.
     pub built: bool,
 }
 
 /// A receiver of progress lines.
-pub type Progress<'a> = &'a (dyn Fn(&str) + Send + Sync);
+pub(crate) type Progress<'a> = &'a (dyn Fn(&str) + Send + Sync);
 
 /// Make sure a stand-in for `requested` exists (reusing a labelled image, else building
 /// one with mmdebstrap from the Debian mirror `mirror_setting` names, else the host's) and
 /// return it.
-pub async fn ensure_stand_in(
+pub(crate) async fn ensure_stand_in(
     engine: &dyn Engine,
     requested: &str,
     mirror_setting: Option<&str>,
@@ -195,7 +193,7 @@ fn engine_error(wanted: &str, action: String, source: crate::engine::EngineError
 }
 
 /// The import changes: the recipe's configuration, then the labels.
-pub fn changes(
+pub(crate) fn changes(
     recipe: &Recipe,
     wanted: &str,
     version: &str,
@@ -240,15 +238,12 @@ fn squeeze(text: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StandInImage {
     /// What it stands in for (its `basebench.stand-in` label).
-    pub requested: String,
+    pub(crate) requested: String,
     /// Its tags.
     pub tags: Vec<String>,
-    /// Image id.
-    pub image_id: String,
-    /// Size in bytes.
-    pub size_bytes: u64,
-    /// Its labels.
-    pub labels: HashMap<String, String>,
+    pub(crate) image_id: String,
+    pub(crate) size_bytes: u64,
+    pub(crate) labels: HashMap<String, String>,
 }
 
 /// Every image on the daemon carrying the stand-in label.

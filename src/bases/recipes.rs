@@ -6,14 +6,11 @@
 //! normalisation (`docker.io/library/` dropped, `:latest` added).
 
 /// Default repository prefix of stand-in images: `basebench-stand-in/<requested>`.
-pub const STAND_IN_PREFIX: &str = "basebench-stand-in";
-
-/// Path of the CA bundle inside every stand-in.
-pub const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+pub(crate) const STAND_IN_PREFIX: &str = "basebench-stand-in";
 
 /// How `mmdebstrap` builds the root filesystem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Variant {
+pub(crate) enum Variant {
     /// `--variant=minbase` (essential packages and apt) plus the recipe's packages,
     /// installed and configured inside a chroot.
     Minbase,
@@ -24,7 +21,7 @@ pub enum Variant {
 
 impl Variant {
     /// The `--variant=` value.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Variant::Minbase => "minbase",
             Variant::Extract => "extract",
@@ -34,21 +31,21 @@ impl Variant {
 
 /// How to make one stand-in base image.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Recipe {
+pub(crate) struct Recipe {
     /// Short identifier recorded in the image label, e.g. `debian12-minbase`.
-    pub id: &'static str,
+    pub(crate) id: &'static str,
     /// References this recipe stands in for (normalised, with tag).
-    pub stands_in_for: &'static [&'static str],
+    pub(crate) stands_in_for: &'static [&'static str],
     /// One line saying what the stand-in is and how it differs from the real image.
-    pub summary: &'static str,
+    pub(crate) summary: &'static str,
     /// mmdebstrap variant.
-    pub variant: Variant,
+    pub(crate) variant: Variant,
     /// Packages passed to `--include`.
-    pub packages: &'static [&'static str],
+    pub(crate) packages: &'static [&'static str],
     /// Shell script run as mmdebstrap's customize hook (minbase) or extract hook (extract).
-    pub hook: &'static str,
+    pub(crate) hook: &'static str,
     /// Image configuration applied on import (Dockerfile instructions), before the labels.
-    pub changes: &'static [&'static str],
+    pub(crate) changes: &'static [&'static str],
 }
 
 /// Hook for chroot variants: the host's extra CA certificates into the image's bundle.
@@ -65,7 +62,7 @@ const CERT_ENV: &str = "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
      REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt";
 
 /// Every recipe basebench knows.
-pub static RECIPES: &[Recipe] = &[
+pub(crate) static RECIPES: &[Recipe] = &[
     Recipe {
         id: "debian12-minbase",
         stands_in_for: &["ubuntu:20.04", "ubuntu:focal"],
@@ -183,7 +180,7 @@ pub enum NoStandIn {
 
 /// Normalise a reference: drop `docker.io/` and `library/`, add `:latest` when there is
 /// no tag. Digests are kept as they are.
-pub fn normalize(reference: &str) -> String {
+pub(crate) fn normalize(reference: &str) -> String {
     let mut name = reference.trim();
     for prefix in ["docker.io/", "index.docker.io/", "registry-1.docker.io/"] {
         if let Some(rest) = name.strip_prefix(prefix) {
@@ -201,7 +198,7 @@ pub fn normalize(reference: &str) -> String {
 }
 
 /// The recipe that stands in for `requested`, or why there is none.
-pub fn recipe_for(requested: &str) -> Result<&'static Recipe, NoStandIn> {
+pub(crate) fn recipe_for(requested: &str) -> Result<&'static Recipe, NoStandIn> {
     let wanted = normalize(requested);
     if let Some(recipe) = RECIPES
         .iter()
@@ -224,19 +221,15 @@ pub fn recipe_for(requested: &str) -> Result<&'static Recipe, NoStandIn> {
     })
 }
 
-/// The reference a stand-in for `requested` is tagged with, e.g.
+/// The reference a stand-in for `requested` is tagged with under the repository `prefix`
+/// (`basebench-stand-in` by default; tests use unique ones), e.g.
 /// `basebench-stand-in/ubuntu:20.04`, `basebench-stand-in/gcr.io/distroless/python3:latest`.
-pub fn stand_in_reference(requested: &str) -> String {
-    stand_in_reference_in(STAND_IN_PREFIX, requested)
-}
-
-/// Like [`stand_in_reference`] under another repository prefix (tests use unique ones).
 pub fn stand_in_reference_in(prefix: &str, requested: &str) -> String {
     format!("{prefix}/{}", normalize(requested).replace('@', "-"))
 }
 
 /// The references basebench builds by default (`basebench bases`): the article's bases.
-pub const ARTICLE_BASES: &[&str] = &[
+pub(crate) const ARTICLE_BASES: &[&str] = &[
     "ubuntu:20.04",
     "python:3.9-slim",
     "gcr.io/distroless/python3",
@@ -282,11 +275,11 @@ mod tests {
     #[test]
     fn tags_stand_ins_under_their_own_repository() {
         assert_eq!(
-            stand_in_reference("ubuntu:20.04"),
+            stand_in_reference_in(STAND_IN_PREFIX, "ubuntu:20.04"),
             "basebench-stand-in/ubuntu:20.04"
         );
         assert_eq!(
-            stand_in_reference("gcr.io/distroless/python3"),
+            stand_in_reference_in(STAND_IN_PREFIX, "gcr.io/distroless/python3"),
             "basebench-stand-in/gcr.io/distroless/python3:latest"
         );
     }

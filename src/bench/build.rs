@@ -18,7 +18,7 @@ use crate::stats::Timing;
 /// The image a variant's measurements continue with.
 pub(crate) struct Built {
     /// Id of the image built from the unchanged context.
-    pub image_id: String,
+    pub(crate) image_id: String,
 }
 
 /// Samples of one kind of build.

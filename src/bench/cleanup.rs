@@ -7,11 +7,11 @@ use crate::engine::{Engine, EngineError, Labelled, RUN_LABEL};
 #[derive(Debug, Default)]
 pub(crate) struct Created {
     /// Container ids.
-    pub containers: Vec<String>,
+    pub(crate) containers: Vec<String>,
     /// Image ids from every build.
-    pub images: Vec<String>,
+    pub(crate) images: Vec<String>,
     /// The image measured (kept with `--keep-images`).
-    pub measured: Option<String>,
+    pub(crate) measured: Option<String>,
 }
 
 /// Remove a variant's containers, then its images (all but the measured one when
@@ -32,7 +32,7 @@ pub(crate) async fn remove_created(engine: &dyn Engine, created: &Created, keep_
 
 /// Remove every container and image labelled with `run_id` (or, with `None`, with any
 /// run id), except images in `keep`. Returns what was removed.
-pub async fn sweep_run(
+pub(crate) async fn sweep_run(
     engine: &dyn Engine,
     run_id: Option<&str>,
     keep: &[String],

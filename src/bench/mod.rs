@@ -7,7 +7,7 @@ mod cleanup;
 mod container;
 mod image;
 mod resolve_from;
-pub mod warnings;
+pub(crate) mod warnings;
 
 use std::collections::HashMap;
 
@@ -20,46 +20,44 @@ use crate::results::{
     FailureDetail, FailurePhase, HostInfo, RunResults, RunSettings, SCHEMA_VERSION, VariantResult,
 };
 
-pub use cleanup::sweep_run;
-pub use resolve_from::FromResolver;
+pub(crate) use cleanup::sweep_run;
+pub(crate) use resolve_from::FromResolver;
 
 /// Options of a run that are not about what to measure.
 #[derive(Debug, Clone, Default)]
-pub struct RunOptions {
+pub(crate) struct RunOptions {
     /// Keep the measured images (tagged `basebench-<variant>:<run-id>`) after the run.
-    pub keep_images: bool,
+    pub(crate) keep_images: bool,
     /// Skip exporting and analysing the images.
-    pub skip_anatomy: bool,
+    pub(crate) skip_anatomy: bool,
 }
 
 /// What a run needs besides the config.
-pub struct Bench<'a> {
-    /// The engine.
-    pub engine: &'a dyn Engine,
+pub(crate) struct Bench<'a> {
+    pub(crate) engine: &'a dyn Engine,
     /// The validated config.
-    pub config: &'a Config,
+    pub(crate) config: &'a Config,
     /// Progress.
-    pub reporter: &'a dyn Reporter,
+    pub(crate) reporter: &'a dyn Reporter,
     /// Unique id of this run (label value, tag suffix).
-    pub run_id: String,
-    /// Options.
-    pub options: RunOptions,
+    pub(crate) run_id: String,
+    pub(crate) options: RunOptions,
     /// Becomes `true` when the user interrupts (Ctrl-C, SIGTERM).
-    pub cancel: watch::Receiver<bool>,
+    pub(crate) cancel: watch::Receiver<bool>,
 }
 
 /// What [`Bench::run`] measured, and the missing setting it stopped for, if any.
 #[derive(Debug)]
-pub struct RunOutcome {
+pub(crate) struct RunOutcome {
     /// The results (complete unless interrupted or stopped).
-    pub results: RunResults,
+    pub(crate) results: RunResults,
     /// Set when the run stopped because a setting it needs is missing (a stand-in base
     /// must be built and no Debian mirror is set or known): a usage error, exit 2.
-    pub stopped: Option<ConfigError>,
+    pub(crate) stopped: Option<ConfigError>,
 }
 
 /// A variant's measuring stopped early; the partial result says why.
-pub(crate) struct Stop(pub FailureDetail);
+pub(crate) struct Stop(pub(crate) FailureDetail);
 
 impl Stop {
     pub(crate) fn new(phase: FailurePhase, message: impl Into<String>) -> Stop {
@@ -76,7 +74,7 @@ impl Stop {
 
 impl<'a> Bench<'a> {
     /// Labels put on everything this run creates.
-    pub fn labels(&self) -> HashMap<String, String> {
+    pub(crate) fn labels(&self) -> HashMap<String, String> {
         HashMap::from([
             (MANAGED_LABEL.to_string(), "true".to_string()),
             (RUN_LABEL.to_string(), self.run_id.clone()),
@@ -84,7 +82,7 @@ impl<'a> Bench<'a> {
     }
 
     /// Tag of a variant's measured image.
-    pub fn tag(&self, variant_name: &str) -> String {
+    pub(crate) fn tag(&self, variant_name: &str) -> String {
         format!("basebench-{variant_name}:{}", self.run_id)
     }
 
@@ -95,7 +93,7 @@ impl<'a> Bench<'a> {
     /// Measure every variant in order. `on_update` receives the results after each
     /// variant (to write them); the returned results are complete unless interrupted or
     /// stopped for a missing setting.
-    pub async fn run(
+    pub(crate) async fn run(
         &self,
         host: HostInfo,
         started_at: String,
@@ -242,7 +240,7 @@ impl<'a> Bench<'a> {
 }
 
 /// One line saying why a variant failed.
-pub fn failure_line(detail: &FailureDetail) -> String {
+pub(crate) fn failure_line(detail: &FailureDetail) -> String {
     let mut line = match detail.phase {
         FailurePhase::Prepare => format!("not built: {}", detail.message),
         FailurePhase::Build => match &detail.step {
@@ -280,6 +278,6 @@ fn summary_line(result: &VariantResult) -> String {
 }
 
 /// Current time as RFC 3339 UTC with seconds.
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

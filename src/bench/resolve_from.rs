@@ -32,7 +32,7 @@ enum Resolution {
 /// Resolves the `FROM` references of a run's variants to images, and remembers how each
 /// reference was resolved.
 #[derive(Debug, Default)]
-pub struct FromResolver {
+pub(crate) struct FromResolver {
     decided: HashMap<String, Resolution>,
     /// The base whose stand-in could not be built for want of a Debian mirror.
     missing_mirror: Option<String>,
@@ -41,7 +41,7 @@ pub struct FromResolver {
 /// A variant's Dockerfile ready to build: bases resolved and rewritten.
 pub(crate) struct Prepared {
     /// Dockerfile text to send.
-    pub dockerfile: String,
+    pub(crate) dockerfile: String,
 }
 
 impl FromResolver {

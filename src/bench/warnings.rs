@@ -4,7 +4,7 @@ use std::fmt;
 
 /// Something that makes a figure less trustworthy or needs a caveat.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Warning {
+pub(crate) enum Warning {
     /// A timing came from one sample.
     SingleRun {
         /// Which timing (`cold build`).
@@ -41,7 +41,7 @@ pub enum Warning {
 }
 
 /// Relative spread above which timings are flagged.
-pub const HIGH_VARIANCE: f64 = 0.5;
+pub(crate) const HIGH_VARIANCE: f64 = 0.5;
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -11,37 +11,37 @@ use crate::engine::Engine;
 
 /// Arguments of `basebench bases`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct BasesArgs {
+pub(crate) struct BasesArgs {
     /// Bases to build stand-ins for (default: the article's ubuntu:20.04, python:3.9-slim,
     /// gcr.io/distroless/python3 and debian:12; python:3.9-alpine is reported as impossible).
-    pub bases: Vec<String>,
+    pub(crate) bases: Vec<String>,
     /// Build again even when a stand-in already exists.
     #[arg(long, conflicts_with_all = ["list", "remove"])]
-    pub rebuild: bool,
+    pub(crate) rebuild: bool,
     /// List the stand-ins on the daemon instead of building.
     #[arg(long, conflicts_with = "remove")]
-    pub list: bool,
+    pub(crate) list: bool,
     /// Remove the stand-ins (of the given bases, or all of basebench's).
     #[arg(long)]
-    pub remove: bool,
+    pub(crate) remove: bool,
     /// Debian mirror to build from (default: the one the host's apt sources name; with
     /// neither, building stops with exit 2).
     #[arg(long, value_name = "URL", env = bases::mirror::MIRROR_ENV)]
-    pub mirror: Option<String>,
+    pub(crate) mirror: Option<String>,
     /// The mmdebstrap program to run.
     #[arg(long, value_name = "PATH", default_value = "mmdebstrap")]
-    pub mmdebstrap: PathBuf,
+    pub(crate) mmdebstrap: PathBuf,
 }
 
 /// Runs `basebench bases`: [`ExitCode::Failed`] when a requested stand-in could not be
 /// made, [`ExitCode::Usage`] when no Debian mirror is set or known or `--mirror` is not a URL.
-pub async fn run(args: BasesArgs) -> CommandResult {
+pub(crate) async fn run(args: BasesArgs) -> CommandResult {
     let engine = super::connect_engine().await?;
     run_with(engine.as_ref(), &args).await
 }
 
 /// `basebench bases` against a given engine.
-pub async fn run_with(engine: &dyn Engine, args: &BasesArgs) -> CommandResult {
+pub(crate) async fn run_with(engine: &dyn Engine, args: &BasesArgs) -> CommandResult {
     if args.list {
         return list(engine).await;
     }

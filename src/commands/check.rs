@@ -96,7 +96,7 @@ fn load(args: &CheckArgs, cwd: &Path) -> Result<Inputs, CliError> {
 }
 
 /// The gates table: one row per rule and variant.
-pub fn render_outcomes(outcomes: &[Outcome]) -> String {
+pub(crate) fn render_outcomes(outcomes: &[Outcome]) -> String {
     let mut builder = Builder::default();
     builder.push_record(["result", "variant", "rule", "measured", "limit", "note"]);
     for o in outcomes {
@@ -193,7 +193,7 @@ pub fn execute(
 }
 
 /// Runs `basebench check`.
-pub fn run(args: CheckArgs) -> CommandResult {
+pub(crate) fn run(args: CheckArgs) -> CommandResult {
     execute(
         &args,
         &super::working_dir()?,

@@ -8,14 +8,14 @@ use crate::bench::sweep_run;
 
 /// Arguments of `basebench clean`.
 #[derive(Debug, Args)]
-pub struct CleanArgs {
+pub(crate) struct CleanArgs {
     /// Remove only what this run id created (default: every basebench run).
     #[arg(long, value_name = "RUN_ID")]
-    pub run: Option<String>,
+    pub(crate) run: Option<String>,
 }
 
 /// Remove labelled leftovers.
-pub async fn run(args: CleanArgs) -> CommandResult {
+pub(crate) async fn run(args: CleanArgs) -> CommandResult {
     let engine = super::connect_engine().await?;
     let removed = sweep_run(engine.as_ref(), args.run.as_deref(), &[]).await?;
     let scope = args

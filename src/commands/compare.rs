@@ -42,7 +42,7 @@ fn works(v: Option<&VariantResult>) -> &'static str {
 }
 
 /// The comparison table: one row per variant present in either file (new order first).
-pub fn render_comparison(old: &RunResults, new: &RunResults) -> String {
+pub(crate) fn render_comparison(old: &RunResults, new: &RunResults) -> String {
     let mut builder = Builder::default();
     let mut header = vec!["variant", "works"];
     header.extend(Figure::ALL.iter().map(|f| f.label()));
@@ -73,6 +73,6 @@ pub fn execute(args: &CompareArgs, out: &mut dyn Write) -> CommandResult {
 }
 
 /// Runs `basebench compare`.
-pub fn run(args: CompareArgs) -> CommandResult {
+pub(crate) fn run(args: CompareArgs) -> CommandResult {
     execute(&args, &mut std::io::stdout())
 }

@@ -46,12 +46,12 @@ pub struct CliError {
     /// The exit code (never [`ExitCode::Success`]).
     pub code: ExitCode,
     /// What went wrong, with its context; printed as `Error: {:#}`.
-    pub source: anyhow::Error,
+    pub(crate) source: anyhow::Error,
 }
 
 impl CliError {
     /// Bad input (exit 2).
-    pub fn usage(source: impl Into<anyhow::Error>) -> Self {
+    pub(crate) fn usage(source: impl Into<anyhow::Error>) -> Self {
         CliError {
             code: ExitCode::Usage,
             source: source.into(),
@@ -59,7 +59,7 @@ impl CliError {
     }
 
     /// The environment failed (exit 3).
-    pub fn environment(source: impl Into<anyhow::Error>) -> Self {
+    pub(crate) fn environment(source: impl Into<anyhow::Error>) -> Self {
         CliError {
             code: ExitCode::Environment,
             source: source.into(),
@@ -67,7 +67,7 @@ impl CliError {
     }
 
     /// Bad input described by a message (exit 2).
-    pub fn usage_msg(message: impl fmt::Display) -> Self {
+    pub(crate) fn usage_msg(message: impl fmt::Display) -> Self {
         CliError::usage(anyhow::anyhow!("{message}"))
     }
 }

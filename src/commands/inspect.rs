@@ -16,23 +16,23 @@ use crate::format::{bytes, list};
 /// Arguments of `basebench inspect`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["image", "archive"])))]
-pub struct InspectArgs {
+pub(crate) struct InspectArgs {
     /// Local image to analyse (name, name:tag or id), exported through the Docker daemon.
-    pub image: Option<String>,
+    pub(crate) image: Option<String>,
     /// A `docker save` tarball to analyse without a daemon.
     #[arg(long, value_name = "FILE.tar")]
-    pub archive: Option<PathBuf>,
+    pub(crate) archive: Option<PathBuf>,
     /// Output format: a table for people, or JSON (the `anatomy` object of results.json).
     #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
-    pub format: InspectFormat,
+    pub(crate) format: InspectFormat,
     /// Do not run trivy or grype even when one is installed.
     #[arg(long)]
-    pub no_scan: bool,
+    pub(crate) no_scan: bool,
 }
 
 /// How `inspect` prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum InspectFormat {
+pub(crate) enum InspectFormat {
     /// A concise table.
     Table,
     /// JSON: the same fields as `anatomy` in results.json.
@@ -41,7 +41,7 @@ pub enum InspectFormat {
 
 /// Runs `basebench inspect`. An archive that cannot be read or is not a `docker save`
 /// tarball, or an image that is not local, is bad input (exit 2); a failing engine exits 3.
-pub async fn run(args: InspectArgs) -> CommandResult {
+pub(crate) async fn run(args: InspectArgs) -> CommandResult {
     let options = AnalyzeOptions {
         scan: if args.no_scan {
             ScanPolicy::Never
@@ -116,7 +116,7 @@ fn engine_error(e: EngineError, doing: String) -> CliError {
 /// The human table: efficiency, layers with their instructions, largest files and facts.
 /// Every text from the image (instructions, paths, user, notes) and the title go through
 /// [`terminal`], so a file name cannot send escape sequences to the terminal.
-pub fn render_table(title: &str, a: &Anatomy) -> String {
+pub(crate) fn render_table(title: &str, a: &Anatomy) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Image anatomy of {}", terminal(title));
     let _ = writeln!(

@@ -1,13 +1,13 @@
 //! One module per subcommand: its clap arguments and what it does. Each returns a
 //! [`CommandResult`]: the [`ExitCode`] of its outcome, or a [`CliError`] carrying one.
 
-pub mod bases;
+pub(crate) mod bases;
 pub mod check;
-pub mod clean;
+pub(crate) mod clean;
 pub mod compare;
 mod exit;
-pub mod inspect;
-pub mod run;
+pub(crate) mod inspect;
+pub(crate) mod run;
 pub mod trend;
 
 pub use exit::{CliError, CommandResult, ExitCode};
@@ -20,11 +20,11 @@ use crate::engine::fake::FakeEngine;
 use crate::engine::{Engine, EngineError};
 
 /// Environment variable that selects the scripted engine (tests only).
-pub const ENGINE_ENV: &str = "BASEBENCH_ENGINE";
+pub(crate) const ENGINE_ENV: &str = "BASEBENCH_ENGINE";
 
 /// Connect to the engine: the Docker daemon, or the scripted fake when
 /// `BASEBENCH_ENGINE=fake` (used by the fast CLI tests).
-pub async fn connect_engine() -> Result<Box<dyn Engine>, EngineError> {
+pub(crate) async fn connect_engine() -> Result<Box<dyn Engine>, EngineError> {
     if std::env::var(ENGINE_ENV).is_ok_and(|v| v == "fake") {
         return Ok(Box::new(FakeEngine::default()));
     }
@@ -32,12 +32,12 @@ pub async fn connect_engine() -> Result<Box<dyn Engine>, EngineError> {
 }
 
 /// Colours in terminal output: on for a terminal unless `NO_COLOR` is set.
-pub fn color_enabled() -> bool {
+pub(crate) fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
 
 /// The working directory, which relative paths on the command line start from.
-pub fn working_dir() -> Result<PathBuf, CliError> {
+pub(crate) fn working_dir() -> Result<PathBuf, CliError> {
     std::env::current_dir().map_err(|e| {
         CliError::environment(anyhow::Error::new(e).context("cannot read the working directory"))
     })

@@ -18,35 +18,35 @@ use crate::{export, history};
 
 /// Arguments of `basebench run`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// The settings flags: each one given overrides the config file.
     #[command(flatten)]
-    pub settings: Overrides,
+    pub(crate) settings: Overrides,
     /// Directory for the reports.
     #[arg(long, short = 'o', value_name = "DIR", help = format!(
         "Directory for the reports (default: {}/<run-id>/ beside the config)",
         defaults::OUTPUT
     ))]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Keep the measured images (tagged basebench-<variant>:<run-id>).
     #[arg(long)]
-    pub keep_images: bool,
+    pub(crate) keep_images: bool,
     /// Exit 0 even when a variant does not work.
     #[arg(long)]
-    pub allow_failures: bool,
+    pub(crate) allow_failures: bool,
     /// Do not export and analyse the images.
     #[arg(long)]
-    pub no_anatomy: bool,
+    pub(crate) no_anatomy: bool,
     /// Do not append this run to the history file.
     #[arg(long)]
-    pub no_history: bool,
+    pub(crate) no_history: bool,
     /// Print only warnings and the final table.
     #[arg(long, short = 'q')]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 /// A new run id: UTC time plus a random suffix, e.g. `20261127-093012-4f2a`.
-pub fn new_run_id() -> String {
+pub(crate) fn new_run_id() -> String {
     let suffix = uuid::Uuid::new_v4().simple().to_string();
     format!(
         "{}-{}",
@@ -57,7 +57,7 @@ pub fn new_run_id() -> String {
 
 /// Run the benchmark: [`ExitCode::Failed`] when a variant does not work,
 /// [`ExitCode::Interrupted`] after Ctrl-C or SIGTERM.
-pub async fn run(args: RunArgs) -> CommandResult {
+pub(crate) async fn run(args: RunArgs) -> CommandResult {
     let cwd = super::working_dir()?;
     let config = config::load(&args.settings, &cwd)?;
     let run_id = new_run_id();

@@ -37,7 +37,7 @@ pub struct TrendArgs {
 
 /// The history file: `--history`, else `history.jsonl` in the config's output root, else
 /// `results/history.jsonl` in `cwd`.
-pub fn history_path(args: &TrendArgs, cwd: &Path) -> Result<PathBuf, CliError> {
+pub(crate) fn history_path(args: &TrendArgs, cwd: &Path) -> Result<PathBuf, CliError> {
     if let Some(path) = &args.history {
         return Ok(path.clone());
     }
@@ -93,7 +93,7 @@ pub fn execute(
 }
 
 /// Runs `basebench trend`.
-pub fn run(args: TrendArgs) -> CommandResult {
+pub(crate) fn run(args: TrendArgs) -> CommandResult {
     execute(
         &args,
         &super::working_dir()?,

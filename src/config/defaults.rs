@@ -4,25 +4,25 @@
 use crate::engine::BuilderKind;
 
 /// Fresh containers started per variant to time startup (`runs`, `--runs`).
-pub const RUNS: u32 = 3;
+pub(crate) const RUNS: u32 = 3;
 /// Repetitions of each build measurement (`build_runs`, `--build-runs`).
-pub const BUILD_RUNS: u32 = 1;
+pub(crate) const BUILD_RUNS: u32 = 1;
 /// The image builder (`builder`, `--builder`).
-pub const BUILDER: BuilderKind = BuilderKind::Buildkit;
+pub(crate) const BUILDER: BuilderKind = BuilderKind::Buildkit;
 /// Seconds a container may take to answer 200 (`health_timeout_s`, `--health-timeout`).
-pub const HEALTH_TIMEOUT_S: f64 = 120.0;
+pub(crate) const HEALTH_TIMEOUT_S: f64 = 120.0;
 /// Path that must answer HTTP 200 (`health`, `--health`).
-pub const HEALTH: &str = "/";
+pub(crate) const HEALTH: &str = "/";
 /// Root directory of reports and history, relative to the config file (`output`).
-pub const OUTPUT: &str = "results";
+pub(crate) const OUTPUT: &str = "results";
 /// Sequential requests timed for latency (`latency_requests`).
-pub const LATENCY_REQUESTS: u32 = 200;
+pub(crate) const LATENCY_REQUESTS: u32 = 200;
 /// Connections in the load phase (`load_concurrency`).
-pub const LOAD_CONCURRENCY: u32 = 8;
+pub(crate) const LOAD_CONCURRENCY: u32 = 8;
 /// Length of the load phase in milliseconds (`load_duration_ms`).
-pub const LOAD_DURATION_MS: u64 = 2000;
+pub(crate) const LOAD_DURATION_MS: u64 = 2000;
 
 /// A flag's help text ending with its default: `"{text} (default {value})"`.
-pub fn help(text: &str, value: impl std::fmt::Display) -> String {
+pub(crate) fn help(text: &str, value: impl std::fmt::Display) -> String {
     format!("{text} (default {value})")
 }

@@ -10,7 +10,7 @@ pub(super) const COMMAND_LINE: &str = "command line";
 
 impl RawConfig {
     /// Read and parse a config file.
-    pub fn load(path: &Path) -> Result<RawConfig, ConfigError> {
+    pub(crate) fn load(path: &Path) -> Result<RawConfig, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -25,7 +25,7 @@ impl RawConfig {
 /// The config file a command reads: `--config FILE` (it must exist), else `basebench.toml`
 /// in `cwd` when there is one, unless the variants come from flags (`flag_variants`).
 /// Every command that reads a config (`run`, `check`, `trend`) finds it this way.
-pub fn find_file(
+pub(crate) fn find_file(
     explicit: Option<&Path>,
     cwd: &Path,
     flag_variants: bool,
@@ -50,16 +50,16 @@ pub fn find_file(
 
 /// A config file found by [`find_file`] and parsed, before it is validated for a run.
 #[derive(Debug, Clone)]
-pub struct ConfigFile {
+pub(crate) struct ConfigFile {
     /// The file, as found.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Its contents.
-    pub raw: RawConfig,
+    pub(crate) raw: RawConfig,
 }
 
 impl ConfigFile {
     /// Find and parse the config file (see [`find_file`]); `None` when there is none.
-    pub fn find(
+    pub(crate) fn find(
         explicit: Option<&Path>,
         cwd: &Path,
         flag_variants: bool,
@@ -72,17 +72,17 @@ impl ConfigFile {
     }
 
     /// How errors name the file.
-    pub fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         self.path.display().to_string()
     }
 
     /// The directory relative paths in the file start from.
-    pub fn base_dir(&self) -> &Path {
+    pub(crate) fn base_dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new("."))
     }
 
     /// Root directory of reports and history: `output`, relative to the file.
-    pub fn output_root(&self) -> PathBuf {
+    pub(crate) fn output_root(&self) -> PathBuf {
         output_root(self.base_dir(), &self.raw)
     }
 }

@@ -97,7 +97,7 @@ impl clap::ValueEnum for BuilderKind {
 }
 
 /// Parse `--variant NAME=DOCKERFILE`.
-pub fn parse_variant(text: &str) -> Result<(String, PathBuf), String> {
+pub(crate) fn parse_variant(text: &str) -> Result<(String, PathBuf), String> {
     match text.split_once('=') {
         Some((name, file)) if !name.is_empty() && !file.is_empty() => {
             Ok((name.to_string(), PathBuf::from(file)))

@@ -18,7 +18,7 @@ use crate::gates::GateConfig;
 use crate::matrix::ScoringWeights;
 
 /// Default config file looked for in the working directory.
-pub const DEFAULT_CONFIG: &str = "basebench.toml";
+pub(crate) const DEFAULT_CONFIG: &str = "basebench.toml";
 
 /// A config that cannot be used, naming the file, the key and what is expected.
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +66,7 @@ pub enum ConfigError {
 /// What to do when a base image is neither local nor pullable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum BaseFallback {
+pub(crate) enum BaseFallback {
     /// Build a stand-in from Debian packages when basebench has a recipe for it.
     #[default]
     StandIn,
@@ -77,113 +77,108 @@ pub enum BaseFallback {
 /// The `[bases]` table.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct BasesSection {
+pub(crate) struct BasesSection {
     /// What to do when a base is unavailable.
-    pub fallback: BaseFallback,
+    pub(crate) fallback: BaseFallback,
     /// Debian archive stand-ins are built from (default: the host's apt sources).
-    pub mirror: Option<String>,
+    pub(crate) mirror: Option<String>,
 }
 
 /// Settings shared by the top level and each variant (a variant's value wins).
 #[derive(Debug, Clone, Default)]
-pub struct Shared {
+pub(crate) struct Shared {
     /// Build context directory.
-    pub context: Option<PathBuf>,
+    pub(crate) context: Option<PathBuf>,
     /// Port the app listens on inside the container.
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
     /// Path that must answer HTTP 200.
-    pub health: Option<String>,
+    pub(crate) health: Option<String>,
     /// Path timed for latency (default: the health path).
-    pub latency_path: Option<String>,
+    pub(crate) latency_path: Option<String>,
     /// Smoke commands (exec form).
-    pub smoke: Option<Vec<Vec<String>>>,
+    pub(crate) smoke: Option<Vec<Vec<String>>>,
     /// File changed for the incremental rebuild.
-    pub change_file: Option<PathBuf>,
+    pub(crate) change_file: Option<PathBuf>,
     /// Extra container environment, `KEY=value`.
-    pub env: Option<Vec<String>>,
+    pub(crate) env: Option<Vec<String>>,
 }
 
 /// One `[[variant]]` table as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawVariant {
-    /// Name.
-    pub name: String,
+pub(crate) struct RawVariant {
+    pub(crate) name: String,
     /// Dockerfile path.
-    pub dockerfile: PathBuf,
+    pub(crate) dockerfile: PathBuf,
     /// Free text shown in reports.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// `--build-arg` values.
     #[serde(default)]
-    pub build_args: BTreeMap<String, String>,
+    pub(crate) build_args: BTreeMap<String, String>,
     /// Target stage.
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
     /// Build context directory.
-    pub context: Option<PathBuf>,
+    pub(crate) context: Option<PathBuf>,
     /// Port inside the container.
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
     /// Health path.
-    pub health: Option<String>,
-    /// Latency path.
-    pub latency_path: Option<String>,
+    pub(crate) health: Option<String>,
+    pub(crate) latency_path: Option<String>,
     /// Smoke commands.
-    pub smoke: Option<Vec<Vec<String>>>,
+    pub(crate) smoke: Option<Vec<Vec<String>>>,
     /// File changed for the incremental rebuild.
-    pub change_file: Option<PathBuf>,
+    pub(crate) change_file: Option<PathBuf>,
     /// Container environment.
-    pub env: Option<Vec<String>>,
+    pub(crate) env: Option<Vec<String>>,
 }
 
 /// `basebench.toml` as written, before validation. The shared settings are spelled out
 /// (not `#[serde(flatten)]`) so parse errors keep their line, column and key.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawConfig {
+pub(crate) struct RawConfig {
     /// Build context directory.
-    pub context: Option<PathBuf>,
+    pub(crate) context: Option<PathBuf>,
     /// Port inside the container.
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
     /// Health path.
-    pub health: Option<String>,
-    /// Latency path.
-    pub latency_path: Option<String>,
+    pub(crate) health: Option<String>,
+    pub(crate) latency_path: Option<String>,
     /// Smoke commands.
-    pub smoke: Option<Vec<Vec<String>>>,
+    pub(crate) smoke: Option<Vec<Vec<String>>>,
     /// File changed for the incremental rebuild.
-    pub change_file: Option<PathBuf>,
+    pub(crate) change_file: Option<PathBuf>,
     /// Container environment.
-    pub env: Option<Vec<String>>,
+    pub(crate) env: Option<Vec<String>>,
     /// Fresh containers per variant for startup timing.
-    pub runs: Option<u32>,
+    pub(crate) runs: Option<u32>,
     /// Repetitions of each build measurement.
-    pub build_runs: Option<u32>,
-    /// Builder.
-    pub builder: Option<BuilderKind>,
+    pub(crate) build_runs: Option<u32>,
+    pub(crate) builder: Option<BuilderKind>,
     /// Seconds to wait for the health path.
-    pub health_timeout_s: Option<f64>,
+    pub(crate) health_timeout_s: Option<f64>,
     /// Root directory of reports.
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Sequential latency requests.
-    pub latency_requests: Option<u32>,
+    pub(crate) latency_requests: Option<u32>,
     /// Connections in the load phase.
-    pub load_concurrency: Option<u32>,
+    pub(crate) load_concurrency: Option<u32>,
     /// Length of the load phase.
-    pub load_duration_ms: Option<u64>,
-    /// The variants.
+    pub(crate) load_duration_ms: Option<u64>,
     #[serde(default, rename = "variant")]
-    pub variants: Vec<RawVariant>,
+    pub(crate) variants: Vec<RawVariant>,
     /// FROM rewrites, requested → actual.
     #[serde(default)]
-    pub substitute: BTreeMap<String, String>,
+    pub(crate) substitute: BTreeMap<String, String>,
     /// Base image fallback.
     #[serde(default)]
-    pub bases: BasesSection,
+    pub(crate) bases: BasesSection,
     /// Decision-matrix weights.
     #[serde(default)]
-    pub scoring: ScoringWeights,
+    pub(crate) scoring: ScoringWeights,
     /// Limits for `basebench check`.
     #[serde(default)]
-    pub gates: GateConfig,
+    pub(crate) gates: GateConfig,
 }
 
 /// A validated variant, every path resolved.
@@ -192,7 +187,7 @@ pub struct Variant {
     /// Name (lowercase `[a-z0-9._-]`).
     pub name: String,
     /// Dockerfile as the user wrote it (for display).
-    pub dockerfile_display: String,
+    pub(crate) dockerfile_display: String,
     /// Dockerfile path, resolved.
     pub dockerfile: PathBuf,
     /// Build context directory, resolved.
@@ -201,62 +196,58 @@ pub struct Variant {
     pub port: u16,
     /// Health path.
     pub health: String,
-    /// Latency path.
-    pub latency_path: String,
+    pub(crate) latency_path: String,
     /// Smoke commands.
     pub smoke: Vec<Vec<String>>,
     /// File (relative to the context) changed for the incremental rebuild, if chosen.
-    pub change_file: Option<PathBuf>,
+    pub(crate) change_file: Option<PathBuf>,
     /// Container environment.
-    pub env: Vec<String>,
-    /// Build args.
-    pub build_args: BTreeMap<String, String>,
+    pub(crate) env: Vec<String>,
+    pub(crate) build_args: BTreeMap<String, String>,
     /// Target stage.
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
     /// Free text.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// Everything a run needs, validated.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Where the settings came from (a file path or "command line").
-    pub origin: String,
+    pub(crate) origin: String,
     /// Variants in order.
     pub variants: Vec<Variant>,
     /// Fresh containers per variant.
-    pub runs: u32,
+    pub(crate) runs: u32,
     /// Build repetitions.
-    pub build_runs: u32,
-    /// Builder.
-    pub builder: BuilderKind,
-    /// Health timeout.
-    pub health_timeout: Duration,
+    pub(crate) build_runs: u32,
+    pub(crate) builder: BuilderKind,
+    pub(crate) health_timeout: Duration,
     /// Root directory of reports and history.
-    pub output_root: PathBuf,
+    pub(crate) output_root: PathBuf,
     /// Sequential latency requests.
-    pub latency_requests: u32,
+    pub(crate) latency_requests: u32,
     /// Load-phase connections.
-    pub load_concurrency: u32,
+    pub(crate) load_concurrency: u32,
     /// Load-phase length.
-    pub load_duration: Duration,
+    pub(crate) load_duration: Duration,
     /// FROM rewrites.
-    pub substitute: BTreeMap<String, String>,
+    pub(crate) substitute: BTreeMap<String, String>,
     /// Base fallback.
-    pub fallback: BaseFallback,
+    pub(crate) fallback: BaseFallback,
     /// Debian archive for stand-ins (`[bases] mirror` or `--mirror`); `None`: the host's.
     pub mirror: Option<String>,
     /// Matrix weights.
-    pub scoring: ScoringWeights,
+    pub(crate) scoring: ScoringWeights,
 }
 
-pub mod defaults;
+pub(crate) mod defaults;
 mod file;
 mod flags;
 mod resolve;
 
-pub use file::{ConfigFile, find_file};
-pub use flags::{Overrides, parse_variant};
+pub(crate) use file::ConfigFile;
+pub use flags::Overrides;
 pub use resolve::load;
 
 /// The shared settings of a table, whether top level or a variant's.
@@ -276,20 +267,20 @@ macro_rules! shared_of {
 
 impl RawVariant {
     /// This variant's overrides of the shared settings.
-    pub fn shared(&self) -> Shared {
+    pub(crate) fn shared(&self) -> Shared {
         shared_of!(self)
     }
 }
 
 impl RawConfig {
     /// The top-level defaults.
-    pub fn shared(&self) -> Shared {
+    pub(crate) fn shared(&self) -> Shared {
         shared_of!(self)
     }
 }
 
 /// True when `name` is usable as a variant name (it becomes part of image tags).
-pub fn valid_variant_name(name: &str) -> bool {
+pub(crate) fn valid_variant_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name

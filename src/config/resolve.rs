@@ -9,8 +9,8 @@ use super::{
     valid_variant_name,
 };
 
-/// Load the config the way `basebench run` does: the file [`find_file`](super::find_file) finds, then the
-/// flags over it, validated.
+/// Load the config the way `basebench run` does: the file
+/// [`find_file`](super::file::find_file) finds, then the flags over it, validated.
 pub fn load(overrides: &Overrides, cwd: &Path) -> Result<Config, ConfigError> {
     let file = ConfigFile::find(
         overrides.config.as_deref(),

@@ -10,17 +10,17 @@ use std::path::Path;
 use super::ContextError;
 use super::glob::{Kind, compile, go_dir, validate};
 
-pub use super::glob::clean;
+pub(crate) use super::glob::clean;
 
 /// A pattern Docker would reject, with its 1-based line in the ignore file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PatternError {
+pub(crate) struct PatternError {
     /// 1-based line (for `from_patterns`, the 1-based position in the list).
-    pub line: usize,
+    pub(crate) line: usize,
     /// The pattern as written.
-    pub pattern: String,
+    pub(crate) pattern: String,
     /// Why Docker rejects it.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// One cleaned pattern.
@@ -36,13 +36,13 @@ struct Pattern {
 
 /// The parsed rules of one `.dockerignore`. Later patterns win.
 #[derive(Debug, Clone, Default)]
-pub struct IgnoreRules {
+pub(crate) struct IgnoreRules {
     patterns: Vec<Pattern>,
 }
 
 impl IgnoreRules {
     /// Read `path` if it exists (no file means no rules).
-    pub fn load(path: &Path) -> Result<IgnoreRules, ContextError> {
+    pub(crate) fn load(path: &Path) -> Result<IgnoreRules, ContextError> {
         let text = match std::fs::read(path) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(IgnoreRules::default()),
@@ -64,7 +64,7 @@ impl IgnoreRules {
     /// Parse the text of a `.dockerignore` the way docker/cli's `ignorefile.ReadAll` does:
     /// BOM stripped, lines starting with `#` skipped, whitespace trimmed, paths cleaned and
     /// a leading `/` removed (also after `!`).
-    pub fn parse(text: &str) -> Result<IgnoreRules, PatternError> {
+    pub(crate) fn parse(text: &str) -> Result<IgnoreRules, PatternError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut patterns = Vec::new();
         for (index, raw) in text.split('\n').enumerate() {
@@ -97,7 +97,9 @@ impl IgnoreRules {
 
     /// Build rules from a list of patterns as patternmatcher's `New` does (no comment
     /// handling; errors carry the 1-based position in the list as `line`).
-    pub fn from_patterns<S: AsRef<str>>(patterns: &[S]) -> Result<IgnoreRules, PatternError> {
+    pub(crate) fn from_patterns<S: AsRef<str>>(
+        patterns: &[S],
+    ) -> Result<IgnoreRules, PatternError> {
         let numbered = patterns.iter().enumerate();
         IgnoreRules::build(
             numbered
@@ -137,19 +139,9 @@ impl IgnoreRules {
         Ok(IgnoreRules { patterns })
     }
 
-    /// True when no pattern was given.
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
-    }
-
-    /// True when some pattern is an exception (`!pattern`).
-    pub fn has_exceptions(&self) -> bool {
-        self.patterns.iter().any(|p| p.exclusion)
-    }
-
     /// Is `rel` (relative to the context, `/`-separated) excluded from the context?
     /// The path is cleaned first; the context root itself is never excluded.
-    pub fn is_excluded(&self, rel: &str) -> bool {
+    pub(crate) fn is_excluded(&self, rel: &str) -> bool {
         let rel = clean(rel);
         if rel == "." {
             return false;
@@ -159,7 +151,7 @@ impl IgnoreRules {
 
     /// patternmatcher's `MatchesOrParentMatches`: the last pattern that matches `file` or
     /// one of its parent directories decides; `file` is used as given.
-    pub fn matches_or_parent_matches(&self, file: &str) -> bool {
+    pub(crate) fn matches_or_parent_matches(&self, file: &str) -> bool {
         let parent = go_dir(file);
         let parent_dirs: Vec<&str> = parent.split('/').collect();
         let mut matched = false;
@@ -182,7 +174,7 @@ impl IgnoreRules {
     /// some exception pattern starts with `dir/` (e.g. `!dir/keep.txt`), because files
     /// under it may be re-included. Docker checks only this prefix, so `!**/keep` does not
     /// reach into an excluded directory.
-    pub fn must_walk(&self, dir: &str) -> bool {
+    pub(crate) fn must_walk(&self, dir: &str) -> bool {
         let dir_slash = format!("{}/", clean(dir));
         self.patterns
             .iter()
@@ -205,5 +197,4 @@ impl Pattern {
 }
 
 #[cfg(test)]
-#[path = "dockerignore_tests.rs"]
 mod tests;

@@ -18,7 +18,7 @@ pub(super) enum Kind {
 }
 
 /// Go's `filepath.Clean` for `/`-separated paths.
-pub fn clean(path: &str) -> String {
+pub(crate) fn clean(path: &str) -> String {
     if path.is_empty() {
         return ".".to_string();
     }

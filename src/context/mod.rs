@@ -8,7 +8,7 @@
 //! reaches the daemon.
 
 mod change;
-pub mod dockerignore;
+pub(crate) mod dockerignore;
 mod glob;
 mod tarball;
 
@@ -67,26 +67,26 @@ pub enum ContextError {
 #[derive(Debug, Clone)]
 pub struct BuildContext {
     /// Root directory of the context on disk.
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Paths to send (files, directories, symlinks), relative to `root`, sorted
     /// depth-first; already filtered by `.dockerignore`.
-    pub entries: Vec<PathBuf>,
+    pub(crate) entries: Vec<PathBuf>,
     /// Name of the generated Dockerfile entry inside the tar.
-    pub dockerfile_name: String,
+    pub(crate) dockerfile_name: String,
     /// Dockerfile text to send.
-    pub dockerfile: String,
+    pub(crate) dockerfile: String,
     /// A file (relative to `root`) sent with [`touch_suffix`](Self::touch_suffix)
     /// appended: the simulated code change.
-    pub touched: Option<PathBuf>,
+    pub(crate) touched: Option<PathBuf>,
     /// Bytes appended to `touched` (default: one `\n`). See [`cache_busting_suffix`].
-    pub touch_suffix: Vec<u8>,
+    pub(crate) touch_suffix: Vec<u8>,
 }
 
 /// A code change the build cache cannot have seen: a newline and 32 spaces or tabs
 /// encoding 32 random bits. Appending a fixed byte is not enough, because the cache keeps
 /// the touched content of earlier runs and would serve the "changed" build from it.
 /// Trailing whitespace is harmless in source code, text and binaries alike.
-pub fn cache_busting_suffix() -> Vec<u8> {
+pub(crate) fn cache_busting_suffix() -> Vec<u8> {
     let bits = uuid::Uuid::new_v4().as_u128() as u32;
     let mut suffix = vec![b'\n'];
     suffix.extend((0..32).map(|i| if bits >> i & 1 == 1 { b'\t' } else { b' ' }));
@@ -126,7 +126,10 @@ impl BuildContext {
 
     /// Send `rel` (relative to the root) with `touch_suffix` appended. Fails when `rel` is
     /// not a regular file among the entries (e.g. excluded by `.dockerignore`).
-    pub fn with_touched(mut self, rel: impl Into<PathBuf>) -> Result<BuildContext, ContextError> {
+    pub(crate) fn with_touched(
+        mut self,
+        rel: impl Into<PathBuf>,
+    ) -> Result<BuildContext, ContextError> {
         let rel = rel.into();
         if !self.entries.contains(&rel) || !self.is_file(&rel) {
             return Err(ContextError::TouchedNotInContext { path: rel });
@@ -138,19 +141,19 @@ impl BuildContext {
     /// Touch the default change file: the first file the Dockerfile copies from the
     /// context that is not a dependency list (see `change.rs` for the rules).
     /// Leaves `touched` unset when there is none.
-    pub fn with_default_touched(mut self) -> BuildContext {
+    pub(crate) fn with_default_touched(mut self) -> BuildContext {
         self.touched = change::default_change_file(&self);
         self
     }
 
     /// Is `rel` (relative to the root) a regular file on disk (not a symlink)?
-    pub fn is_file(&self, rel: &Path) -> bool {
+    pub(crate) fn is_file(&self, rel: &Path) -> bool {
         fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.is_file())
     }
 
     /// Write the context as an uncompressed tar to `out`, streaming each file from disk;
     /// the generated Dockerfile entry comes last. Returns the bytes written.
-    pub fn write_tar<W: std::io::Write>(&self, out: W) -> std::io::Result<u64> {
+    pub(crate) fn write_tar<W: std::io::Write>(&self, out: W) -> std::io::Result<u64> {
         tarball::write(self, out)
     }
 }
@@ -197,5 +200,4 @@ fn walk(
 }
 
 #[cfg(test)]
-#[path = "context_tests.rs"]
 mod tests;

@@ -12,46 +12,46 @@ use super::reference::same_reference;
 
 /// One build stage (`FROM ...` up to the next `FROM`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stage {
+pub(crate) struct Stage {
     /// 0-based stage index.
-    pub index: usize,
+    pub(crate) index: usize,
     /// 1-based line of its `FROM`.
-    pub line: usize,
+    pub(crate) line: usize,
     /// `AS` name, lower-cased as Docker compares it.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// The base after `ARG` expansion (an image reference, `scratch` or a stage name).
-    pub base: String,
+    pub(crate) base: String,
     /// Index of the earlier stage `base` names, if it names one.
-    pub base_stage: Option<usize>,
+    pub(crate) base_stage: Option<usize>,
     /// `--platform=` value as written.
-    pub platform: Option<String>,
+    pub(crate) platform: Option<String>,
     /// Indices into [`Dockerfile::instructions`] of the stage's instructions after `FROM`.
-    pub body: Range<usize>,
+    pub(crate) body: Range<usize>,
 }
 
 impl Stage {
     /// Is the base an image (neither `scratch` nor an earlier stage)?
-    pub fn base_is_image(&self) -> bool {
+    pub(crate) fn base_is_image(&self) -> bool {
         self.base_stage.is_none() && !self.base.eq_ignore_ascii_case("scratch")
     }
 }
 
 /// A `FROM` that names an image (not `scratch`, not an earlier stage).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FromRef {
+pub(crate) struct FromRef {
     /// 1-based line of the `FROM`.
-    pub line: usize,
+    pub(crate) line: usize,
     /// 0-based stage index.
-    pub stage: usize,
+    pub(crate) stage: usize,
     /// The stage's `AS` name (lower case).
-    pub stage_name: Option<String>,
+    pub(crate) stage_name: Option<String>,
     /// The reference as requested, after `ARG` expansion.
-    pub requested: String,
+    pub(crate) requested: String,
     /// `--platform=` value as written.
-    pub platform: Option<String>,
+    pub(crate) platform: Option<String>,
     /// Is this the base the built image sits on: the last stage's base, followed through
     /// stage references (`FROM base AS final` after `FROM python AS base`)?
-    pub final_stage: bool,
+    pub(crate) final_stage: bool,
 }
 
 /// The automatic platform `ARG`s BuildKit defines in the global scope.
@@ -208,7 +208,7 @@ fn split_from(
 
 /// The stages of `text`, `FROM` references expanded with the global `ARG`s and
 /// `build_args`.
-pub fn stages(
+pub(crate) fn stages(
     text: &str,
     build_args: &BTreeMap<String, String>,
 ) -> Result<Vec<Stage>, DockerfileError> {
@@ -218,7 +218,7 @@ pub fn stages(
 /// The `FROM` lines of `text` that name images, in order, references expanded with the
 /// global `ARG`s (`build_args` override their defaults). Stage references and `scratch`
 /// are left out.
-pub fn resolve_bases(
+pub(crate) fn resolve_bases(
     text: &str,
     build_args: &BTreeMap<String, String>,
 ) -> Result<Vec<FromRef>, DockerfileError> {
@@ -245,7 +245,7 @@ pub fn resolve_bases(
 /// `substitutes` (Docker's normalisation: `ubuntu` == `docker.io/library/ubuntu:latest`)
 /// with the mapped reference, written literally. Flags, `AS` names, stage references and
 /// every other byte stay as they were.
-pub fn rewrite_bases(
+pub(crate) fn rewrite_bases(
     text: &str,
     substitutes: &BTreeMap<String, String>,
     build_args: &BTreeMap<String, String>,
@@ -309,5 +309,4 @@ fn image_token(text: &str, span: Range<usize>, escape: char) -> Option<Range<usi
 }
 
 #[cfg(test)]
-#[path = "from_tests.rs"]
 mod tests;

@@ -7,20 +7,18 @@
 mod copy;
 mod expand;
 mod from;
-pub mod lint;
+pub(crate) mod lint;
 mod parse;
-pub mod reference;
+pub(crate) mod reference;
 mod shell;
 
-pub use copy::{CopySource, copy_sources};
-pub use from::{FromRef, Stage, resolve_bases, rewrite_bases, stages};
-pub use lint::{Finding, Severity, lint};
-pub use parse::{Dockerfile, Instruction, parse};
-pub use reference::{normalize_reference, same_reference};
+pub(crate) use copy::copy_sources;
+pub(crate) use from::{resolve_bases, rewrite_bases};
+pub(crate) use lint::{Severity, lint};
 
 /// Errors reading or rewriting a Dockerfile; each names the line and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DockerfileError {
+pub(crate) enum DockerfileError {
     /// The text cannot be read as a Dockerfile.
     #[error("Dockerfile line {line}: {message}")]
     Syntax {

@@ -9,24 +9,24 @@ use super::DockerfileError;
 
 /// One instruction of a Dockerfile.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Instruction {
+pub(crate) struct Instruction {
     /// 1-based line where the instruction starts.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Keyword in upper case (`FROM`, `RUN`, ...).
-    pub keyword: String,
+    pub(crate) keyword: String,
     /// Arguments after the keyword: continuation lines joined, comment lines dropped,
     /// heredoc bodies left out.
-    pub args: String,
+    pub(crate) args: String,
     /// Bodies of the heredocs (`<<EOF ... EOF`) that follow the instruction, in order.
-    pub heredocs: Vec<String>,
+    pub(crate) heredocs: Vec<String>,
     /// Byte range of the instruction in the source (keyword to the end of its last
     /// continuation line, heredoc bodies excluded).
-    pub span: Range<usize>,
+    pub(crate) span: Range<usize>,
 }
 
 impl Instruction {
     /// The arguments as an exec-form (JSON array of strings), when they are one.
-    pub fn exec_form(&self) -> Option<Vec<String>> {
+    pub(crate) fn exec_form(&self) -> Option<Vec<String>> {
         let trimmed = self.args.trim();
         if !trimmed.starts_with('[') {
             return None;
@@ -35,7 +35,7 @@ impl Instruction {
     }
 
     /// Leading `--flag[=value]` tokens and the remaining argument text.
-    pub fn flags_and_rest(&self) -> (Vec<String>, String) {
+    pub(crate) fn flags_and_rest(&self) -> (Vec<String>, String) {
         let mut rest = self.args.trim_start();
         let mut flags = Vec::new();
         while rest.starts_with("--") {
@@ -48,14 +48,14 @@ impl Instruction {
 
     /// The arguments after the flags as words: the exec-form array when it is one,
     /// otherwise split on whitespace.
-    pub fn words(&self) -> Vec<String> {
+    pub(crate) fn words(&self) -> Vec<String> {
         let (_, rest) = self.flags_and_rest();
         serde_json::from_str::<Vec<String>>(rest.trim())
             .unwrap_or_else(|_| rest.split_whitespace().map(str::to_string).collect())
     }
 
     /// The value of flag `--name=value` (e.g. `from` for `COPY --from=builder`).
-    pub fn flag(&self, name: &str) -> Option<String> {
+    pub(crate) fn flag(&self, name: &str) -> Option<String> {
         let prefix = format!("--{name}=");
         let (flags, _) = self.flags_and_rest();
         flags
@@ -66,11 +66,11 @@ impl Instruction {
 
 /// A parsed Dockerfile.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dockerfile {
+pub(crate) struct Dockerfile {
     /// The escape character (`\` unless a `# escape=` directive says otherwise).
-    pub escape: char,
+    pub(crate) escape: char,
     /// The instructions in order.
-    pub instructions: Vec<Instruction>,
+    pub(crate) instructions: Vec<Instruction>,
 }
 
 /// Lines of `text` with their byte offsets (each without its line ending).
@@ -119,7 +119,7 @@ fn escape_directive(lines: &[(usize, &str)]) -> Result<char, DockerfileError> {
 }
 
 /// Parse `text` into instructions.
-pub fn parse(text: &str) -> Result<Dockerfile, DockerfileError> {
+pub(crate) fn parse(text: &str) -> Result<Dockerfile, DockerfileError> {
     let lines = lines_with_offsets(text);
     let escape = escape_directive(&lines)?;
     let mut instructions = Vec::new();
@@ -258,5 +258,4 @@ fn read_heredoc(
 }
 
 #[cfg(test)]
-#[path = "parse_tests.rs"]
 mod tests;

@@ -5,7 +5,7 @@
 
 /// The fully qualified form of `reference`: registry domain, path, tag (`latest` when there
 /// is neither tag nor digest) and digest.
-pub fn normalize_reference(reference: &str) -> String {
+pub(crate) fn normalize_reference(reference: &str) -> String {
     let reference = reference.trim();
     let (name_tag, digest) = match reference.split_once('@') {
         Some((name, digest)) => (name, Some(digest)),
@@ -37,12 +37,12 @@ pub fn normalize_reference(reference: &str) -> String {
 }
 
 /// Do `a` and `b` name the same image once normalised?
-pub fn same_reference(a: &str, b: &str) -> bool {
+pub(crate) fn same_reference(a: &str, b: &str) -> bool {
     normalize_reference(a) == normalize_reference(b)
 }
 
 /// Does the reference carry an explicit tag other than `latest`, or a digest?
-pub fn is_pinned(reference: &str) -> bool {
+pub(crate) fn is_pinned(reference: &str) -> bool {
     let normalized = normalize_reference(reference);
     normalized.contains('@') || !normalized.ends_with(":latest")
 }

@@ -27,7 +27,7 @@ pub const RUN_LABEL: &str = "basebench.run";
 pub const STAND_IN_LABEL: &str = "basebench.stand-in";
 
 /// A stream of bytes from the engine (an image export).
-pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, EngineError>> + Send>>;
+pub(crate) type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, EngineError>> + Send>>;
 
 /// Errors from the engine. Messages end with what the user can do.
 #[derive(Debug, thiserror::Error)]
@@ -125,7 +125,7 @@ pub enum BuildEvent {
 }
 
 /// A receiver of build progress; must be cheap (it runs on the engine's task).
-pub type BuildEvents<'a> = &'a (dyn Fn(BuildEvent) + Send + Sync);
+pub(crate) type BuildEvents<'a> = &'a (dyn Fn(BuildEvent) + Send + Sync);
 
 /// A finished build.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,13 +168,13 @@ pub struct ImageInfo {
     /// Image id (`sha256:...`).
     pub id: String,
     /// Tags of the image.
-    pub repo_tags: Vec<String>,
+    pub(crate) repo_tags: Vec<String>,
     /// `Size` (uncompressed bytes).
-    pub size_bytes: u64,
+    pub(crate) size_bytes: u64,
     /// `RootFS.Layers` count.
-    pub layers: u32,
+    pub(crate) layers: u32,
     /// `Config.User` (`""` = root).
-    pub user: String,
+    pub(crate) user: String,
     /// `Config.Labels`.
     pub labels: HashMap<String, String>,
     /// `Config.Entrypoint` followed by nothing; empty when unset.
@@ -182,18 +182,18 @@ pub struct ImageInfo {
     /// `Config.Cmd`; empty when unset.
     pub cmd: Vec<String>,
     /// History, oldest first.
-    pub history: Vec<HistoryItem>,
+    pub(crate) history: Vec<HistoryItem>,
 }
 
 /// One image history entry as the engine reports it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct HistoryItem {
+pub(crate) struct HistoryItem {
     /// Bytes added.
-    pub size_bytes: u64,
+    pub(crate) size_bytes: u64,
     /// The instruction.
-    pub created_by: String,
+    pub(crate) created_by: String,
     /// Comment (BuildKit writes `buildkit.dockerfile.v0`).
-    pub comment: String,
+    pub(crate) comment: String,
 }
 
 /// How to create a container for measuring.
@@ -224,9 +224,9 @@ pub struct ContainerStatus {
     /// Exit code once exited.
     pub exit_code: Option<i64>,
     /// True when the kernel killed it for memory.
-    pub oom_killed: bool,
+    pub(crate) oom_killed: bool,
     /// Error the engine recorded when starting it, if any.
-    pub error: String,
+    pub(crate) error: String,
 }
 
 /// Output of a command run inside a container.

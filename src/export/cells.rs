@@ -15,9 +15,9 @@ pub(crate) const NONE: &str = "–";
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Line {
     /// Names the value (`cold`, `p50`, `wasted:`); `None` when the value says it all.
-    pub label: Option<&'static str>,
+    pub(crate) label: Option<&'static str>,
     /// The figure or fact.
-    pub value: String,
+    pub(crate) value: String,
 }
 
 impl Line {
@@ -36,7 +36,7 @@ impl Line {
     }
 
     /// `label value`, or the value alone.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match self.label {
             Some(label) => format!("{label} {}", self.value),
             None => self.value.clone(),
@@ -190,11 +190,11 @@ pub(crate) fn image(row: &Row, detail: Detail) -> Vec<Line> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Rating {
     /// `compatibility`, `security`, ...
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// One letter for the narrow table (`C`, `S`, `D`, `Z`, `V`), explained in its legend.
-    pub letter: char,
+    pub(crate) letter: char,
     /// 1–5, `None` when not measured.
-    pub value: Option<u8>,
+    pub(crate) value: Option<u8>,
 }
 
 /// The five ratings, in the order every format shows them.
@@ -235,7 +235,7 @@ pub(crate) enum Tag {
 
 impl Tag {
     /// The tag's words.
-    pub fn label(&self) -> &'static str {
+    pub(crate) fn label(&self) -> &'static str {
         match self {
             Tag::Reference => "reference",
             Tag::StandIn(_) => "stand-in base",

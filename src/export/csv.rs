@@ -142,7 +142,7 @@ fn record(row: &Row) -> Vec<String> {
 }
 
 /// Render the CSV, rows in ranking order.
-pub fn render(matrix: &Matrix) -> Vec<u8> {
+pub(crate) fn render(matrix: &Matrix) -> Vec<u8> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let rows = std::iter::once(HEADER.iter().map(|s| s.to_string()).collect())
         .chain(matrix.ranked().map(record));

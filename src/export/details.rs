@@ -17,9 +17,9 @@ pub(crate) const FIX: &str = "Fix:";
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Warnings<'a> {
     /// Variant name.
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// One line each.
-    pub lines: &'a [String],
+    pub(crate) lines: &'a [String],
 }
 
 /// Variants with warnings, in config order.
@@ -39,29 +39,29 @@ pub(crate) fn warnings(matrix: &Matrix) -> Vec<Warnings<'_>> {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Fact {
     /// `phase`, `step`, `message`, `container`.
-    pub label: &'static str,
+    pub(crate) label: &'static str,
     /// The fact.
-    pub value: String,
+    pub(crate) value: String,
     /// True for a literal token (a phase, a Dockerfile step) a format may show as code.
-    pub literal: bool,
+    pub(crate) literal: bool,
 }
 
 /// A variant that does not work, with what is known about why.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Failure<'a> {
     /// Variant name.
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// The one-line reason.
-    pub summary: &'a str,
+    pub(crate) summary: &'a str,
     /// Phase, step, message, container state.
-    pub facts: Vec<Fact>,
+    pub(crate) facts: Vec<Fact>,
     /// Last lines of the build output or container log.
-    pub log_tail: &'a [String],
+    pub(crate) log_tail: &'a [String],
 }
 
 impl Failure<'_> {
     /// The title of the folded log: `last 3 log lines`.
-    pub fn log_title(&self) -> String {
+    pub(crate) fn log_title(&self) -> String {
         format!("last {} log lines", self.log_tail.len())
     }
 }
@@ -140,24 +140,24 @@ pub(crate) fn inlines(text: &str) -> Vec<Inline> {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Finding<'a> {
     /// `line 3, warning`.
-    pub place: String,
+    pub(crate) place: String,
     /// Rule id.
-    pub rule: &'a str,
+    pub(crate) rule: &'a str,
     /// What is wrong.
-    pub message: Vec<Inline>,
+    pub(crate) message: Vec<Inline>,
     /// What to do about it.
-    pub fix: Vec<Inline>,
+    pub(crate) fix: Vec<Inline>,
 }
 
 /// The findings of one variant's Dockerfile.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Findings<'a> {
     /// Variant name.
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// Dockerfile path as given in the config.
-    pub dockerfile: &'a str,
+    pub(crate) dockerfile: &'a str,
     /// Its findings, in file order.
-    pub items: Vec<Finding<'a>>,
+    pub(crate) items: Vec<Finding<'a>>,
 }
 
 /// Variants whose Dockerfile has findings, in config order.

@@ -31,12 +31,12 @@ fn controls(text: &str, keep: &[char], space: &[char]) -> String {
 /// Text for a terminal: every control character, newline and tab included, becomes a
 /// visible escape, so untrusted text cannot move the cursor, recolour, retitle or ring.
 /// A multi-line cell escapes each of its lines and joins them ([`terminal_lines`]).
-pub fn terminal(text: &str) -> String {
+pub(crate) fn terminal(text: &str) -> String {
     controls(text, &[], &[])
 }
 
 /// Escaped lines joined with `\n`: a multi-line terminal cell.
-pub fn terminal_lines(lines: &[String]) -> String {
+pub(crate) fn terminal_lines(lines: &[String]) -> String {
     lines
         .iter()
         .map(|l| terminal(l))
@@ -46,7 +46,7 @@ pub fn terminal_lines(lines: &[String]) -> String {
 
 /// Text for HTML content and attribute values: `& < > " '` as entities; newline and tab
 /// stay (white space, kept by `<pre>`), other control characters become visible escapes.
-pub fn html(text: &str) -> String {
+pub(crate) fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in controls(text, &['\n', '\t'], &[]).chars() {
         match c {
@@ -63,7 +63,7 @@ pub fn html(text: &str) -> String {
 
 /// Text for a CSV field (the csv writer adds the quoting): newline and tab stay, other
 /// control characters become visible escapes, so `cat results.csv` is safe.
-pub fn csv(text: &str) -> String {
+pub(crate) fn csv(text: &str) -> String {
     controls(text, &['\n', '\t'], &[])
 }
 
@@ -78,7 +78,7 @@ fn one_line(text: &str) -> String {
 /// (`` \` \* \_ \[ \| ``, `\\`, `~`), `& < >` become entities (Markdown passes HTML
 /// through), and the text stays on one line. Never use it inside a code span; for text
 /// that starts a line use [`markdown_block`].
-pub fn markdown(text: &str) -> String {
+pub(crate) fn markdown(text: &str) -> String {
     let line = one_line(text);
     let mut out = String::with_capacity(line.len() + 8);
     for c in line.chars() {
@@ -98,13 +98,13 @@ pub fn markdown(text: &str) -> String {
 
 /// Markdown text that starts a line (a paragraph, a quoted note): [`markdown`], and a
 /// leading block marker is escaped so it stays text ([`markdown_line_start`]).
-pub fn markdown_block(text: &str) -> String {
+pub(crate) fn markdown_block(text: &str) -> String {
     markdown_line_start(&markdown(text))
 }
 
 /// Markdown already escaped inline, put at the start of a line: a leading `#`, `-`, `+`,
 /// `1. ` or `1) ` would make a heading or a list, so it is backslash-escaped.
-pub fn markdown_line_start(inline: &str) -> String {
+pub(crate) fn markdown_line_start(inline: &str) -> String {
     let digits = inline.chars().take_while(char::is_ascii_digit).count();
     let mut rest = inline[digits..].chars();
     match (rest.next(), rest.next()) {
@@ -125,7 +125,7 @@ fn longest_backtick_run(text: &str) -> usize {
 /// the longest run inside, padded with spaces when the text starts or ends with a
 /// backtick; no entities (a code span shows `&&` as `&&`). Not for table cells, where
 /// GitHub splits cells at `|` even inside code.
-pub fn code_span(text: &str) -> String {
+pub(crate) fn code_span(text: &str) -> String {
     let text = one_line(text);
     let fence = "`".repeat(longest_backtick_run(&text) + 1);
     let spaced = text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty();
@@ -139,7 +139,7 @@ pub fn code_span(text: &str) -> String {
 /// A fenced Markdown code block (`info` as the language): the fence is longer than any
 /// backtick run in the lines (at least three), so no line can close it; tabs stay, other
 /// control characters become visible escapes.
-pub fn code_block(lines: &[String], info: &str) -> String {
+pub(crate) fn code_block(lines: &[String], info: &str) -> String {
     let body: Vec<String> = lines
         .iter()
         .map(|l| controls(l, &['\t'], &['\n']))

@@ -32,9 +32,9 @@ pre{background:#f6f6f6;padding:8px;overflow-x:auto;font-size:12px}\
 details{margin:8px 0}summary{cursor:pointer;font-weight:600}";
 
 /// Colour of the base image's share.
-pub const BASE_COLOR: &str = "#4e79a7";
+pub(crate) const BASE_COLOR: &str = "#4e79a7";
 /// Colour of what the Dockerfile added.
-pub const ADDED_COLOR: &str = "#f28e2b";
+pub(crate) const ADDED_COLOR: &str = "#f28e2b";
 
 /// Label of a row in charts: name, `†` for a stand-in base.
 fn chart_label(row: &Row) -> String {
@@ -224,7 +224,7 @@ fn header(out: &mut String, matrix: &Matrix) {
 }
 
 /// Render the HTML report.
-pub fn render(matrix: &Matrix) -> String {
+pub(crate) fn render(matrix: &Matrix) -> String {
     let mut out = String::new();
     header(&mut out, matrix);
     out.push_str("<h2>Decision matrix</h2>");

@@ -68,7 +68,7 @@ fn ratings_table(out: &mut String, matrix: &Matrix) {
 }
 
 /// Render the Markdown report.
-pub fn render(matrix: &Matrix) -> String {
+pub(crate) fn render(matrix: &Matrix) -> String {
     let mut out = format!("## basebench: {}\n\n", text(&matrix.run_id));
     let _ = writeln!(
         out,

@@ -7,15 +7,15 @@
 //! and escape them, each with its own helper in [`escape`].
 
 mod cells;
-pub mod csv;
+pub(crate) mod csv;
 mod details;
-pub mod escape;
-pub mod html;
-pub mod json;
-pub mod markdown;
+pub(crate) mod escape;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod markdown;
 mod markup;
-pub mod svg;
-pub mod table;
+pub(crate) mod svg;
+pub(crate) mod table;
 pub mod trend;
 
 use crate::matrix::{Matrix, ScoringWeights};

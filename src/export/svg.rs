@@ -22,26 +22,26 @@ const STYLE: &str = "<style>text{font-family:system-ui,sans-serif;font-size:12px
 
 /// One value of a bar: its size, colour and a whisker (min, max) when known.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Bar {
+pub(crate) struct Bar {
     /// Series name (legend and tooltip).
-    pub series: String,
+    pub(crate) series: String,
     /// Value; `None` draws "not measured".
-    pub value: Option<f64>,
+    pub(crate) value: Option<f64>,
     /// Fill colour (CSS colour).
-    pub color: &'static str,
+    pub(crate) color: &'static str,
     /// Min and max for a whisker.
-    pub range: Option<(f64, f64)>,
+    pub(crate) range: Option<(f64, f64)>,
 }
 
 /// A category (one variant) and its bars.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Group {
+pub(crate) struct Group {
     /// Label on the left.
-    pub label: String,
+    pub(crate) label: String,
     /// Bars, drawn one under the other (grouped) or end to end (stacked).
-    pub bars: Vec<Bar>,
+    pub(crate) bars: Vec<Bar>,
     /// Shown instead of bars when set (e.g. "failed: ...").
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// Open an `<svg>` element with its title and the shared styles.
@@ -133,7 +133,7 @@ fn value_text(out: &mut String, x: f64, y: f64, text: &str) {
 }
 
 /// Horizontal bars, one row per group with its bars end to end (e.g. base + added).
-pub fn stacked(id: &str, title: &str, groups: &[Group], fmt: fn(f64) -> String) -> String {
+pub(crate) fn stacked(id: &str, title: &str, groups: &[Group], fmt: fn(f64) -> String) -> String {
     let row_h = BAR_H + 12.0;
     let height = TOP + 20.0 + row_h * groups.len() as f64;
     let k = scale(groups, true);
@@ -173,7 +173,7 @@ fn series_of(groups: &[Group]) -> Vec<(&str, &str)> {
 
 /// Horizontal grouped bars: per group, one bar per series under each other, each with its
 /// value and, when known, a min–max whisker.
-pub fn grouped(id: &str, title: &str, groups: &[Group], fmt: fn(f64) -> String) -> String {
+pub(crate) fn grouped(id: &str, title: &str, groups: &[Group], fmt: fn(f64) -> String) -> String {
     let per = groups
         .iter()
         .map(|g| g.bars.len())

@@ -16,7 +16,7 @@ use crate::export::escape::{terminal, terminal_lines};
 use crate::matrix::{Matrix, Row};
 
 /// Width the table is meant to fit.
-pub const TABLE_WIDTH: usize = 120;
+pub(crate) const TABLE_WIDTH: usize = 120;
 const REASON_WIDTH: usize = 100;
 
 /// The header names the lines of the build, startup, latency and memory cells, so those
@@ -124,7 +124,7 @@ fn theme(rows: usize) -> Theme {
 
 /// Render the table (each variant: a row of figures, then its reason and use case), then
 /// the notes and the rating legend under it.
-pub fn render(matrix: &Matrix, color: bool) -> String {
+pub(crate) fn render(matrix: &Matrix, color: bool) -> String {
     let mut builder = Builder::default();
     builder.push_record(HEADER);
     for row in matrix.ranked() {

@@ -86,7 +86,7 @@ fn lines(
 }
 
 /// SVG document with the three charts stacked vertically.
-pub fn svg(history: &History, only: Option<&str>) -> String {
+pub(crate) fn svg(history: &History, only: Option<&str>) -> String {
     let labels: Vec<String> = history
         .runs
         .iter()
@@ -129,21 +129,21 @@ pub fn svg(history: &History, only: Option<&str>) -> String {
 
 /// One line of a line chart: a name and one optional value per x position.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Line {
+pub(crate) struct Line {
     /// Series name.
-    pub name: String,
+    pub(crate) name: String,
     /// Values in x order; `None` leaves a gap.
-    pub values: Vec<Option<f64>>,
+    pub(crate) values: Vec<Option<f64>>,
 }
 
 /// Colours given to series in order.
-pub const PALETTE: [&str; 8] = [
+pub(crate) const PALETTE: [&str; 8] = [
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f",
 ];
 
 /// A line chart over `x_labels` (e.g. run dates), one line per series; the y axis starts
 /// at 0 and ends at the largest value.
-pub fn line_chart(
+pub(crate) fn line_chart(
     id: &str,
     title: &str,
     x_labels: &[String],

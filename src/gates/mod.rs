@@ -3,7 +3,7 @@
 //! one rule per limit and evaluates each against the results (pass / fail / skip /
 //! misconfigured).
 
-pub mod rules;
+pub(crate) mod rules;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,14 +14,14 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A byte count written as a number of bytes or a string with a unit: `200MB` (10^6),
 /// `1.5GB`, `512MiB` (2^20), `800kB`, `123456`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ByteSize(pub u64);
+pub struct ByteSize(pub(crate) u64);
 
 /// A size string that cannot be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
     "'{0}' is not a size: write bytes (200000000) or a number with a unit (200MB, 1.5GB, 512MiB)"
 )]
-pub struct ByteSizeError(pub String);
+pub struct ByteSizeError(pub(crate) String);
 
 impl FromStr for ByteSize {
     type Err = ByteSizeError;
@@ -77,49 +77,49 @@ impl fmt::Display for ByteSize {
 /// Limits that apply to one variant (or to all, at the top of `[gates]`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct GateLimits {
+pub(crate) struct GateLimits {
     /// Largest allowed image size.
-    pub max_size: Option<ByteSize>,
+    pub(crate) max_size: Option<ByteSize>,
     /// Largest allowed startup median, in milliseconds.
-    pub max_startup_ms: Option<f64>,
+    pub(crate) max_startup_ms: Option<f64>,
     /// Largest allowed growth against the baseline, in percent, of size, cold build median
     /// and startup median.
-    pub max_regression_pct: Option<f64>,
+    pub(crate) max_regression_pct: Option<f64>,
 }
 
 /// The `[gates]` table: limits for every variant, and `[gates.variant.NAME]` overrides.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct GateConfig {
+pub(crate) struct GateConfig {
     /// Largest allowed image size for every variant.
-    pub max_size: Option<ByteSize>,
+    pub(crate) max_size: Option<ByteSize>,
     /// Largest allowed startup median (ms) for every variant.
-    pub max_startup_ms: Option<f64>,
+    pub(crate) max_startup_ms: Option<f64>,
     /// Largest allowed regression against the baseline (%) for every variant.
-    pub max_regression_pct: Option<f64>,
+    pub(crate) max_regression_pct: Option<f64>,
     /// Per-variant limits; a key set here wins over the top-level one.
-    pub variant: BTreeMap<String, GateLimits>,
+    pub(crate) variant: BTreeMap<String, GateLimits>,
 }
 
 /// A limit and where it was set: a flag (`--max-size`) or a key of the config
 /// (`gates.max_size`, `gates.variant.slim.max_size`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Limit<T> {
+pub(crate) struct Limit<T> {
     /// The limit.
-    pub value: T,
+    pub(crate) value: T,
     /// Where it was set, as the user would write it.
-    pub from: String,
+    pub(crate) from: String,
 }
 
 /// The limits that apply to one variant, each with where it was set.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Largest allowed image size.
-    pub max_size: Option<Limit<ByteSize>>,
+    pub(crate) max_size: Option<Limit<ByteSize>>,
     /// Largest allowed startup median, in milliseconds.
-    pub max_startup_ms: Option<Limit<f64>>,
+    pub(crate) max_startup_ms: Option<Limit<f64>>,
     /// Largest allowed growth against the baseline, in percent.
-    pub max_regression_pct: Option<Limit<f64>>,
+    pub(crate) max_regression_pct: Option<Limit<f64>>,
 }
 
 /// The first of (flag, per-variant key, top-level key) that is set, with its source.
@@ -142,7 +142,7 @@ fn first<T: Copy>(
 impl GateConfig {
     /// Limits for one variant: `flags` (`basebench check` flags) first, then
     /// `[gates.variant.NAME]`, then the top-level `[gates]` keys.
-    pub fn limits(&self, name: &str, flags: &GateLimits) -> Limits {
+    pub(crate) fn limits(&self, name: &str, flags: &GateLimits) -> Limits {
         let own = self.variant.get(name).cloned().unwrap_or_default();
         Limits {
             max_size: first(

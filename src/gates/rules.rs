@@ -11,7 +11,7 @@ use crate::results::{RunResults, VariantResult};
 
 /// What evaluating a rule says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     /// The limit holds.
     Pass,
     /// The limit is crossed (or the variant does not work).
@@ -35,7 +35,7 @@ impl fmt::Display for Status {
 
 /// One gate for one variant.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Rule {
+pub(crate) enum Rule {
     /// The variant must be in the results and work (always on).
     Works,
     /// Image size at most this.
@@ -49,19 +49,18 @@ pub enum Rule {
 
 /// A rule's verdict on one variant (a regression rule gives one per figure).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
-    /// The variant.
-    pub variant: String,
+pub(crate) struct Outcome {
+    pub(crate) variant: String,
     /// The rule's key: `works`, `max_size`, `max_startup_ms`, `max_regression_pct`.
-    pub rule: &'static str,
+    pub(crate) rule: &'static str,
     /// The limit as configured, with where it was set: `≤ 200.0 MB (--max-size)`.
-    pub limit: String,
+    pub(crate) limit: String,
     /// What was measured (`–` when nothing was).
-    pub measured: String,
+    pub(crate) measured: String,
     /// The verdict.
-    pub status: Status,
+    pub(crate) status: Status,
     /// Why it failed, was skipped or is misconfigured; empty for a pass.
-    pub note: String,
+    pub(crate) note: String,
 }
 
 /// The variant's rows in the results and the baseline (`baseline` is `None` when no
@@ -75,7 +74,7 @@ struct Subject<'a> {
 
 impl Rule {
     /// The rule's key, as `[gates]` spells it.
-    pub fn key(&self) -> &'static str {
+    pub(crate) fn key(&self) -> &'static str {
         match self {
             Rule::Works => "works",
             Rule::MaxSize(_) => "max_size",
@@ -85,7 +84,7 @@ impl Rule {
     }
 
     /// The limit as configured, with where it was set.
-    pub fn configuration(&self) -> String {
+    pub(crate) fn configuration(&self) -> String {
         match self {
             Rule::Works => "must work".to_string(),
             Rule::MaxSize(l) => format!("≤ {} ({})", l.value, l.from),
@@ -203,7 +202,7 @@ fn regression(s: &Subject<'_>, limit: &Limit<f64>) -> Vec<(Status, String, Strin
 }
 
 /// The rules of one variant: `works`, then each limit that is set.
-pub fn rules_for(name: &str, gates: &GateConfig, flags: &GateLimits) -> Vec<Rule> {
+pub(crate) fn rules_for(name: &str, gates: &GateConfig, flags: &GateLimits) -> Vec<Rule> {
     let limits = gates.limits(name, flags);
     let mut rules = vec![Rule::Works];
     rules.extend(limits.max_size.map(Rule::MaxSize));
@@ -214,7 +213,7 @@ pub fn rules_for(name: &str, gates: &GateConfig, flags: &GateLimits) -> Vec<Rule
 
 /// Evaluate every rule of every variant of `results` (or only `only`), in the results'
 /// order, then the baseline's variants that are missing from the results (a failure).
-pub fn evaluate(
+pub(crate) fn evaluate(
     results: &RunResults,
     baseline: Option<&RunResults>,
     gates: &GateConfig,

@@ -5,45 +5,45 @@
 //! the reason and use-case lines are generated from the same facts ([`text`]).
 
 mod layers;
-pub mod model;
+pub(crate) mod model;
 mod read;
-pub mod score;
-pub mod text;
-pub mod weights;
+pub(crate) mod score;
+pub(crate) mod text;
+pub(crate) mod weights;
 
-pub use model::{Facts, LayerView, Ratings, Row, SizeView, SmokeView, Vulnerabilities};
-pub use weights::{ScoringError, ScoringWeights};
+pub(crate) use model::{Row, Vulnerabilities};
+pub use weights::ScoringWeights;
 
 use crate::results::RunResults;
 
 /// The decision matrix of one run.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Matrix {
+pub(crate) struct Matrix {
     /// Run id from the results.
-    pub run_id: String,
+    pub(crate) run_id: String,
     /// When the run started (RFC 3339).
-    pub started_at: String,
+    pub(crate) started_at: String,
     /// False for a file written mid-run.
-    pub complete: bool,
+    pub(crate) complete: bool,
     /// Builder used (`buildkit` or `classic`).
-    pub builder: String,
+    pub(crate) builder: String,
     /// Docker engine version the numbers were measured on.
-    pub engine: String,
+    pub(crate) engine: String,
     /// Name of the reference variant: the smallest one that works. Ratios are to it.
-    pub reference: Option<String>,
+    pub(crate) reference: Option<String>,
     /// One row per variant, in config order.
-    pub rows: Vec<Row>,
+    pub(crate) rows: Vec<Row>,
     /// Indices into `rows`, best first (working variants always before failing ones).
-    pub order: Vec<usize>,
+    pub(crate) order: Vec<usize>,
     /// Notes a reader must see: stand-in bases, single-run timings, incomplete run.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// The weights the overall rating used.
-    pub weights: ScoringWeights,
+    pub(crate) weights: ScoringWeights,
 }
 
 impl Matrix {
     /// Build the view model: facts per row, reference ratios, ratings, ranking and text.
-    pub fn build(results: &RunResults, weights: &ScoringWeights) -> Matrix {
+    pub(crate) fn build(results: &RunResults, weights: &ScoringWeights) -> Matrix {
         let mut rows: Vec<Row> = results.variants.iter().map(read::row_facts).collect();
         let reference = read::apply_ratios(&mut rows);
         score::rate_all(&mut rows, weights);
@@ -68,17 +68,17 @@ impl Matrix {
     }
 
     /// Rows best first.
-    pub fn ranked(&self) -> impl Iterator<Item = &Row> {
+    pub(crate) fn ranked(&self) -> impl Iterator<Item = &Row> {
         self.order.iter().filter_map(|&i| self.rows.get(i))
     }
 
     /// Rows that do not work, in config order.
-    pub fn failures(&self) -> impl Iterator<Item = &Row> {
+    pub(crate) fn failures(&self) -> impl Iterator<Item = &Row> {
         self.rows.iter().filter(|r| !r.works)
     }
 
     /// Rows whose Dockerfile has lint findings, in config order.
-    pub fn with_findings(&self) -> impl Iterator<Item = &Row> {
+    pub(crate) fn with_findings(&self) -> impl Iterator<Item = &Row> {
         with_findings(&self.rows)
     }
 }

@@ -7,26 +7,26 @@ use crate::matrix::model::{Ratings, Row, Vulnerabilities};
 use crate::matrix::weights::ScoringWeights;
 
 /// Penalty (in rating points) for running as root.
-pub const ROOT_PENALTY: f64 = 1.5;
+pub(crate) const ROOT_PENALTY: f64 = 1.5;
 /// Penalty for a shell in the image.
-pub const SHELL_PENALTY: f64 = 0.5;
+pub(crate) const SHELL_PENALTY: f64 = 0.5;
 /// Penalty for a package manager in the image.
-pub const PACKAGE_MANAGER_PENALTY: f64 = 0.5;
+pub(crate) const PACKAGE_MANAGER_PENALTY: f64 = 0.5;
 /// Penalty for any setuid/setgid file.
-pub const SETUID_PENALTY: f64 = 0.5;
+pub(crate) const SETUID_PENALTY: f64 = 0.5;
 
 fn clamp_rating(points: f64) -> u8 {
     points.clamp(1.0, 5.0).round() as u8
 }
 
 /// Rating from a ratio to the best variant: 5 at 1×, one point less per doubling.
-pub fn ratio_rating(ratio: f64) -> u8 {
+pub(crate) fn ratio_rating(ratio: f64) -> u8 {
     clamp_rating(5.0 - ratio.max(1.0).log2())
 }
 
 /// Compatibility: 1 when it does not work; otherwise 5, minus 1 for musl libc (wheels and
 /// binaries built for glibc may not run) and minus 1 when no smoke command verified it.
-pub fn compatibility(row: &Row) -> u8 {
+pub(crate) fn compatibility(row: &Row) -> u8 {
     if !row.works {
         return 1;
     }
@@ -42,7 +42,7 @@ pub fn compatibility(row: &Row) -> u8 {
 
 /// Security: 5 minus penalties for root, shell, package manager, setuid files, many OS
 /// packages and (only when scanned) critical/high vulnerabilities.
-pub fn security(row: &Row) -> Option<u8> {
+pub(crate) fn security(row: &Row) -> Option<u8> {
     let f = &row.facts;
     if !f.analysed {
         return None;
@@ -77,7 +77,7 @@ pub fn security(row: &Row) -> Option<u8> {
 }
 
 /// Debugging: 1, plus 2 for a shell, 1 for a package manager, 1 for an OS package database.
-pub fn debugging(row: &Row) -> Option<u8> {
+pub(crate) fn debugging(row: &Row) -> Option<u8> {
     let f = &row.facts;
     if !f.analysed {
         return None;

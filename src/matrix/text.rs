@@ -62,7 +62,7 @@ fn vuln_part(row: &Row) -> Option<String> {
 }
 
 /// The reason cell: the facts behind the ratings, most telling first, joined by `; `.
-pub fn reason(row: &Row) -> String {
+pub(crate) fn reason(row: &Row) -> String {
     if !row.works {
         let failure = row.failure.as_deref().unwrap_or("does not work");
         let mut parts = vec![format!("FAILED: {failure}")];
@@ -87,7 +87,7 @@ fn stand_in_part(row: &Row) -> Option<String> {
 }
 
 /// What the variant suits, from the same facts, first matching rule wins.
-pub fn use_case(row: &Row) -> String {
+pub(crate) fn use_case(row: &Row) -> String {
     let f = &row.facts;
     let small = row.ratings.size.is_some_and(|s| s >= 4);
     let large = row.ratings.size.is_some_and(|s| s <= 2);

@@ -12,15 +12,15 @@ use serde::{Deserialize, Serialize};
 #[serde(default, deny_unknown_fields)]
 pub struct ScoringWeights {
     /// Weight of compatibility (works, smoke commands, libc).
-    pub compatibility: f64,
+    pub(crate) compatibility: f64,
     /// Weight of security (root, shells, package managers, setuid files, packages, CVEs).
-    pub security: f64,
+    pub(crate) security: f64,
     /// Weight of debugging comfort (shell, package manager, OS tools).
-    pub debugging: f64,
+    pub(crate) debugging: f64,
     /// Weight of image size relative to the smallest working variant.
-    pub size: f64,
+    pub(crate) size: f64,
     /// Weight of speed (startup and cold build relative to the fastest working variant).
-    pub speed: f64,
+    pub(crate) speed: f64,
 }
 
 impl Default for ScoringWeights {
@@ -37,7 +37,7 @@ impl Default for ScoringWeights {
 
 /// A `[scoring]` table that cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ScoringError {
+pub(crate) enum ScoringError {
     /// A weight is negative or not a number.
     #[error(
         "[scoring] {name} = {value} in basebench.toml is not a usable weight: use a number >= 0"
@@ -57,7 +57,7 @@ pub enum ScoringError {
 
 impl ScoringWeights {
     /// The weights with their config keys, in the order ratings are shown.
-    pub fn named(&self) -> [(&'static str, f64); 5] {
+    pub(crate) fn named(&self) -> [(&'static str, f64); 5] {
         [
             ("compatibility", self.compatibility),
             ("security", self.security),
@@ -68,7 +68,7 @@ impl ScoringWeights {
     }
 
     /// Check every weight is a finite number >= 0 and at least one is positive.
-    pub fn validate(&self) -> Result<(), ScoringError> {
+    pub(crate) fn validate(&self) -> Result<(), ScoringError> {
         for (name, value) in self.named() {
             if !value.is_finite() || value < 0.0 {
                 return Err(ScoringError::BadWeight { name, value });

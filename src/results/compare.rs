@@ -8,7 +8,7 @@ use crate::format::{bytes, millis, seconds};
 
 /// A figure followed from one run to the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Figure {
+pub(crate) enum Figure {
     /// Image size in bytes.
     Size,
     /// Median cold build, in seconds.
@@ -25,7 +25,7 @@ pub enum Figure {
 
 impl Figure {
     /// Every figure, in the order `compare` shows them.
-    pub const ALL: [Figure; 6] = [
+    pub(crate) const ALL: [Figure; 6] = [
         Figure::Size,
         Figure::ColdBuild,
         Figure::Incremental,
@@ -35,10 +35,10 @@ impl Figure {
     ];
 
     /// The figures whose growth `check --max-regression` limits (and `trend` follows).
-    pub const REGRESSION: [Figure; 3] = [Figure::Size, Figure::ColdBuild, Figure::Startup];
+    pub(crate) const REGRESSION: [Figure; 3] = [Figure::Size, Figure::ColdBuild, Figure::Startup];
 
     /// Short label, as table headers and gate rows print it.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Figure::Size => "size",
             Figure::ColdBuild => "cold build",
@@ -50,7 +50,7 @@ impl Figure {
     }
 
     /// A value of this figure in its unit (`287.0 MB`, `31.4 s`, `598 ms`).
-    pub fn show(self, value: f64) -> String {
+    pub(crate) fn show(self, value: f64) -> String {
         match self {
             Figure::Size | Figure::PeakMemory => bytes(value.max(0.0).round() as u64),
             Figure::ColdBuild | Figure::Incremental => seconds(value),
@@ -61,7 +61,7 @@ impl Figure {
 
 /// Something that carries the tracked figures of one variant: a results row, or a
 /// history summary (which holds only some of them).
-pub trait Figures {
+pub(crate) trait Figures {
     /// The variant's name.
     fn name(&self) -> &str;
     /// The value of `figure`, when it was measured.
@@ -91,19 +91,19 @@ impl Figures for VariantResult {
 
 /// One figure in both runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Change {
+pub(crate) struct Change {
     /// Which figure.
-    pub figure: Figure,
+    pub(crate) figure: Figure,
     /// Its value in the old run, when measured there.
-    pub old: Option<f64>,
+    pub(crate) old: Option<f64>,
     /// Its value in the new run, when measured there.
-    pub new: Option<f64>,
+    pub(crate) new: Option<f64>,
 }
 
 impl Change {
     /// `(new − old) / old` in percent; `None` when either value is missing or the old
     /// one is not positive (a change from zero has no percent).
-    pub fn percent(&self) -> Option<f64> {
+    pub(crate) fn percent(&self) -> Option<f64> {
         match (self.old, self.new) {
             (Some(old), Some(new)) if old > 0.0 => Some((new - old) / old * 100.0),
             _ => None,
@@ -114,23 +114,23 @@ impl Change {
 /// One variant in the old and the new run; either side is `None` when the variant is
 /// absent from that run.
 #[derive(Debug, Clone, Copy)]
-pub struct Pair<'a, T> {
+pub(crate) struct Pair<'a, T> {
     /// The variant's name.
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// Its row in the old run.
-    pub old: Option<&'a T>,
+    pub(crate) old: Option<&'a T>,
     /// Its row in the new run.
-    pub new: Option<&'a T>,
+    pub(crate) new: Option<&'a T>,
 }
 
 impl<'a, T: Figures> Pair<'a, T> {
     /// The variant's rows in two runs (either may be absent).
-    pub fn new(name: &'a str, old: Option<&'a T>, new: Option<&'a T>) -> Self {
+    pub(crate) fn new(name: &'a str, old: Option<&'a T>, new: Option<&'a T>) -> Self {
         Pair { name, old, new }
     }
 
     /// One figure, old and new.
-    pub fn change(&self, figure: Figure) -> Change {
+    pub(crate) fn change(&self, figure: Figure) -> Change {
         Change {
             figure,
             old: self.old.and_then(|v| v.figure(figure)),
@@ -139,14 +139,14 @@ impl<'a, T: Figures> Pair<'a, T> {
     }
 
     /// Several figures, old and new, in the order given.
-    pub fn changes(&self, figures: &[Figure]) -> Vec<Change> {
+    pub(crate) fn changes(&self, figures: &[Figure]) -> Vec<Change> {
         figures.iter().map(|f| self.change(*f)).collect()
     }
 }
 
 /// Every variant of either run, paired by name: the new run's order first, then the
 /// variants only the old run has.
-pub fn pair_up<'a, T: Figures>(old: &'a [T], new: &'a [T]) -> Vec<Pair<'a, T>> {
+pub(crate) fn pair_up<'a, T: Figures>(old: &'a [T], new: &'a [T]) -> Vec<Pair<'a, T>> {
     let find = |rows: &'a [T], name: &str| rows.iter().find(|v| v.name() == name);
     let mut pairs: Vec<Pair<'a, T>> = new
         .iter()
@@ -161,7 +161,10 @@ pub fn pair_up<'a, T: Figures>(old: &'a [T], new: &'a [T]) -> Vec<Pair<'a, T>> {
 }
 
 /// Every variant of two results files, paired by name (see [`pair_up`]).
-pub fn compare<'a>(old: &'a RunResults, new: &'a RunResults) -> Vec<Pair<'a, VariantResult>> {
+pub(crate) fn compare<'a>(
+    old: &'a RunResults,
+    new: &'a RunResults,
+) -> Vec<Pair<'a, VariantResult>> {
     pair_up(&old.variants, &new.variants)
 }
 

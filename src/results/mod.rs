@@ -8,12 +8,12 @@
 //! - [`read`]: a `results.json` read back, with the schema check;
 //! - [`compare`]: the figures tracked between two runs of one variant, old / new / change.
 
-pub mod compare;
+pub(crate) mod compare;
 mod model;
-pub mod read;
+pub(crate) mod read;
 
 pub use model::*;
-pub use read::{ResultsFileError, read_results};
+pub(crate) use read::{ResultsFileError, read_results};
 
 /// Version of the `results.json` layout. Bump when a field is renamed or removed.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;

@@ -9,19 +9,19 @@ use crate::stats::Timing;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RunResults {
     /// Layout version of this document ([`super::SCHEMA_VERSION`]).
-    pub schema_version: u32,
+    pub(crate) schema_version: u32,
     /// Unique id of the run; also the label value on everything it created on the daemon.
     pub run_id: String,
     /// basebench version that produced the file.
-    pub basebench_version: String,
+    pub(crate) basebench_version: String,
     /// When the run started (RFC 3339, UTC).
-    pub started_at: String,
+    pub(crate) started_at: String,
     /// When the file was last written (RFC 3339, UTC); for an interrupted run, the last variant.
-    pub finished_at: String,
+    pub(crate) finished_at: String,
     /// True once every planned variant has a row; false in a file written mid-run.
     pub complete: bool,
     /// The machine and engine the numbers were measured on.
-    pub host: HostInfo,
+    pub(crate) host: HostInfo,
     /// Settings that shape the numbers (repetitions, builder, timeouts).
     pub settings: RunSettings,
     /// One entry per variant, in config order.
@@ -36,9 +36,9 @@ pub struct HostInfo {
     /// API version negotiated with the daemon (e.g. `1.41`).
     pub api_version: String,
     /// Operating system of the daemon host.
-    pub os: String,
+    pub(crate) os: String,
     /// Kernel version of the daemon host.
-    pub kernel: String,
+    pub(crate) kernel: String,
     /// Logical CPUs the daemon reports.
     pub cpus: u64,
     /// Memory the daemon reports, in bytes.
@@ -51,17 +51,17 @@ pub struct RunSettings {
     /// Builder used: `buildkit` or `classic`.
     pub builder: String,
     /// Fresh containers started per variant to time startup.
-    pub runs: u32,
+    pub(crate) runs: u32,
     /// Repetitions of each build measurement (cold, cached, incremental).
-    pub build_runs: u32,
+    pub(crate) build_runs: u32,
     /// Sequential requests timed for latency percentiles.
-    pub latency_requests: u32,
+    pub(crate) latency_requests: u32,
     /// Concurrent connections in the load phase.
-    pub load_concurrency: u32,
+    pub(crate) load_concurrency: u32,
     /// Length of the load phase in milliseconds.
-    pub load_duration_ms: u64,
+    pub(crate) load_duration_ms: u64,
     /// Seconds a container may take to answer 200 on the health path.
-    pub health_timeout_s: f64,
+    pub(crate) health_timeout_s: f64,
 }
 
 /// Everything measured about one variant. Fields are `None` when the phase that
@@ -79,7 +79,7 @@ pub struct VariantResult {
     /// Where and how it failed, for the report's failure section.
     pub failure_detail: Option<FailureDetail>,
     /// Every `FROM` reference of the Dockerfile and the image actually used for it.
-    pub bases: Vec<BaseImage>,
+    pub(crate) bases: Vec<BaseImage>,
     /// Image facts from inspect and history.
     pub image: Option<ImageFacts>,
     /// Build timings and cache behaviour.
@@ -91,9 +91,9 @@ pub struct VariantResult {
     /// Memory of a healthy container.
     pub memory_bytes: Option<Memory>,
     /// Smoke commands run inside a healthy container.
-    pub smoke: Vec<SmokeResult>,
+    pub(crate) smoke: Vec<SmokeResult>,
     /// Facts read from the exported image (issue: image anatomy); `None` when not analysed.
-    pub anatomy: Option<Anatomy>,
+    pub(crate) anatomy: Option<Anatomy>,
     /// Typed warnings rendered as text (stand-in base, single run, high variance, ...).
     pub warnings: Vec<String>,
     /// Mistakes found by reading the Dockerfile as written (before base substitution).
@@ -105,11 +105,11 @@ pub struct VariantResult {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct DockerfileFinding {
     /// 1-based line of the instruction.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Stable rule id, e.g. `apt-install-recommends`.
-    pub rule: String,
+    pub(crate) rule: String,
     /// `error` (breaks the image) or `warning` (wastes size, cache or safety).
-    pub severity: String,
+    pub(crate) severity: String,
     /// What is wrong.
     pub message: String,
     /// What to do about it.
@@ -118,17 +118,17 @@ pub struct DockerfileFinding {
 
 /// A `FROM` reference and what was used for it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct BaseImage {
+pub(crate) struct BaseImage {
     /// The reference as written in the Dockerfile (after ARG expansion when known).
-    pub requested: String,
+    pub(crate) requested: String,
     /// The image actually used (after `[substitute]`).
-    pub actual: String,
+    pub(crate) actual: String,
     /// True when `actual` is a locally built stand-in, not the real image.
-    pub stand_in: bool,
+    pub(crate) stand_in: bool,
     /// True for the final stage's base (the one the shipped image sits on).
-    pub final_stage: bool,
+    pub(crate) final_stage: bool,
     /// Seconds spent pulling it, when a pull happened (reported apart from build times).
-    pub pull_s: Option<f64>,
+    pub(crate) pull_s: Option<f64>,
 }
 
 /// Phase in which a variant failed.
@@ -155,11 +155,11 @@ pub struct FailureDetail {
     /// Phase that failed.
     pub phase: FailurePhase,
     /// The Dockerfile step that failed (e.g. `RUN pip install -r requirements.txt`).
-    pub step: Option<String>,
+    pub(crate) step: Option<String>,
     /// The daemon's or the check's error message.
     pub message: String,
     /// Container state at the time (`exited`, `running`, ...).
-    pub state: Option<String>,
+    pub(crate) state: Option<String>,
     /// Container exit code, when it exited.
     pub exit_code: Option<i64>,
     /// Last lines of the build output or the container log.
@@ -172,35 +172,35 @@ pub struct ImageFacts {
     /// Image id (`sha256:...`).
     pub id: String,
     /// The tag basebench gave it.
-    pub tag: String,
+    pub(crate) tag: String,
     /// `Size` from image inspect: uncompressed bytes on the daemon's store.
     pub size_bytes: u64,
     /// `RootFS.Layers` count.
-    pub layers: u32,
+    pub(crate) layers: u32,
     /// Size of the final stage's base image, when it is known.
-    pub base_size_bytes: Option<u64>,
+    pub(crate) base_size_bytes: Option<u64>,
     /// `size_bytes - base_size_bytes`: what the Dockerfile added on top of its base.
-    pub added_bytes: Option<u64>,
+    pub(crate) added_bytes: Option<u64>,
     /// Layers of the final stage's base image (the bottom ones of this image), when known.
     #[serde(default)]
-    pub base_layers: Option<u32>,
+    pub(crate) base_layers: Option<u32>,
     /// User from the image config (`""` means root).
-    pub config_user: String,
+    pub(crate) config_user: String,
     /// Image history, oldest first.
-    pub history: Vec<HistoryEntry>,
+    pub(crate) history: Vec<HistoryEntry>,
 }
 
 /// One image history entry.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct HistoryEntry {
+pub(crate) struct HistoryEntry {
     /// Bytes this step added.
-    pub size_bytes: u64,
+    pub(crate) size_bytes: u64,
     /// The instruction that made it, as history records it.
-    pub created_by: String,
+    pub(crate) created_by: String,
     /// True when the step made no filesystem layer (ENV, CMD, ...).
-    pub empty_layer: bool,
+    pub(crate) empty_layer: bool,
     /// True when the step belongs to the base image rather than this Dockerfile.
-    pub from_base: bool,
+    pub(crate) from_base: bool,
 }
 
 /// Build timings and cache behaviour.
@@ -209,21 +209,21 @@ pub struct BuildFacts {
     /// Builder used: `buildkit` or `classic`.
     pub builder: String,
     /// Wall time of a build with no cache, base image local, in seconds.
-    pub cold_s: Timing,
+    pub(crate) cold_s: Timing,
     /// Wall time of an immediate identical rebuild, in seconds.
-    pub cached_s: Option<Timing>,
+    pub(crate) cached_s: Option<Timing>,
     /// Wall time of a rebuild after a one-byte change to `changed_file`, in seconds.
-    pub incremental_s: Option<Timing>,
+    pub(crate) incremental_s: Option<Timing>,
     /// The context file changed for the incremental rebuild (relative to the context).
     pub changed_file: Option<String>,
     /// Steps of the Dockerfile as the builder counted them.
-    pub steps_total: u32,
+    pub(crate) steps_total: u32,
     /// Steps that ran (not cached) in the cached rebuild; 0 is the expected value.
     pub cached_rebuild_steps_run: Option<u32>,
     /// Steps that ran (not cached) in the rebuild after the code change.
     pub incremental_steps_run: Option<u32>,
     /// Bytes of the build context sent to the daemon.
-    pub context_bytes: u64,
+    pub(crate) context_bytes: u64,
 }
 
 /// Request latency of a healthy container.
@@ -232,15 +232,15 @@ pub struct Latency {
     /// Median of the sequential requests, in milliseconds.
     pub p50: f64,
     /// 95th percentile, in milliseconds.
-    pub p95: f64,
+    pub(crate) p95: f64,
     /// 99th percentile, in milliseconds.
     pub p99: f64,
     /// Sequential requests timed.
-    pub n: u32,
+    pub(crate) n: u32,
     /// Requests per second completed in the bounded concurrent phase.
-    pub concurrent_rps: Option<f64>,
+    pub(crate) concurrent_rps: Option<f64>,
     /// Connections used in the concurrent phase.
-    pub concurrency: u32,
+    pub(crate) concurrency: u32,
     /// Requests that did not answer 200 (sequential and concurrent).
     pub errors: u32,
 }
@@ -256,30 +256,30 @@ pub struct Memory {
 
 /// One smoke command and its outcome.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct SmokeResult {
+pub(crate) struct SmokeResult {
     /// The command (exec form).
-    pub command: Vec<String>,
+    pub(crate) command: Vec<String>,
     /// Exit code; `None` when it could not be run at all.
-    pub exit_code: Option<i64>,
+    pub(crate) exit_code: Option<i64>,
     /// Last lines of its combined output.
-    pub output_tail: Vec<String>,
+    pub(crate) output_tail: Vec<String>,
 }
 
 impl SmokeResult {
     /// True when the command ran and exited 0.
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         self.exit_code == Some(0)
     }
 }
 
 impl VariantResult {
     /// The final stage's base, if the Dockerfile has one.
-    pub fn final_base(&self) -> Option<&BaseImage> {
+    pub(crate) fn final_base(&self) -> Option<&BaseImage> {
         self.bases.iter().find(|b| b.final_stage)
     }
 
     /// True when any base of this variant is a stand-in.
-    pub fn uses_stand_in(&self) -> bool {
+    pub(crate) fn uses_stand_in(&self) -> bool {
         self.bases.iter().any(|b| b.stand_in)
     }
 }

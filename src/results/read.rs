@@ -7,21 +7,18 @@ use super::{RunResults, SCHEMA_VERSION};
 
 /// A results file that cannot be used.
 #[derive(Debug, thiserror::Error)]
-pub enum ResultsFileError {
+pub(crate) enum ResultsFileError {
     /// The file cannot be read.
     #[error(
         "cannot read results file '{path}': {source}; pass a results.json written by `basebench run`"
     )]
     Read {
-        /// The file.
         path: PathBuf,
-        /// Why.
         source: std::io::Error,
     },
     /// The file is not a results document.
     #[error("'{path}' is not a basebench results.json: {message}")]
     Parse {
-        /// The file.
         path: PathBuf,
         /// The parser's message.
         message: String,
@@ -31,7 +28,6 @@ pub enum ResultsFileError {
         "'{path}' has schema_version {found}, newer than {SCHEMA_VERSION} which this basebench reads; upgrade basebench"
     )]
     Newer {
-        /// The file.
         path: PathBuf,
         /// Version found.
         found: u32,
@@ -39,7 +35,7 @@ pub enum ResultsFileError {
 }
 
 /// Read and parse a `results.json`; a file from a newer schema is refused.
-pub fn read_results(path: &Path) -> Result<RunResults, ResultsFileError> {
+pub(crate) fn read_results(path: &Path) -> Result<RunResults, ResultsFileError> {
     let text = std::fs::read_to_string(path).map_err(|source| ResultsFileError::Read {
         path: path.to_path_buf(),
         source,

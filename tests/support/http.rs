@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 /// GET `path` on 127.0.0.1:`port` with a fresh connection; the response's status code,
 /// or `None` when the connection or the response failed.
-pub fn http_status(port: u16, path: &str) -> Option<u16> {
+pub(crate) fn http_status(port: u16, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
     write!(
@@ -20,7 +20,7 @@ pub fn http_status(port: u16, path: &str) -> Option<u16> {
 }
 
 /// Poll `/health` every 5 ms until it answers 200; panics after 20 s.
-pub async fn wait_healthy(port: u16) {
+pub(crate) async fn wait_healthy(port: u16) {
     let start = Instant::now();
     while http_status(port, "/health") != Some(200) {
         assert!(

@@ -11,7 +11,7 @@ use basebench::engine::{
 use super::{TESTAPP_PORT, TestApp, run_labels};
 
 /// A build of `app` tagged `basebench-test/<run_id>:<builder>`, labelled for `run_id`.
-pub fn build_request(
+pub(crate) fn build_request(
     app: &TestApp,
     run_id: &str,
     builder: BuilderKind,
@@ -29,7 +29,7 @@ pub fn build_request(
 }
 
 /// Run a build, recording every event it emits.
-pub async fn build_recording(
+pub(crate) async fn build_recording(
     engine: &DockerEngine,
     request: &BuildRequest,
 ) -> (Result<BuildOutcome, BuildError>, Vec<BuildEvent>) {
@@ -40,7 +40,7 @@ pub async fn build_recording(
 }
 
 /// Build the plain fixture app with BuildKit; returns the image id.
-pub async fn build_app(engine: &DockerEngine, run_id: &str) -> String {
+pub(crate) async fn build_app(engine: &DockerEngine, run_id: &str) -> String {
     let app = super::test_app_context("");
     let request = build_request(&app, run_id, BuilderKind::Buildkit, false);
     let (outcome, _) = build_recording(engine, &request).await;
@@ -48,7 +48,7 @@ pub async fn build_app(engine: &DockerEngine, run_id: &str) -> String {
 }
 
 /// A container of `image` publishing the app port, labelled for `run_id`, with `env`.
-pub fn container_spec(image: &str, run_id: &str, env: &[&str]) -> ContainerSpec {
+pub(crate) fn container_spec(image: &str, run_id: &str, env: &[&str]) -> ContainerSpec {
     ContainerSpec {
         image: image.to_string(),
         name: format!("{run_id}-{}", uuid::Uuid::new_v4().simple()),
@@ -60,7 +60,7 @@ pub fn container_spec(image: &str, run_id: &str, env: &[&str]) -> ContainerSpec 
 }
 
 /// A root filesystem tarball in `dir` holding only the fixture app at `/testapp`.
-pub fn rootfs_tarball(dir: &Path) -> PathBuf {
+pub(crate) fn rootfs_tarball(dir: &Path) -> PathBuf {
     let path = dir.join("rootfs.tar");
     let file = std::fs::File::create(&path).expect("creating rootfs.tar");
     let mut builder = tar::Builder::new(file);

@@ -1,8 +1,8 @@
 //! Shared helpers for real-daemon tests: the fixture app (a static C binary in a
 //! `FROM scratch` image), unique run ids and a guard that removes what a test created.
 //!
-//! Use from a test file with `mod support;`. Tests that need a daemon call
-//! [`connect_or_fail`]: without one they fail loudly instead of skipping.
+//! A module of the `daemon` test binary (`tests/daemon/main.rs` declares it). Tests that
+//! need a daemon call [`connect_or_fail`]: without one they fail loudly instead of skipping.
 //!
 //! The app (tests/fixtures/testapp/testapp.c) listens on `TESTAPP_PORT` (8080) and answers
 //! `GET /health` (200 `ok`) and `GET /` (200 JSON). Its environment shapes it:
@@ -17,10 +17,10 @@
 //! let image = support::images::build_app(&engine, &run_id).await;
 //! let spec = support::images::container_spec(&image, &run_id, &["TESTAPP_DELAY_MS=300"]);
 //! ```
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(clippy::unwrap_used)]
 
-pub mod http;
-pub mod images;
+pub(crate) mod http;
+pub(crate) mod images;
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -39,10 +39,10 @@ const TESTAPP_SOURCE: &str = concat!(
 );
 
 /// Port the fixture app listens on unless `TESTAPP_PORT` says otherwise.
-pub const TESTAPP_PORT: u16 = 8080;
+pub(crate) const TESTAPP_PORT: u16 = 8080;
 
 /// Connect to the local daemon or panic with what to do.
-pub async fn connect_or_fail() -> DockerEngine {
+pub(crate) async fn connect_or_fail() -> DockerEngine {
     match DockerEngine::connect().await {
         Ok(engine) => engine,
         Err(e) => panic!(
@@ -53,13 +53,13 @@ pub async fn connect_or_fail() -> DockerEngine {
 }
 
 /// A run id unique to this test (`test-<12 hex>`).
-pub fn unique_run_id() -> String {
+pub(crate) fn unique_run_id() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     format!("test-{}", &id[..12])
 }
 
 /// The labels basebench puts on what it creates, for `run_id`.
-pub fn run_labels(run_id: &str) -> HashMap<String, String> {
+pub(crate) fn run_labels(run_id: &str) -> HashMap<String, String> {
     HashMap::from([
         (MANAGED_LABEL.to_string(), "true".to_string()),
         (RUN_LABEL.to_string(), run_id.to_string()),
@@ -68,7 +68,7 @@ pub fn run_labels(run_id: &str) -> HashMap<String, String> {
 
 /// The fixture app compiled with `gcc -static -O2 -pthread`, cached under the target
 /// directory by source hash (built once per source change).
-pub fn testapp_binary() -> PathBuf {
+pub(crate) fn testapp_binary() -> PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(compile_testapp).clone()
 }
@@ -102,16 +102,16 @@ fn compile_testapp() -> PathBuf {
 }
 
 /// A build context holding the fixture app and a Dockerfile.
-pub struct TestApp {
+pub(crate) struct TestApp {
     /// The context directory (removed on drop).
-    pub dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
     /// The Dockerfile text (also written to `Dockerfile` in `dir`).
-    pub dockerfile: String,
+    pub(crate) dockerfile: String,
 }
 
 impl TestApp {
     /// The context ready to send, with `dockerfile` as its Dockerfile.
-    pub fn context(&self) -> BuildContext {
+    pub(crate) fn context(&self) -> BuildContext {
         BuildContext::scan(self.dir.path(), self.dockerfile.clone())
             .expect("scanning the test app context")
     }
@@ -119,7 +119,7 @@ impl TestApp {
 
 /// Lay out a context with the app and the Dockerfile
 /// `FROM scratch / COPY testapp /testapp / <dockerfile_extra> / CMD ["/testapp"]`.
-pub fn test_app_context(dockerfile_extra: &str) -> TestApp {
+pub(crate) fn test_app_context(dockerfile_extra: &str) -> TestApp {
     let dockerfile = format!(
         "FROM scratch\nCOPY testapp /testapp\n{dockerfile_extra}\nEXPOSE {TESTAPP_PORT}\nCMD [\"/testapp\"]\n"
     );
@@ -127,7 +127,7 @@ pub fn test_app_context(dockerfile_extra: &str) -> TestApp {
 }
 
 /// Lay out a context with the app and exactly `dockerfile`.
-pub fn test_app_context_with_dockerfile(dockerfile: &str) -> TestApp {
+pub(crate) fn test_app_context_with_dockerfile(dockerfile: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("creating a temporary context directory");
     std::fs::copy(testapp_binary(), dir.path().join("testapp"))
         .expect("copying the testapp binary");
@@ -140,14 +140,14 @@ pub fn test_app_context_with_dockerfile(dockerfile: &str) -> TestApp {
 
 /// Removes every container and image labelled with its run id when dropped, even when
 /// the test panicked.
-pub struct Cleanup {
+pub(crate) struct Cleanup {
     /// The run id whose objects are removed.
-    pub run_id: String,
+    pub(crate) run_id: String,
 }
 
 impl Cleanup {
     /// A guard for `run_id`.
-    pub fn new(run_id: &str) -> Cleanup {
+    pub(crate) fn new(run_id: &str) -> Cleanup {
         Cleanup {
             run_id: run_id.to_string(),
         }
@@ -172,7 +172,7 @@ impl Drop for Cleanup {
 }
 
 /// Remove the containers, then the images, carrying `label`.
-pub async fn remove_labelled(label: &str) -> Result<(), String> {
+pub(crate) async fn remove_labelled(label: &str) -> Result<(), String> {
     let engine = DockerEngine::connect().await.map_err(|e| e.to_string())?;
     let found = engine
         .list_labelled(label)

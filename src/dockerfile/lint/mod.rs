@@ -12,7 +12,7 @@ use super::parse::{Instruction, parse};
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     /// The image will not work as written.
     Error,
     /// Bigger, slower or less safe than it needs to be.
@@ -21,17 +21,17 @@ pub enum Severity {
 
 /// One lint finding.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// 1-based line of the instruction it is about.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Stable rule id (e.g. `apt-install-recommends`).
-    pub rule: &'static str,
+    pub(crate) rule: &'static str,
     /// How serious it is.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// What is wrong, in one line.
-    pub message: String,
+    pub(crate) message: String,
     /// What to do about it, in one line.
-    pub fix: String,
+    pub(crate) fix: String,
 }
 
 impl std::fmt::Display for Finding {
@@ -49,7 +49,7 @@ impl std::fmt::Display for Finding {
 }
 
 /// Lint `text`. A Dockerfile that cannot be read gives no findings (the build reports it).
-pub fn lint(text: &str) -> Vec<Finding> {
+pub(crate) fn lint(text: &str) -> Vec<Finding> {
     let Ok(df) = parse(text) else {
         return Vec::new();
     };

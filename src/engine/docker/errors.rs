@@ -11,18 +11,18 @@ use crate::engine::EngineError;
 #[derive(Debug, Clone)]
 pub(super) struct Failure {
     /// The daemon address, for connection failures.
-    pub host: String,
+    pub(crate) host: String,
     /// The request timeout in force, for timeouts.
-    pub after: Duration,
+    pub(crate) after: Duration,
     /// E.g. `creating container from image 'x'`.
-    pub action: String,
+    pub(crate) action: String,
     /// E.g. `container 'abc'`; used for 404s.
-    pub what: String,
+    pub(crate) what: String,
 }
 
 impl Failure {
     /// Map one bollard error.
-    pub fn map(self, err: BollardError) -> EngineError {
+    pub(crate) fn map(self, err: BollardError) -> EngineError {
         match err {
             BollardError::DockerResponseServerError {
                 status_code: 404, ..

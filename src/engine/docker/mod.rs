@@ -78,11 +78,6 @@ impl DockerEngine {
         })
     }
 
-    /// The daemon address in use (`DOCKER_HOST` or the default socket).
-    pub fn host(&self) -> &str {
-        &self.host
-    }
-
     /// The API version negotiated with the daemon, e.g. `1.41`.
     pub fn api_version(&self) -> &str {
         &self.api_version

@@ -45,7 +45,7 @@ pub(super) struct Progress {
 
 impl Progress {
     /// Progress of a build whose request sets labels with these keys.
-    pub fn new(label_keys: impl IntoIterator<Item = String>) -> Progress {
+    pub(crate) fn new(label_keys: impl IntoIterator<Item = String>) -> Progress {
         Progress {
             label_keys: label_keys.into_iter().collect(),
             ..Progress::default()
@@ -53,7 +53,7 @@ impl Progress {
     }
 
     /// Take in one message of the build stream.
-    pub fn on_info(&mut self, info: &BuildInfo, events: BuildEvents<'_>) {
+    pub(crate) fn on_info(&mut self, info: &BuildInfo, events: BuildEvents<'_>) {
         match &info.aux {
             Some(BuildInfoAux::BuildKit(status)) => self.on_status(status, events),
             Some(BuildInfoAux::Default(image)) => {
@@ -71,7 +71,7 @@ impl Progress {
     }
 
     /// `(steps_total, steps_run)`.
-    pub fn counts(&self) -> (u32, u32) {
+    pub(crate) fn counts(&self) -> (u32, u32) {
         let own = || self.steps.iter().filter(|s| !s.added);
         let total = own().count() as u32;
         let run = own().filter(|s| !s.cached && !s.from).count() as u32;
@@ -80,13 +80,13 @@ impl Progress {
 
     /// The image id the builder reported, if any (`sha256:...`, or a short id from
     /// classic's `Successfully built`).
-    pub fn image_id(&self) -> Option<&str> {
+    pub(crate) fn image_id(&self) -> Option<&str> {
         self.image_id.as_deref()
     }
 
     /// The step that failed: the vertex BuildKit marked with an error, or the classic
     /// step that was running.
-    pub fn failed_step(&self) -> Option<String> {
+    pub(crate) fn failed_step(&self) -> Option<String> {
         self.failed_step.clone().or_else(|| {
             let i = self.classic_current?;
             Some(self.steps[i].name.clone())
@@ -95,12 +95,12 @@ impl Progress {
 
     /// Images the classic builder committed for steps that ran (not cached, not `FROM`),
     /// oldest first: unlabelled intermediates to remove when the build does not finish.
-    pub fn created_images(&self) -> &[String] {
+    pub(crate) fn created_images(&self) -> &[String] {
         &self.created
     }
 
     /// The last lines of output.
-    pub fn log_tail(&self) -> Vec<String> {
+    pub(crate) fn log_tail(&self) -> Vec<String> {
         self.tail.iter().cloned().collect()
     }
 
@@ -289,5 +289,4 @@ fn instruction(name: &str) -> &str {
 }
 
 #[cfg(test)]
-#[path = "progress_tests.rs"]
 mod tests;

@@ -10,15 +10,15 @@ use tokio::net::TcpListener;
 #[derive(Debug, Clone, Default)]
 pub(super) struct Script {
     /// Image size to report (`# fake: size`).
-    pub size: u64,
+    pub(crate) size: u64,
     /// Milliseconds before the container answers 200 (`# fake: startup-ms`).
-    pub startup_ms: u64,
+    pub(crate) startup_ms: u64,
     /// Exit code at start (`# fake: exit`).
-    pub exit: Option<i64>,
+    pub(crate) exit: Option<i64>,
     /// Never answer 200 (`# fake: never-healthy`).
-    pub never_healthy: bool,
+    pub(crate) never_healthy: bool,
     /// Smoke commands exit 1 (`# fake: smoke-fail`).
-    pub smoke_fail: bool,
+    pub(crate) smoke_fail: bool,
 }
 
 /// The behaviour a Dockerfile asks for, and the build failure message if any.

@@ -57,7 +57,7 @@ fn matrix_row(out: &mut String, row: &Row) {
 }
 
 /// The decision matrix table (`id="matrix"`), best first.
-pub fn matrix_table(out: &mut String, matrix: &Matrix) {
+pub(crate) fn matrix_table(out: &mut String, matrix: &Matrix) {
     out.push_str(
         "<div class=\"wide\"><table id=\"matrix\"><thead><tr><th>#</th><th>variant</th><th>works</th>\
          <th>size (× smallest)</th><th>layers</th><th>build</th><th>startup</th>\
@@ -71,7 +71,7 @@ pub fn matrix_table(out: &mut String, matrix: &Matrix) {
 }
 
 /// Each image's layers, bottom first, with a bar proportional to the largest layer.
-pub fn layers(out: &mut String, matrix: &Matrix) {
+pub(crate) fn layers(out: &mut String, matrix: &Matrix) {
     out.push_str("<h2>Layers</h2><div id=\"layers\">");
     for row in matrix.ranked().filter(|r| !r.layer_breakdown.is_empty()) {
         let largest = row

@@ -3,15 +3,15 @@
 //! dockerd and gcc (see tests/support) and fail loudly without them.
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use basebench::engine::docker::DockerEngine;
 use basebench::engine::{BuildError, BuildEvent, BuilderKind, Engine, RUN_LABEL};
-use support::images::{build_recording, build_request};
-use support::{Cleanup, test_app_context, test_app_context_with_dockerfile, unique_run_id};
+
+use crate::support;
+use crate::support::images::{build_recording, build_request};
+use crate::support::{Cleanup, test_app_context, test_app_context_with_dockerfile, unique_run_id};
 
 /// Dockerfile lines with a step that really runs (the app exits 0 at once).
 const RUN_STEP: &str = "ARG TESTAPP_EXIT_CODE=0\nRUN [\"/testapp\"]";

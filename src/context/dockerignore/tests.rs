@@ -230,8 +230,11 @@ fn a_lone_exclamation_mark_and_a_malformed_class_are_rejected() {
 
 #[test]
 fn whitespace_around_exceptions_is_trimmed() {
-    assert!(rules(&["docs", "  !docs/README.md"]).has_exceptions());
-    assert!(rules(&["docs", "!docs/README.md  "]).has_exceptions());
+    for patterns in [["docs", "  !docs/README.md"], ["docs", "!docs/README.md  "]] {
+        let rules = rules(&patterns);
+        assert!(!rules.is_excluded("docs/README.md"), "{patterns:?}");
+        assert!(rules.is_excluded("docs/guide.md"), "{patterns:?}");
+    }
 }
 
 #[test]

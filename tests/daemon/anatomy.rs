@@ -5,8 +5,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -14,7 +12,9 @@ use basebench::anatomy::{AnalyzeOptions, ScanPolicy, analyze_export, analyze_fil
 use basebench::context::BuildContext;
 use basebench::engine::{BuildRequest, BuilderKind, Engine};
 use futures_util::StreamExt;
-use support::{Cleanup, run_labels, unique_run_id};
+
+use crate::support;
+use crate::support::{Cleanup, run_labels, unique_run_id};
 
 const RMTOOL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

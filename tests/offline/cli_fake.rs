@@ -1,5 +1,5 @@
 //! The CLI end to end on the scripted engine (`BASEBENCH_ENGINE=fake`): fast, no daemon.
-//! The real-daemon versions of these paths are in `run_docker.rs`.
+//! The real-daemon versions of these paths are in `tests/daemon/run.rs`.
 
 use std::path::Path;
 
@@ -258,5 +258,4 @@ fn no_daemon_names_docker_host_and_how_to_start_one_and_writes_nothing() {
 }
 
 /// Exit codes through the binary, one test per command.
-#[path = "cli_fake/exit_codes.rs"]
 mod exit_codes;

@@ -19,7 +19,7 @@ fn results_fixture(name: &str) -> std::path::PathBuf {
 
 /// 0 and 1 are pinned by `a_config_file_runs_with_no_arguments_and_appends_history` and
 /// `one_broken_variant_never_hides_the_others` (a fake run takes seconds); 130 by
-/// `run_docker::an_interrupt_mid_run_removes_everything_and_keeps_partial_results`.
+/// `daemon`'s `run::an_interrupt_mid_run_removes_everything_and_keeps_partial_results`.
 #[test]
 fn run_exits_2_and_3() {
     let dir = project(&[("good", "")]);

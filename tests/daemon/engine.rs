@@ -1,18 +1,18 @@
 //! Real-daemon tests of `DockerEngine`: containers, exec, memory, logs, export, import,
-//! info and labelled cleanup (builds are in engine_docker_build.rs). They need a running
+//! info and labelled cleanup (builds are in `engine_build.rs`). They need a running
 //! dockerd and gcc (see tests/support) and fail loudly without them.
 #![allow(clippy::unwrap_used)]
-
-mod support;
 
 use std::time::{Duration, Instant};
 
 use basebench::engine::docker::DockerEngine;
 use basebench::engine::{Engine, EngineError, ImportRequest, RUN_LABEL};
 use futures_util::StreamExt;
-use support::http::{http_status, wait_healthy};
-use support::images::{build_app, container_spec, rootfs_tarball};
-use support::{Cleanup, unique_run_id};
+
+use crate::support;
+use crate::support::http::{http_status, wait_healthy};
+use crate::support::images::{build_app, container_spec, rootfs_tarball};
+use crate::support::{Cleanup, unique_run_id};
 
 /// Build the app and start a container of it with `env`; returns (id, host port).
 async fn started_app(engine: &DockerEngine, run_id: &str, env: &[&str]) -> (String, u16) {

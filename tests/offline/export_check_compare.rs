@@ -92,7 +92,6 @@ fn check(args: &CheckArgs) -> Run {
 }
 
 /// Every check rule's outcome (pass, fail, skip, misconfigured) and exit code.
-#[path = "export_check_compare/check_rules.rs"]
 mod check_rules;
 
 fn row(cells: &[&str]) -> Vec<String> {

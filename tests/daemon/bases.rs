@@ -3,12 +3,12 @@
 //! unique tag, checked (no shell, python3.11 entrypoint, CA bundle, labels), and removed.
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::time::Duration;
 
 use basebench::bases::{self, StandInOptions};
 use basebench::engine::{ContainerSpec, Engine, RUN_LABEL, STAND_IN_LABEL};
+
+use crate::support;
 
 /// Removes the test's image and container even when an assertion fails.
 struct Cleanup<'a> {

@@ -2,8 +2,6 @@
 //! tests build themselves (`FROM scratch` + a static test app). Fails loudly without a
 //! daemon.
 
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -11,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use basebench::engine::{Engine, RUN_LABEL};
 use basebench::results::{FailurePhase, RunResults, VariantResult};
-use support::{TESTAPP_PORT, connect_or_fail, test_app_context};
+
+use crate::support;
+use crate::support::{TESTAPP_PORT, connect_or_fail, test_app_context};
 
 /// Write a variant's Dockerfile into the test app's context directory.
 fn variant(dir: &Path, name: &str, extra: &str) -> String {
