@@ -1,6 +1,6 @@
 //! Exporters: each file turns the same [`Matrix`] view model (or, for JSON, the results
 //! themselves) into the bytes of one report. None touches the filesystem and none
-//! recomputes a number; the lead's writer stores the bytes atomically.
+//! recomputes a number; the writer stores the bytes atomically.
 //!
 //! The matrix's cells (`cells.rs`) and the sections under it (`details.rs`: warnings,
 //! failures, findings) are built once; the table, Markdown and HTML only join their lines

@@ -55,7 +55,12 @@ pub(super) async fn image_info(
         Err(e) if is_not_found(&e) => return Ok(None),
         Err(e) => return Err(fail(e)),
     };
-    let mut history = engine.docker.image_history(reference).await.map_err(fail)?;
+    // The image can go between the two calls (a build removing its intermediates): absent.
+    let mut history = match engine.docker.image_history(reference).await {
+        Ok(history) => history,
+        Err(e) if is_not_found(&e) => return Ok(None),
+        Err(e) => return Err(fail(e)),
+    };
     history.reverse();
     let config = inspect.config.unwrap_or_default();
     Ok(Some(ImageInfo {
