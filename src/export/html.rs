@@ -86,12 +86,29 @@ fn bar(series: &str, value: Option<f64>, color: &'static str) -> Bar {
     }
 }
 
+/// A timing's bar: the median, with its 95 % interval as the error bar (min–max in a
+/// file without intervals; none for a single run).
 fn timed(series: &str, t: Option<&crate::stats::Timing>, color: &'static str) -> Bar {
     Bar {
         series: series.to_string(),
         value: t.map(|t| t.median),
         color,
-        range: t.filter(|t| !t.is_single_run()).map(|t| (t.min, t.max)),
+        range: t
+            .filter(|t| !t.is_single_run())
+            .map(|t| t.ci95.map_or((t.min, t.max), |[lo, hi]| (lo, hi))),
+    }
+}
+
+/// Whisker label of the timing charts: the intervals when the run has them.
+fn whiskers(matrix: &Matrix) -> &'static str {
+    let any_ci = matrix
+        .rows
+        .iter()
+        .any(|r| r.startup.as_ref().is_some_and(|t| t.ci95.is_some()));
+    if any_ci {
+        "median, 95 % CI"
+    } else {
+        "median, min–max"
     }
 }
 
@@ -112,12 +129,8 @@ fn build_chart(matrix: &Matrix) -> String {
             note: row.build_cold.is_none().then(|| "not built".to_string()),
         })
         .collect();
-    svg::grouped(
-        "chart-build",
-        "Build time (median, min–max)",
-        &groups,
-        seconds,
-    )
+    let title = format!("Build time ({})", whiskers(matrix));
+    svg::grouped("chart-build", &title, &groups, seconds)
 }
 
 fn startup_chart(matrix: &Matrix) -> String {
@@ -141,12 +154,41 @@ fn startup_chart(matrix: &Matrix) -> String {
             }
         })
         .collect();
-    svg::grouped(
-        "chart-startup",
-        "Startup to first HTTP 200 (median, min–max)",
+    let title = format!("Startup to first HTTP 200 ({})", whiskers(matrix));
+    svg::grouped("chart-startup", &title, &groups, millis)
+}
+
+/// Where each start's time goes: the engine's part and the app's, stacked.
+fn startup_parts_chart(matrix: &Matrix) -> Option<String> {
+    if matrix.rows.iter().all(|r| r.engine_start.is_none()) {
+        return None;
+    }
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| Group {
+            label: chart_label(row),
+            bars: vec![
+                bar(
+                    "engine: start call → running",
+                    row.engine_start.as_ref().map(|t| t.median),
+                    "#9c755f",
+                ),
+                bar(
+                    "app: running → first 200",
+                    row.app_ready.as_ref().map(|t| t.median),
+                    "#4e79a7",
+                ),
+            ],
+            note: failed_note(row)
+                .or_else(|| row.engine_start.is_none().then(|| "not measured".into())),
+        })
+        .collect();
+    Some(svg::stacked(
+        "chart-startup-parts",
+        "Startup: the engine's part and the app's (medians)",
         &groups,
         millis,
-    )
+    ))
 }
 
 fn latency_chart(matrix: &Matrix) -> String {
@@ -231,13 +273,15 @@ pub(crate) fn render(matrix: &Matrix) -> String {
     sections::matrix_table(&mut out, matrix);
     markup::warnings(&Html, &mut out, matrix);
     out.push_str("<h2>Charts</h2><div class=\"charts\" id=\"charts\">");
-    for chart in [
-        size_chart(matrix),
-        build_chart(matrix),
-        startup_chart(matrix),
-        latency_chart(matrix),
-        memory_chart(matrix),
-    ] {
+    let charts = [
+        Some(size_chart(matrix)),
+        Some(build_chart(matrix)),
+        Some(startup_chart(matrix)),
+        startup_parts_chart(matrix),
+        Some(latency_chart(matrix)),
+        Some(memory_chart(matrix)),
+    ];
+    for chart in charts.into_iter().flatten() {
         out.push_str(&chart);
     }
     out.push_str("</div>");

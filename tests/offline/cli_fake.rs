@@ -41,7 +41,7 @@ fn flag_args(variants: &[(&str, &str)]) -> Vec<String> {
         "--health".into(),
         "/health".into(),
         "--runs".into(),
-        "2".into(),
+        "3".into(),
         "--output".into(),
         "out".into(),
     ];
@@ -74,7 +74,12 @@ fn one_broken_variant_never_hides_the_others() {
             .and(predicate::str::contains("crashes")),
     );
     let json = results(dir.path());
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
+    assert!(json["seed"].is_u64(), "the seed is recorded");
+    assert_eq!(json["rounds"], 3);
+    assert_eq!(json["reference"], "good", "the only working variant");
+    assert_eq!(json["testbed"]["engine_version"], "fake");
+    assert_eq!(json["testbed"]["storage_driver"], "fake");
     assert_eq!(json["complete"], true);
     let rows = json["variants"].as_array().expect("variants");
     assert_eq!(rows.len(), 3);
@@ -86,8 +91,41 @@ fn one_broken_variant_never_hides_the_others() {
             "build.{key}.median"
         );
     }
-    assert_eq!(rows[0]["startup_ms"]["n"], 2);
-    assert!(rows[0]["startup_ms"]["min"].as_f64().unwrap_or(0.0) >= 30.0);
+    // Three rounds, the first a warm-up: two measured, the first start apart.
+    let startup = &rows[0]["startup_ms"];
+    assert_eq!(startup["n"], 2);
+    assert!(startup["min"].as_f64().unwrap_or(0.0) >= 30.0);
+    let samples = startup["samples"].as_array().expect("raw samples");
+    let rounds: Vec<(u64, bool)> = samples
+        .iter()
+        .map(|s| (s["round"].as_u64().unwrap_or(99), s["warmup"] == true))
+        .collect();
+    assert_eq!(rounds, [(0, true), (1, false), (2, false)]);
+    assert!(
+        samples
+            .iter()
+            .all(|s| s["at"].is_string() && s["position"].is_u64())
+    );
+    let [lo, hi] = [0, 1].map(|i| startup["ci95"][i].as_f64().unwrap_or(f64::NAN));
+    let median = startup["median"].as_f64().unwrap_or(f64::NAN);
+    assert!(lo <= median && median <= hi, "{lo} <= {median} <= {hi}");
+    assert_eq!(rows[0]["first_start_ms"]["n"], 1);
+    assert_eq!(rows[0]["first_start_ms"]["median"], samples[0]["value"]);
+    for part in ["engine_start_ms", "app_ready_ms"] {
+        assert_eq!(rows[0][part]["n"], 2, "{part}");
+    }
+    let total = samples[1]["value"].as_f64().unwrap_or(0.0);
+    let engine = rows[0]["engine_start_ms"]["samples"][1]["value"]
+        .as_f64()
+        .unwrap_or(0.0);
+    let app = rows[0]["app_ready_ms"]["samples"][1]["value"]
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(
+        (engine + app - total).abs() < 1e-6,
+        "{engine} + {app} = {total}"
+    );
+    assert!(app >= 30.0, "the fake app answers after 30 ms: {app}");
     for key in ["p50", "p95", "p99"] {
         assert!(rows[0]["latency_ms"][key].is_number(), "latency_ms.{key}");
     }
