@@ -7,7 +7,7 @@ use crate::engine::BuilderKind;
 /// (`runs`, `--runs`).
 pub(crate) const RUNS: u32 = 6;
 /// Repetitions of the cached and after-a-code-change builds (`build_runs`, `--build-runs`).
-pub(crate) const BUILD_RUNS: u32 = 1;
+pub(crate) const BUILD_RUNS: u32 = 3;
 /// Cold builds per variant (`cold_build_runs`, `--cold-build-runs`).
 pub(crate) const COLD_BUILD_RUNS: u32 = 1;
 /// Leading startup rounds left out of the statistics (`warmup`, `--warmup`).

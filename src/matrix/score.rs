@@ -96,13 +96,18 @@ pub(crate) fn debugging(row: &Row) -> Option<u8> {
     Some(clamp_rating(points))
 }
 
-/// The timings speed rests on: startup and the rebuild after a code change (both repeat
-/// well), and the cold build only when it was repeated (one cold build includes whatever
-/// the network did that minute).
+/// The timings speed rests on: startup, and the rebuild after a code change and the cold
+/// build when they were repeated (a single build has no interval: one cold build includes
+/// whatever the network did that minute, one rebuild whatever else the machine did).
 pub(crate) fn speed_timings(row: &Row) -> [(&'static str, Option<&Timing>); 3] {
     [
         ("startup_ms", row.startup.as_ref()),
-        ("build_incremental_s", row.build_incremental.as_ref()),
+        (
+            "build_incremental_s",
+            row.build_incremental
+                .as_ref()
+                .filter(|t| !t.is_single_run()),
+        ),
         (
             "build_cold_s",
             row.build_cold.as_ref().filter(|t| !t.is_single_run()),
