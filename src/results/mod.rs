@@ -12,12 +12,16 @@
 
 pub(crate) mod analysis;
 pub(crate) mod compare;
+mod failure;
 mod model;
 pub(crate) mod read;
+mod testbed;
 
 pub use analysis::annotate;
+pub use failure::{FailureDetail, FailurePhase};
 pub use model::*;
 pub(crate) use read::{ResultsFileError, read_results};
+pub use testbed::{HostInfo, Testbed};
 
 /// Version of the `results.json` layout. Bump when a field is renamed or removed.
 pub(crate) const SCHEMA_VERSION: u32 = 2;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::{FailureDetail, HostInfo, Testbed};
 use crate::anatomy::Anatomy;
 use crate::stats::compare::Comparison;
 use crate::stats::{Sample, Timing};
@@ -43,57 +44,6 @@ pub struct RunResults {
     pub testbed: Option<Testbed>,
     /// One entry per variant, in config order.
     pub variants: Vec<VariantResult>,
-}
-
-/// The machine, engine and tool a run measured on, with the machine's load around it.
-/// Timings from two testbeds are not comparable; ratios to a reference measured on the
-/// same testbed are.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct Testbed {
-    /// Engine version as the daemon reports it.
-    pub engine_version: String,
-    /// API version negotiated with the daemon.
-    pub api_version: String,
-    /// The daemon's storage driver (`overlay2`, `vfs`, ...); empty when not reported.
-    pub storage_driver: String,
-    /// Operating system of the daemon host.
-    pub os: String,
-    /// Kernel of the daemon host.
-    pub kernel: String,
-    /// CPU model from `/proc/cpuinfo` when the engine is local.
-    pub cpu_model: Option<String>,
-    /// Logical CPUs the daemon reports.
-    pub cpus: u64,
-    /// Memory the daemon reports, in bytes.
-    pub memory_bytes: u64,
-    /// 1, 5 and 15 minute load averages before the run (`/proc/loadavg`, local engine).
-    pub load_before: Option<[f64; 3]>,
-    /// The same after the run's last measurement.
-    pub load_after: Option<[f64; 3]>,
-    /// True when the engine runs on this machine (the machine facts are its own).
-    pub local: bool,
-    /// basebench version that measured.
-    pub basebench_version: String,
-}
-
-/// The machine and Docker engine a run measured on.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct HostInfo {
-    /// Engine version string as the daemon reports it (e.g. `20.10.24+dfsg1`).
-    pub engine_version: String,
-    /// API version negotiated with the daemon (e.g. `1.41`).
-    pub api_version: String,
-    /// Operating system of the daemon host.
-    pub(crate) os: String,
-    /// Kernel version of the daemon host.
-    pub(crate) kernel: String,
-    /// Logical CPUs the daemon reports.
-    pub cpus: u64,
-    /// Memory the daemon reports, in bytes.
-    pub memory_bytes: u64,
-    /// The daemon's storage driver (`overlay2`, ...); empty when not reported.
-    #[serde(default)]
-    pub storage_driver: String,
 }
 
 /// Settings of a run that affect how its numbers should be read.
@@ -217,41 +167,6 @@ pub(crate) struct BaseImage {
     pub(crate) final_stage: bool,
     /// Seconds spent pulling it, when a pull happened (reported apart from build times).
     pub(crate) pull_s: Option<f64>,
-}
-
-/// Phase in which a variant failed.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum FailurePhase {
-    /// Preparing the build (Dockerfile missing, base image unavailable, context unreadable).
-    Prepare,
-    /// The image build failed.
-    Build,
-    /// The container could not be created or started.
-    Start,
-    /// The container exited or never answered 200 on the health path in time.
-    Health,
-    /// A smoke command exited non-zero.
-    Smoke,
-    /// Measuring a healthy container failed (latency, memory, export).
-    Measure,
-}
-
-/// Details of a failure, each field filled when it is known.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct FailureDetail {
-    /// Phase that failed.
-    pub phase: FailurePhase,
-    /// The Dockerfile step that failed (e.g. `RUN pip install -r requirements.txt`).
-    pub(crate) step: Option<String>,
-    /// The daemon's or the check's error message.
-    pub message: String,
-    /// Container state at the time (`exited`, `running`, ...).
-    pub(crate) state: Option<String>,
-    /// Container exit code, when it exited.
-    pub exit_code: Option<i64>,
-    /// Last lines of the build output or the container log.
-    pub log_tail: Vec<String>,
 }
 
 /// Facts about the built image from inspect and history.

@@ -159,10 +159,10 @@ impl Timing {
     }
 
     /// Half the interval's width relative to the median (`0.05` = ±5 %); `None` without
-    /// an interval or with a zero median.
+    /// an interval, for a single sample (its interval says nothing) or a zero median.
     pub(crate) fn relative_half_width(&self) -> Option<f64> {
         let [lo, hi] = self.ci95?;
-        (self.median > 0.0).then(|| (hi - lo) / 2.0 / self.median)
+        (self.median > 0.0 && self.n > 1).then(|| (hi - lo) / 2.0 / self.median)
     }
 }
 
