@@ -243,15 +243,23 @@ impl Reporter for BarReporter {
         match event {
             Event::VariantStarted { name, index, total } => {
                 let bar = self.spinner(format!("[{index}/{total}] {name}"));
-                if let Ok(mut current) = self.current.lock() {
-                    *current = Some(bar);
+                if let Ok(mut current) = self.current.lock()
+                    && let Some(previous) = current.replace(bar)
+                {
+                    previous.finish_and_clear();
                 }
             }
-            Event::Phase { phase, detail, .. } => self.with_current(|bar| {
+            // One spinner for the run: the rounds visit every variant, so the line names
+            // the variant being measured.
+            Event::Phase {
+                name,
+                phase,
+                detail,
+            } => self.with_current(|bar| {
                 let text = if detail.is_empty() {
-                    phase.label().to_string()
+                    format!("{name}: {}", phase.label())
                 } else {
-                    format!("{} ({detail})", phase.label())
+                    format!("{name}: {} ({detail})", phase.label())
                 };
                 bar.set_message(text);
             }),
