@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Build, run and measure every variant; print the matrix and write the reports.
-    Run(commands::run::RunArgs),
+    Run(Box<commands::run::RunArgs>),
     /// Analyse what is inside an image (local, or a `docker save` archive).
     Inspect(commands::inspect::InspectArgs),
     /// Build, list or remove the stand-in base images made from Debian packages.
@@ -41,7 +41,7 @@ pub(crate) enum Command {
 /// (which carries its own exit code; see [`commands::ExitCode`]).
 pub async fn run(cli: Cli) -> commands::CommandResult {
     match cli.command {
-        Command::Run(args) => commands::run::run(args).await,
+        Command::Run(args) => commands::run::run(*args).await,
         Command::Inspect(args) => commands::inspect::run(args).await,
         Command::Bases(args) => commands::bases::run(args).await,
         Command::Check(args) => commands::check::run(args),

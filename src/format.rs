@@ -51,6 +51,32 @@ pub(crate) fn ratio(r: f64) -> String {
     }
 }
 
+/// A factor between two timings with two decimals: `1.59×`.
+pub(crate) fn times(r: f64) -> String {
+    format!("{r:.2}×")
+}
+
+/// An interval of figures in one unit, the unit written once: `326–352 ms`.
+pub(crate) fn interval([lo, hi]: [f64; 2], unit: fn(f64) -> String) -> String {
+    format!("{}–{}", number(&unit(lo)), unit(hi))
+}
+
+/// A timing as `median [95 % interval]` (the unit written once, after the median) when
+/// it has one, `median (1 run)` for a single sample, else `median ±half-range` (files
+/// without intervals).
+pub(crate) fn timing_ci(t: &Timing, unit: fn(f64) -> String) -> String {
+    match t.ci95 {
+        _ if t.is_single_run() => format!("{} (1 run)", unit(t.median)),
+        Some([lo, hi]) => format!(
+            "{} [{}–{}]",
+            unit(t.median),
+            number(&unit(lo)),
+            number(&unit(hi))
+        ),
+        None => timing_pm(t, unit),
+    }
+}
+
 /// A timing's spread as `[min–max unit]` (the unit written once), or `(1 run)` for a
 /// single sample.
 pub(crate) fn spread(t: &Timing, unit: fn(f64) -> String) -> String {
@@ -62,7 +88,7 @@ pub(crate) fn spread(t: &Timing, unit: fn(f64) -> String) -> String {
 }
 
 /// The number of a formatted figure, without its unit (`1.50 s` → `1.50`).
-fn number(figure: &str) -> String {
+pub(crate) fn number(figure: &str) -> String {
     figure
         .split_whitespace()
         .next()
@@ -126,6 +152,16 @@ mod tests {
         let t = Timing::from_samples(&[1.0, 2.0, 4.0]).expect("samples");
         assert_eq!(spread(&t, seconds), "[1.00–4.00 s]");
         assert_eq!(timing_pm(&t, seconds), "2.00 s ±1.50");
+    }
+
+    #[test]
+    fn intervals_write_the_unit_once() {
+        assert_eq!(interval([326.4, 352.0], millis), "326–352 ms");
+        assert_eq!(times(1.594), "1.59×");
+        let mut t = Timing::from_samples(&[1.0, 2.0, 4.0]).expect("samples");
+        assert_eq!(timing_ci(&t, seconds), "2.00 s ±1.50");
+        t.ci95 = Some([1.0, 4.0]);
+        assert_eq!(timing_ci(&t, seconds), "2.00 s [1.00–4.00]");
     }
 
     #[test]

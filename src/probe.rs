@@ -11,8 +11,6 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::stats;
-
 /// Longest gap between two health polls.
 pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(5);
 
@@ -91,19 +89,6 @@ pub(crate) struct SequentialLatency {
     pub(crate) samples_ms: Vec<f64>,
     /// Requests that failed or answered something else.
     pub(crate) errors: u32,
-}
-
-impl SequentialLatency {
-    /// p50, p95 and p99 in milliseconds.
-    pub(crate) fn percentiles(&self) -> (f64, f64, f64) {
-        let mut sorted = self.samples_ms.clone();
-        sorted.sort_by(f64::total_cmp);
-        (
-            stats::percentile_sorted(&sorted, 50.0),
-            stats::percentile_sorted(&sorted, 95.0),
-            stats::percentile_sorted(&sorted, 99.0),
-        )
-    }
 }
 
 /// Time `count` sequential requests.
@@ -265,8 +250,7 @@ mod tests {
         let addr = serve("200 OK", Duration::ZERO).await;
         let seq = sequential(addr, "/", 20, Duration::from_secs(2)).await;
         assert_eq!((seq.samples_ms.len(), seq.errors), (20, 0));
-        let (p50, p95, p99) = seq.percentiles();
-        assert!(p50 > 0.0 && p50 <= p95 && p95 <= p99);
+        assert!(seq.samples_ms.iter().all(|ms| *ms > 0.0), "{seq:?}");
         let result = load(addr, "/", 4, Duration::from_secs(5), 100).await;
         assert_eq!(result.ok + result.errors, 100, "bounded by max_requests");
         assert!(result.requests_per_second() > 0.0);

@@ -86,6 +86,18 @@ pub(crate) enum Event {
         /// One line.
         summary: String,
     },
+    /// A round of a phase over every variant is done; `precision` is the widest startup
+    /// interval so far, relative to its median.
+    Round {
+        /// The phase (`startup`).
+        what: &'static str,
+        /// Rounds done.
+        done: u32,
+        /// Most rounds this run may take.
+        most: u32,
+        /// Widest relative half-width of an interval, when known.
+        precision: Option<f64>,
+    },
     /// Something the user should know (stand-in base used, pull failed, ...).
     Notice(String),
     /// A warning about the numbers (single run, high variance, ...).
@@ -164,6 +176,18 @@ fn plain_line(event: &Event) -> Option<String> {
             works: false,
             summary,
         } => format!("  {name}: FAILED — {summary}"),
+        Event::Round {
+            what,
+            done,
+            most,
+            precision,
+        } => match precision {
+            Some(p) => format!(
+                "{what} round {done}/{most} done: every interval within ±{:.1}%",
+                p * 100.0
+            ),
+            None => format!("{what} round {done}/{most} done"),
+        },
         Event::Notice(text) => format!("note: {text}"),
         Event::Warning(text) => format!("warning: {text}"),
     })
@@ -219,15 +243,23 @@ impl Reporter for BarReporter {
         match event {
             Event::VariantStarted { name, index, total } => {
                 let bar = self.spinner(format!("[{index}/{total}] {name}"));
-                if let Ok(mut current) = self.current.lock() {
-                    *current = Some(bar);
+                if let Ok(mut current) = self.current.lock()
+                    && let Some(previous) = current.replace(bar)
+                {
+                    previous.finish_and_clear();
                 }
             }
-            Event::Phase { phase, detail, .. } => self.with_current(|bar| {
+            // One spinner for the run: the rounds visit every variant, so the line names
+            // the variant being measured.
+            Event::Phase {
+                name,
+                phase,
+                detail,
+            } => self.with_current(|bar| {
                 let text = if detail.is_empty() {
-                    phase.label().to_string()
+                    format!("{name}: {}", phase.label())
                 } else {
-                    format!("{} ({detail})", phase.label())
+                    format!("{name}: {} ({detail})", phase.label())
                 };
                 bar.set_message(text);
             }),

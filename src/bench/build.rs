@@ -1,5 +1,7 @@
-//! The build measurements: cold (no cache), cached (identical rebuild) and incremental
-//! (after a one-byte change to one source file), each repeated `build_runs` times.
+//! The build measurements: cold (no cache, downloads included), cached (identical rebuild)
+//! and after a code change (a small change to one source file). Each build is one step the
+//! orchestrator runs where the plan says (the first cold build of each variant first, the
+//! repeats in shuffled rounds); the samples carry their round and position.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -13,28 +15,62 @@ use crate::context::BuildContext;
 use crate::engine::{BuildError, BuildEvent, BuildOutcome, BuildRequest};
 use crate::reporter::{Event, Phase};
 use crate::results::{BuildFacts, FailureDetail, FailurePhase, VariantResult};
-use crate::stats::Timing;
+use crate::stats::{Sample, Timing};
 
-/// The image a variant's measurements continue with.
-pub(crate) struct Built {
-    /// Id of the image built from the unchanged context.
-    pub(crate) image_id: String,
+/// Which build to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BuildKind {
+    /// No cache.
+    Cold,
+    /// Identical rebuild.
+    Cached,
+    /// Rebuild after the code change.
+    Changed,
 }
 
-/// Samples of one kind of build.
-struct Series {
-    seconds: Vec<f64>,
-    last: Option<BuildOutcome>,
+/// Where in the plan a build runs: its round and its position in the round.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct At {
+    /// 0-based round of its kind.
+    pub(crate) round: u32,
+    /// 0-based position in the round.
+    pub(crate) position: u32,
 }
 
-/// Build the variant cold, cached and after a code change; record the facts.
-pub(crate) async fn measure_builds(
+/// One variant's builds so far.
+pub(crate) struct Builds {
+    request: BuildRequest,
+    changed: Option<PathBuf>,
+    cold: Vec<Sample>,
+    cached: Vec<Sample>,
+    incremental: Vec<Sample>,
+    last_cold: Option<BuildOutcome>,
+    last_cached: Option<BuildOutcome>,
+    last_changed: Option<BuildOutcome>,
+}
+
+impl Builds {
+    /// The image later phases measure: the latest build of the unchanged context.
+    pub(crate) fn image_id(&self) -> Option<String> {
+        self.last_cached
+            .as_ref()
+            .or(self.last_cold.as_ref())
+            .map(|o| o.image_id.clone())
+    }
+
+    /// True when a file to change was found (else the after-change build is skipped).
+    pub(crate) fn has_change(&self) -> bool {
+        self.changed.is_some()
+    }
+}
+
+/// The build request and the file the code change touches; warns when there is none.
+pub(crate) fn prepare(
     bench: &Bench<'_>,
     variant: &Variant,
     prepared: Prepared,
     result: &mut VariantResult,
-    created: &mut Created,
-) -> Result<Built, Stop> {
+) -> Result<Builds, Stop> {
     let prepare_failed =
         |e: crate::context::ContextError| Stop::new(FailurePhase::Prepare, e.to_string());
     let context =
@@ -43,38 +79,115 @@ pub(crate) async fn measure_builds(
         Some(file) => context.with_touched(file.clone()).map_err(prepare_failed)?,
         None => context.with_default_touched(),
     };
-    let changed: Option<PathBuf> = context.touched.take();
-    let mut request = BuildRequest {
-        context,
-        tag: bench.tag(&variant.name),
-        no_cache: true,
-        builder: bench.config.builder,
-        labels: bench.labels(),
-        build_args: variant.build_args.clone().into_iter().collect(),
-        target: variant.target.clone(),
+    let changed = context.touched.take();
+    if changed.is_none() {
+        bench.warn(result, Warning::NoChangeFile);
+    }
+    Ok(Builds {
+        request: BuildRequest {
+            context,
+            tag: bench.tag(&variant.name),
+            no_cache: true,
+            builder: bench.config.builder,
+            labels: bench.labels(),
+            build_args: variant.build_args.clone().into_iter().collect(),
+            target: variant.target.clone(),
+        },
+        changed,
+        cold: Vec::new(),
+        cached: Vec::new(),
+        incremental: Vec::new(),
+        last_cold: None,
+        last_cached: None,
+        last_changed: None,
+    })
+}
+
+/// Run one build of `kind` and keep its sample; the images it makes go to `created`.
+pub(crate) async fn build_once(
+    bench: &Bench<'_>,
+    variant: &Variant,
+    builds: &mut Builds,
+    kind: BuildKind,
+    at: At,
+    created: &mut Created,
+) -> Result<(), Stop> {
+    let mut request = builds.request.clone();
+    request.context.touch_suffix = crate::context::cache_busting_suffix();
+    let (phase, total) = match kind {
+        BuildKind::Cold => (Phase::BuildCold, bench.config.sampling.cold_build_runs),
+        BuildKind::Cached => (Phase::BuildCached, bench.config.build_runs),
+        BuildKind::Changed => (Phase::BuildIncremental, bench.config.build_runs),
     };
-    let cold = series(bench, variant, &request, Phase::BuildCold, created).await?;
-    request.no_cache = false;
-    let cached = series(bench, variant, &request, Phase::BuildCached, created).await?;
-    let measured = cached
-        .last
-        .as_ref()
-        .or(cold.last.as_ref())
-        .map(|o| o.image_id.clone())
-        .unwrap_or_default();
-    created.measured = Some(measured.clone());
-    let incremental = match &changed {
-        Some(file) => {
-            request.tag = format!("{}-changed", bench.tag(&variant.name));
-            request.context.touched = Some(file.clone());
-            Some(series(bench, variant, &request, Phase::BuildIncremental, created).await?)
-        }
-        None => {
-            bench.warn(result, Warning::NoChangeFile);
-            None
+    request.no_cache = kind == BuildKind::Cold;
+    if kind == BuildKind::Changed {
+        request.tag = format!("{}-changed", bench.tag(&variant.name));
+        request.context.touched = builds.changed.clone();
+    }
+    let detail = if total > 1 {
+        format!("{}/{total}", at.round + 1)
+    } else {
+        String::new()
+    };
+    bench.phase(variant, phase, detail);
+    let events = |event: BuildEvent| {
+        if let BuildEvent::Step {
+            name,
+            cached,
+            done: true,
+        } = event
+        {
+            bench.reporter.report(Event::BuildStep {
+                name: variant.name.clone(),
+                step: name,
+                cached,
+            });
         }
     };
-    let facts = build_facts(bench, &cold, &cached, incremental.as_ref(), changed);
+    let start = Instant::now();
+    let outcome = bench.engine.build(&request, &events).await;
+    let seconds = start.elapsed().as_secs_f64();
+    let outcome = outcome.map_err(build_stop)?;
+    created.images.push(outcome.image_id.clone());
+    let sample = Sample {
+        value: seconds,
+        round: Some(at.round),
+        position: Some(at.position),
+        at: Some(super::now_millis()),
+        warmup: false,
+    };
+    let (samples, last) = match kind {
+        BuildKind::Cold => (&mut builds.cold, &mut builds.last_cold),
+        BuildKind::Cached => (&mut builds.cached, &mut builds.last_cached),
+        BuildKind::Changed => (&mut builds.incremental, &mut builds.last_changed),
+    };
+    samples.push(sample);
+    *last = Some(outcome);
+    created.measured = builds.image_id();
+    Ok(())
+}
+
+/// The build facts so far, as the results hold them.
+pub(crate) fn facts(bench: &Bench<'_>, builds: &Builds) -> BuildFacts {
+    let cold_outcome = builds.last_cold.as_ref();
+    BuildFacts {
+        builder: bench.config.builder.as_str().to_string(),
+        cold_s: Timing::from_measured(builds.cold.clone()).unwrap_or_default(),
+        cached_s: Timing::from_measured(builds.cached.clone()),
+        incremental_s: Timing::from_measured(builds.incremental.clone()),
+        changed_file: builds.changed.as_ref().map(|p| p.display().to_string()),
+        steps_total: cold_outcome.map(|o| o.steps_total).unwrap_or_default(),
+        cached_rebuild_steps_run: builds.last_cached.as_ref().map(|o| o.steps_run),
+        incremental_steps_run: builds.last_changed.as_ref().map(|o| o.steps_run),
+        context_bytes: cold_outcome.map(|o| o.context_bytes).unwrap_or_default(),
+    }
+}
+
+/// The caveats of a variant's builds, once they are all done.
+pub(crate) fn warn_about(bench: &Bench<'_>, result: &mut VariantResult) {
+    let Some(facts) = result.build.clone() else {
+        return;
+    };
     if let Some(steps) = facts.cached_rebuild_steps_run.filter(|&n| n > 0) {
         bench.warn(result, Warning::CacheMissed { steps });
     }
@@ -97,80 +210,6 @@ pub(crate) async fn measure_builds(
             bench.warn(result, Warning::HighVariance { what, spread });
         }
     }
-    result.build = Some(facts);
-    Ok(Built { image_id: measured })
-}
-
-fn build_facts(
-    bench: &Bench<'_>,
-    cold: &Series,
-    cached: &Series,
-    incremental: Option<&Series>,
-    changed: Option<PathBuf>,
-) -> BuildFacts {
-    let cold_outcome = cold.last.as_ref();
-    BuildFacts {
-        builder: bench.config.builder.as_str().to_string(),
-        cold_s: Timing::from_samples(&cold.seconds).unwrap_or_default(),
-        cached_s: Timing::from_samples(&cached.seconds),
-        incremental_s: incremental.and_then(|s| Timing::from_samples(&s.seconds)),
-        changed_file: changed.map(|p| p.display().to_string()),
-        steps_total: cold_outcome.map(|o| o.steps_total).unwrap_or_default(),
-        cached_rebuild_steps_run: cached.last.as_ref().map(|o| o.steps_run),
-        incremental_steps_run: incremental
-            .and_then(|s| s.last.as_ref())
-            .map(|o| o.steps_run),
-        context_bytes: cold_outcome.map(|o| o.context_bytes).unwrap_or_default(),
-    }
-}
-
-async fn series(
-    bench: &Bench<'_>,
-    variant: &Variant,
-    request: &BuildRequest,
-    phase: Phase,
-    created: &mut Created,
-) -> Result<Series, Stop> {
-    let runs = bench.config.build_runs;
-    let mut out = Series {
-        seconds: Vec::new(),
-        last: None,
-    };
-    for rep in 0..runs {
-        let mut request = request.clone();
-        request.context.touch_suffix = crate::context::cache_busting_suffix();
-        bench.phase(
-            variant,
-            phase,
-            if runs > 1 {
-                format!("{}/{runs}", rep + 1)
-            } else {
-                String::new()
-            },
-        );
-        let events = |event: BuildEvent| {
-            if let BuildEvent::Step {
-                name,
-                cached,
-                done: true,
-            } = event
-            {
-                bench.reporter.report(Event::BuildStep {
-                    name: variant.name.clone(),
-                    step: name,
-                    cached,
-                });
-            }
-        };
-        let start = Instant::now();
-        let outcome = bench.engine.build(&request, &events).await;
-        let seconds = start.elapsed().as_secs_f64();
-        let outcome = outcome.map_err(build_stop)?;
-        created.images.push(outcome.image_id.clone());
-        out.seconds.push(seconds);
-        out.last = Some(outcome);
-    }
-    Ok(out)
 }
 
 fn build_stop(error: BuildError) -> Stop {

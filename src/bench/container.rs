@@ -1,25 +1,25 @@
-//! Running the image: startup timing over fresh containers, then latency, load, memory and
-//! smoke commands on one healthy container.
+//! The load phase on one healthy container per working variant: idle memory, sequential
+//! latency in shuffled rounds (each round times a share of the requests on every
+//! variant, so drift spreads over all of them), then the bounded concurrent load with
+//! peak memory, then the smoke commands.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::cleanup::Created;
 use super::warnings::Warning;
 use super::{Bench, Stop};
 use crate::config::Variant;
-use crate::engine::{ContainerSpec, ContainerStatus, Engine};
+use crate::engine::Engine;
 use crate::probe;
-use crate::reporter::Phase;
 use crate::results::{FailureDetail, FailurePhase, Latency, Memory, SmokeResult, VariantResult};
-use crate::stats::Timing;
+use crate::stats::{Sample, percentile_sorted};
 
-/// Lines of container log kept for a failure row.
-const LOG_TAIL: usize = 20;
-/// How long a container settles after its first 200 before idle memory is read.
-const IDLE_SETTLE: Duration = Duration::from_secs(1);
+/// How long containers settle after their first 200 before idle memory is read.
+pub(crate) const IDLE_SETTLE: Duration = Duration::from_secs(1);
+/// Rounds the sequential latency requests are spread over.
+pub(crate) const LATENCY_ROUNDS: u32 = 5;
 /// Longest a smoke command may run.
 const SMOKE_TIMEOUT: Duration = Duration::from_secs(300);
 /// Per-request timeout in the latency phases.
@@ -27,187 +27,67 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Upper bound on requests in the load phase.
 const MAX_LOAD_REQUESTS: u32 = 20_000;
 
-/// Time startup over `runs` fresh containers, then measure the last one.
-pub(crate) async fn measure(
-    bench: &Bench<'_>,
-    variant: &Variant,
-    image_id: &str,
-    result: &mut VariantResult,
-    created: &mut Created,
-) -> Result<(), Stop> {
-    let runs = bench.config.runs;
-    let mut startups = Vec::new();
-    let mut healthy: Option<(String, SocketAddr)> = None;
-    for run in 0..runs {
-        bench.phase(
-            variant,
-            Phase::Startup,
-            format!("container {}/{runs}", run + 1),
-        );
-        let (id, addr, took) = start_healthy(bench, variant, image_id, run, created).await?;
-        startups.push(took.as_secs_f64() * 1000.0);
-        if let Some((previous, _)) = healthy.replace((id, addr)) {
-            let _ = bench.engine.remove_container(&previous).await;
-        }
-    }
-    let startup = Timing::from_samples(&startups);
-    if startup.as_ref().is_some_and(Timing::is_single_run) {
-        bench.warn(result, Warning::SingleRun { what: "startup" });
-    }
-    if let Some(spread) = startup
-        .as_ref()
-        .map(Timing::relative_spread)
-        .filter(|s| *s > super::warnings::HIGH_VARIANCE)
-    {
-        bench.warn(
-            result,
-            Warning::HighVariance {
-                what: "startup",
-                spread,
-            },
-        );
-    }
-    result.startup_ms = startup;
-    let Some((id, addr)) = healthy else {
-        return Ok(());
-    };
-    bench.phase(variant, Phase::Load, "");
-    measure_load(bench, variant, &id, addr, result).await?;
-    bench.phase(variant, Phase::Smoke, "");
-    for command in &variant.smoke {
-        result
-            .smoke
-            .push(run_smoke(bench.engine, &id, command).await);
-    }
-    let _ = bench.engine.remove_container(&id).await;
-    Ok(())
+/// A working variant's healthy container and its latency samples so far.
+#[derive(Debug, Clone)]
+pub(crate) struct Loaded {
+    /// The container.
+    pub(crate) id: String,
+    /// Its published address.
+    pub(crate) addr: SocketAddr,
+    /// Memory after settling.
+    pub(crate) idle: u64,
+    /// Sequential request times, in milliseconds.
+    pub(crate) samples: Vec<Sample>,
+    /// Requests that did not answer 200.
+    pub(crate) errors: u32,
 }
 
-async fn start_healthy(
-    bench: &Bench<'_>,
-    variant: &Variant,
-    image_id: &str,
-    run: u32,
-    created: &mut Created,
-) -> Result<(String, SocketAddr, Duration), Stop> {
-    let engine = bench.engine;
-    let spec = ContainerSpec {
-        image: image_id.to_string(),
-        name: format!("basebench-{}-{}-{run}", bench.run_id, variant.name),
-        labels: bench.labels(),
-        port: variant.port,
-        env: variant.env.clone(),
-        cmd: Vec::new(),
-    };
-    let start_failed =
-        |e: crate::engine::EngineError| Stop::new(FailurePhase::Start, e.to_string());
-    let id = engine.create_container(&spec).await.map_err(start_failed)?;
-    created.containers.push(id.clone());
-    let since = Instant::now();
-    if let Err(e) = engine.start_container(&id).await {
-        return Err(health_failure(engine, &id, FailurePhase::Start, e.to_string()).await);
-    }
-    let port = match engine.host_port(&id, variant.port).await {
-        Ok(port) => port,
-        Err(e) => {
-            // An app that exits at once has no published port: report the exit.
-            let status = engine
-                .container_status(&id)
-                .await
-                .ok()
-                .filter(|s| !s.running);
-            let message = match status {
-                Some(status) => exit_message(&status, &variant.health),
-                None => format!("port {} is not published: {e}", variant.port),
-            };
-            return Err(health_failure(engine, &id, FailurePhase::Health, message).await);
-        }
-    };
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let deadline = since + bench.config.health_timeout;
-    tokio::select! {
-        healthy = probe::wait_for_200(addr, &variant.health, since, deadline) => match healthy {
-            Some(took) => Ok((id, addr, took)),
-            None => {
-                let message = format!(
-                    "never answered HTTP 200 on {} within {:.0} s",
-                    variant.health,
-                    bench.config.health_timeout.as_secs_f64()
-                );
-                Err(health_failure(engine, &id, FailurePhase::Health, message).await)
-            }
-        },
-        status = wait_for_exit(engine, &id) => {
-            Err(health_failure(engine, &id, FailurePhase::Health, exit_message(&status, &variant.health)).await)
-        }
-    }
-}
-
-fn exit_message(status: &ContainerStatus, health: &str) -> String {
-    let code = status
-        .exit_code
-        .map(|c| c.to_string())
-        .unwrap_or_else(|| "unknown".into());
-    let oom = if status.oom_killed {
-        " (killed: out of memory)"
-    } else {
-        ""
-    };
-    format!("exited with code {code}{oom} before answering HTTP 200 on {health}")
-}
-
-/// Resolves when the container is no longer running.
-async fn wait_for_exit(engine: &dyn Engine, id: &str) -> ContainerStatus {
-    loop {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        if let Ok(status) = engine.container_status(id).await
-            && !status.running
-            && status.state != "created"
-        {
-            return status;
-        }
-    }
-}
-
-/// A failure row with the container's state, exit code and last log lines.
-async fn health_failure(
-    engine: &dyn Engine,
-    id: &str,
-    phase: FailurePhase,
-    message: String,
-) -> Stop {
-    let status = engine.container_status(id).await.ok();
-    let log_tail = engine.logs_tail(id, LOG_TAIL).await.unwrap_or_default();
-    Stop(FailureDetail {
-        phase,
-        step: None,
-        message,
-        state: status.as_ref().map(|s| s.state.clone()),
-        exit_code: status
-            .as_ref()
-            .and_then(|s| s.exit_code)
-            .filter(|_| status.as_ref().is_some_and(|s| !s.running)),
-        log_tail,
-    })
-}
-
-async fn measure_load(
-    bench: &Bench<'_>,
-    variant: &Variant,
-    id: &str,
-    addr: SocketAddr,
-    result: &mut VariantResult,
-) -> Result<(), Stop> {
-    let engine = bench.engine;
-    let config = bench.config;
-    tokio::time::sleep(IDLE_SETTLE).await;
-    let idle = engine
+/// Memory in use now, as a measuring failure when the engine cannot say.
+pub(crate) async fn memory(engine: &dyn Engine, id: &str) -> Result<u64, Stop> {
+    engine
         .memory_usage(id)
         .await
-        .map_err(|e| Stop::new(FailurePhase::Measure, format!("reading memory: {e}")))?;
-    let path = &variant.latency_path;
-    let sequential = probe::sequential(addr, path, config.latency_requests, REQUEST_TIMEOUT).await;
-    let peak = Arc::new(AtomicU64::new(idle));
+        .map_err(|e| Stop::new(FailurePhase::Measure, format!("reading memory: {e}")))
+}
+
+/// The requests latency round `round` times on each variant: an even share of
+/// `latency_requests`, the first rounds taking the remainder.
+pub(crate) fn share(total: u32, round: u32) -> u32 {
+    total / LATENCY_ROUNDS + u32::from(round < total % LATENCY_ROUNDS)
+}
+
+/// Time `count` sequential requests on `loaded` as samples of `round` at `position`.
+pub(crate) async fn latency_share(
+    loaded: &mut Loaded,
+    path: &str,
+    count: u32,
+    (round, position): (u32, u32),
+) {
+    let seq = probe::sequential(loaded.addr, path, count, REQUEST_TIMEOUT).await;
+    let at = super::now_millis();
+    loaded.errors += seq.errors;
+    loaded
+        .samples
+        .extend(seq.samples_ms.into_iter().map(|value| Sample {
+            value,
+            round: Some(round),
+            position: Some(position),
+            at: Some(at.clone()),
+            warmup: false,
+        }));
+}
+
+/// The bounded concurrent load with peak memory sampled alongside; then the variant's
+/// latency and memory figures.
+pub(crate) async fn load(
+    bench: &Bench<'_>,
+    variant: &Variant,
+    loaded: &Loaded,
+    result: &mut VariantResult,
+) {
+    let (engine, config) = (bench.engine, bench.config);
+    let (id, addr, path) = (loaded.id.as_str(), loaded.addr, &variant.latency_path);
+    let peak = Arc::new(AtomicU64::new(loaded.idle));
     let done = Arc::new(AtomicBool::new(false));
     let sampler = async {
         while !done.load(Ordering::Relaxed) {
@@ -221,31 +101,28 @@ async fn measure_load(
         let outcome = if config.load_duration.is_zero() {
             None
         } else {
-            Some(
-                probe::load(
-                    addr,
-                    path,
-                    config.load_concurrency,
-                    config.load_duration,
-                    MAX_LOAD_REQUESTS,
-                )
-                .await,
-            )
+            let (c, d) = (config.load_concurrency, config.load_duration);
+            Some(probe::load(addr, path, c, d, MAX_LOAD_REQUESTS).await)
         };
         done.store(true, Ordering::Relaxed);
         outcome
     };
     let (load, ()) = tokio::join!(load, sampler);
-    let (p50, p95, p99) = sequential.percentiles();
-    let errors = sequential.errors + load.as_ref().map_or(0, |l| l.errors);
+    let errors = loaded.errors + load.as_ref().map_or(0, |l| l.errors);
     if errors > 0 {
         bench.warn(result, Warning::RequestErrors { count: errors });
     }
+    let mut sorted: Vec<f64> = loaded.samples.iter().map(|s| s.value).collect();
+    sorted.sort_by(f64::total_cmp);
     result.latency_ms = Some(Latency {
-        p50,
-        p95,
-        p99,
-        n: sequential.samples_ms.len() as u32,
+        p50: percentile_sorted(&sorted, 50.0),
+        p95: percentile_sorted(&sorted, 95.0),
+        p99: percentile_sorted(&sorted, 99.0),
+        n: sorted.len() as u32,
+        min: sorted.first().copied().unwrap_or_default(),
+        max: sorted.last().copied().unwrap_or_default(),
+        ci95: None,
+        samples: loaded.samples.clone(),
         concurrent_rps: load.as_ref().map(probe::LoadResult::requests_per_second),
         concurrency: if load.is_some() {
             config.load_concurrency
@@ -255,10 +132,27 @@ async fn measure_load(
         errors,
     });
     result.memory_bytes = Some(Memory {
-        idle,
+        idle: loaded.idle,
         peak: peak.load(Ordering::Relaxed),
     });
-    Ok(())
+}
+
+/// Run the variant's smoke commands in its container; the first that fails stops it.
+pub(crate) async fn smoke(
+    bench: &Bench<'_>,
+    variant: &Variant,
+    id: &str,
+    result: &mut VariantResult,
+) -> Result<(), Stop> {
+    for command in &variant.smoke {
+        result
+            .smoke
+            .push(run_smoke(bench.engine, id, command).await);
+    }
+    match result.smoke.iter().find(|s| !s.passed()) {
+        Some(failed) => Err(smoke_failure(failed)),
+        None => Ok(()),
+    }
 }
 
 async fn run_smoke(engine: &dyn Engine, id: &str, command: &[String]) -> SmokeResult {

@@ -1,12 +1,24 @@
-//! The orchestrator: for each variant, resolve its bases, build it three ways, inspect it,
-//! run and probe it, analyse its image, and clean up; then hand the measurements on.
+//! The orchestrator: it executes a measurement plan ([`plan`]) over all variants at once.
+//! First each variant's bases are resolved, it is built cold (downloads included) and
+//! inspected; then the repeated builds, the startup rounds (one fresh container of every
+//! working variant per round, in a shuffled order; more rounds while `--precision` is not
+//! met), the load phase (latency in shuffled rounds, load, memory, smoke), the anatomy and
+//! the cleanup. A variant that fails anywhere becomes a failure row and drops out of the
+//! later rounds. The results are handed on after every step that adds data, with the
+//! statistics recomputed from the raw samples ([`crate::results::analysis`]).
 //! All side effects go through the [`Engine`]; all progress through the [`Reporter`].
 
 mod build;
 mod cleanup;
 mod container;
 mod image;
+mod phases;
+pub(crate) mod plan;
 mod resolve_from;
+mod rounds;
+mod slot;
+mod startup;
+pub(crate) mod testbed;
 pub(crate) mod warnings;
 
 use std::collections::HashMap;
@@ -22,6 +34,7 @@ use crate::results::{
 
 pub(crate) use cleanup::sweep_run;
 pub(crate) use resolve_from::FromResolver;
+pub(crate) use slot::{Run, Slot, summary_line};
 
 /// Options of a run that are not about what to measure.
 #[derive(Debug, Clone, Default)]
@@ -86,70 +99,111 @@ impl<'a> Bench<'a> {
         format!("basebench-{variant_name}:{}", self.run_id)
     }
 
-    fn cancelled(&self) -> bool {
-        *self.cancel.borrow()
-    }
-
-    /// Measure every variant in order. `on_update` receives the results after each
-    /// variant (to write them); the returned results are complete unless interrupted or
-    /// stopped for a missing setting.
+    /// Execute the plan over every variant. `on_update` receives the results after
+    /// each step that adds data (to write them); the returned results are complete
+    /// unless interrupted or stopped for a missing setting.
     pub(crate) async fn run(
         &self,
         host: HostInfo,
         started_at: String,
         on_update: &mut (dyn FnMut(&RunResults) + Send),
     ) -> RunOutcome {
-        let mut results = RunResults {
-            schema_version: SCHEMA_VERSION,
-            run_id: self.run_id.clone(),
-            basebench_version: env!("CARGO_PKG_VERSION").to_string(),
-            started_at,
-            finished_at: now_rfc3339(),
-            complete: false,
-            host,
-            settings: self.settings(),
-            variants: Vec::new(),
+        let seed = self.config.sampling.seed.unwrap_or_else(fresh_seed);
+        let testbed = testbed::Testbed::before(&host);
+        let mut run = Run {
+            results: RunResults {
+                schema_version: SCHEMA_VERSION,
+                run_id: self.run_id.clone(),
+                basebench_version: env!("CARGO_PKG_VERSION").to_string(),
+                started_at,
+                finished_at: now_rfc3339(),
+                complete: false,
+                host,
+                settings: self.settings(),
+                reference: None,
+                seed: Some(seed),
+                rounds: None,
+                testbed: Some(testbed.facts.clone()),
+                variants: Vec::new(),
+            },
+            slots: self
+                .config
+                .variants
+                .iter()
+                .map(|variant| Slot {
+                    variant,
+                    result: VariantResult {
+                        name: variant.name.clone(),
+                        dockerfile: variant.dockerfile_display.clone(),
+                        ..VariantResult::default()
+                    },
+                    created: cleanup::Created::default(),
+                    builds: None,
+                    starts: startup::Starts::default(),
+                    alive: false,
+                    started: false,
+                })
+                .collect(),
         };
-        let mut resolver = FromResolver::default();
-        let mut stopped = None;
-        let total = self.config.variants.len();
-        for (index, variant) in self.config.variants.iter().enumerate() {
-            if self.cancelled() {
-                break;
-            }
-            self.reporter.report(Event::VariantStarted {
-                name: variant.name.clone(),
-                index: index + 1,
-                total,
-            });
-            let mut cancel = self.cancel.clone();
-            let measured = tokio::select! {
-                result = self.measure(variant, &mut resolver) => Some(result),
-                _ = cancel.wait_for(|stop| *stop) => None,
-            };
-            let Some(result) = measured else {
-                break;
-            };
-            self.reporter.report(Event::VariantFinished {
-                name: variant.name.clone(),
-                works: result.works,
-                summary: summary_line(&result),
-            });
-            results.variants.push(result);
-            results.finished_at = now_rfc3339();
-            on_update(&results);
-            if let Some(requested) = resolver.missing_mirror() {
-                stopped = Some(self.no_mirror(requested));
-                break;
-            }
+        let mut plan = plan::Plan::new(self.counts(), seed);
+        let (finished, stopped) = phases::execute(self, &mut run, &mut plan, on_update).await;
+        if let Some(t) = run.results.testbed.as_mut() {
+            testbed.after(t);
         }
-        results.complete = results.variants.len() == total;
-        results.finished_at = now_rfc3339();
-        RunOutcome { results, stopped }
+        phases::finish(self, &mut run, finished).await;
+        self.publish(&mut run, on_update);
+        RunOutcome {
+            results: run.results,
+            stopped,
+        }
+    }
+
+    /// How many rounds of each kind the plan starts with.
+    fn counts(&self) -> plan::Counts {
+        let c = self.config;
+        plan::Counts {
+            variants: c.variants.len(),
+            cold_builds: c.sampling.cold_build_runs,
+            rebuilds: c.build_runs,
+            startups: c.runs,
+            latency: container::LATENCY_ROUNDS,
+        }
+    }
+
+    /// Recompute the statistics from the raw samples and hand the results on.
+    pub(crate) fn publish(
+        &self,
+        run: &mut Run<'_>,
+        on_update: &mut (dyn FnMut(&RunResults) + Send),
+    ) {
+        run.results.variants = run
+            .slots
+            .iter()
+            .filter(|s| s.started)
+            .map(|s| s.result.clone())
+            .collect();
+        crate::results::analysis::annotate(&mut run.results);
+        run.results.finished_at = now_rfc3339();
+        on_update(&run.results);
+    }
+
+    /// Run `future` unless the user interrupts first (`None`).
+    pub(crate) async fn or_cancel<T>(
+        &self,
+        future: impl std::future::Future<Output = T>,
+    ) -> Option<T> {
+        let mut cancel = self.cancel.clone();
+        if *cancel.borrow() {
+            return None;
+        }
+        tokio::select! {
+            value = future => Some(value),
+            _ = cancel.wait_for(|stop| *stop) => None,
+        }
     }
 
     /// The usage error of a run that needs a stand-in for `requested` and has no mirror.
-    fn no_mirror(&self, requested: &str) -> ConfigError {
+    pub(crate) fn no_mirror(&self, requested: &str) -> ConfigError {
         ConfigError::Invalid {
             origin: self.config.origin.clone(),
             key: "bases.mirror".to_string(),
@@ -164,6 +218,7 @@ impl<'a> Bench<'a> {
 
     fn settings(&self) -> RunSettings {
         let c = self.config;
+        let s = &c.sampling;
         RunSettings {
             builder: c.builder.as_str().to_string(),
             runs: c.runs,
@@ -172,52 +227,16 @@ impl<'a> Bench<'a> {
             load_concurrency: c.load_concurrency,
             load_duration_ms: c.load_duration.as_millis() as u64,
             health_timeout_s: c.health_timeout.as_secs_f64(),
+            warmup: s.warmup,
+            noise: s.noise,
+            precision: s.precision,
+            max_runs: if s.precision.is_some() {
+                s.max_runs
+            } else {
+                c.runs
+            },
+            reference: s.reference.clone(),
         }
-    }
-
-    /// Measure one variant; never fails: a failure becomes the row's `failure`.
-    async fn measure(&self, variant: &Variant, resolver: &mut FromResolver) -> VariantResult {
-        let mut result = VariantResult {
-            name: variant.name.clone(),
-            dockerfile: variant.dockerfile_display.clone(),
-            ..VariantResult::default()
-        };
-        let mut created = cleanup::Created::default();
-        let outcome = self
-            .measure_phases(variant, resolver, &mut result, &mut created)
-            .await;
-        if let Err(Stop(detail)) = outcome {
-            result.works = false;
-            result.failure = Some(failure_line(&detail));
-            result.failure_detail = Some(detail);
-        }
-        self.phase(variant, Phase::Cleanup, "");
-        cleanup::remove_created(self.engine, &created, self.options.keep_images).await;
-        result
-    }
-
-    async fn measure_phases(
-        &self,
-        variant: &Variant,
-        resolver: &mut FromResolver,
-        result: &mut VariantResult,
-        created: &mut cleanup::Created,
-    ) -> Result<(), Stop> {
-        self.phase(variant, Phase::Bases, "");
-        let prepared = resolver.prepare(self, variant, result).await?;
-        let built = build::measure_builds(self, variant, prepared, result, created).await?;
-        image::inspect(self, &built.image_id, result).await?;
-        let ran = container::measure(self, variant, &built.image_id, result, created).await;
-        // The image exists even when its container fails: its anatomy still explains it.
-        if !self.options.skip_anatomy {
-            image::analyse(self, variant, &built.image_id, result).await;
-        }
-        ran?;
-        if let Some(failed) = result.smoke.iter().find(|s| !s.passed()) {
-            return Err(container::smoke_failure(failed));
-        }
-        result.works = true;
-        Ok(())
     }
 
     pub(crate) fn phase(&self, variant: &Variant, phase: Phase, detail: impl Into<String>) {
@@ -239,45 +258,17 @@ impl<'a> Bench<'a> {
     }
 }
 
-/// One line saying why a variant failed.
-pub(crate) fn failure_line(detail: &FailureDetail) -> String {
-    let mut line = match detail.phase {
-        FailurePhase::Prepare => format!("not built: {}", detail.message),
-        FailurePhase::Build => match &detail.step {
-            Some(step) => format!("build failed at `{step}`: {}", detail.message),
-            None => format!("build failed: {}", detail.message),
-        },
-        FailurePhase::Start => format!("container did not start: {}", detail.message),
-        FailurePhase::Health => detail.message.clone(),
-        FailurePhase::Smoke => format!("smoke command failed: {}", detail.message),
-        FailurePhase::Measure => format!("measuring failed: {}", detail.message),
-    };
-    if let Some(last) = detail.log_tail.iter().rev().find(|l| !l.trim().is_empty())
-        && matches!(detail.phase, FailurePhase::Health | FailurePhase::Smoke)
-    {
-        line.push_str(&format!("; last log line: {}", last.trim()));
-    }
-    line
-}
-
-fn summary_line(result: &VariantResult) -> String {
-    if let Some(failure) = &result.failure {
-        return failure.clone();
-    }
-    let size = result
-        .image
-        .as_ref()
-        .map(|i| format!("{:.1} MB", i.size_bytes as f64 / 1e6))
-        .unwrap_or_default();
-    let startup = result
-        .startup_ms
-        .as_ref()
-        .map(|t| format!(", startup {:.0} ms", t.median))
-        .unwrap_or_default();
-    format!("{size}{startup}")
-}
-
 /// Current time as RFC 3339 UTC with seconds.
 pub(crate) fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Current time as RFC 3339 UTC with milliseconds (sample timestamps).
+pub(crate) fn now_millis() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A seed for a run that was given none (recorded in results.json).
+fn fresh_seed() -> u64 {
+    uuid::Uuid::new_v4().as_u64_pair().0
 }

@@ -38,6 +38,22 @@ pub(crate) enum Warning {
     AnatomyFailed(String),
     /// No file to change was found, so the incremental rebuild was not measured.
     NoChangeFile,
+    /// Samples with a modified Z-score above 3.5: kept in the statistics, but worth a look.
+    Outliers {
+        /// Which timing.
+        what: &'static str,
+        /// How many.
+        count: u32,
+        /// Of how many samples.
+        n: u32,
+    },
+    /// The first start of the fresh image is an outlier against the later ones.
+    SlowFirstStart {
+        /// The first start, in milliseconds.
+        first_ms: f64,
+        /// The median of the measured rounds.
+        median_ms: f64,
+    },
 }
 
 /// Relative spread above which timings are flagged.
@@ -68,6 +84,17 @@ impl fmt::Display for Warning {
                 "{count} request(s) failed during the latency/load phases"
             ),
             Warning::AnatomyFailed(message) => write!(f, "image anatomy not measured: {message}"),
+            Warning::Outliers { what, count, n } => write!(
+                f,
+                "{what}: {count} of {n} samples are outliers (modified Z-score above 3.5); they are kept in the median and its interval, but the machine may have been busy"
+            ),
+            Warning::SlowFirstStart {
+                first_ms,
+                median_ms,
+            } => write!(
+                f,
+                "startup: the first start of the fresh image took {first_ms:.0} ms against a median of {median_ms:.0} ms afterwards (cold caches); it is reported as first start, not in the startup figures"
+            ),
             Warning::NoChangeFile => write!(
                 f,
                 "rebuild after code change not measured: no copied source file found; set `change_file`"

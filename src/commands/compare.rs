@@ -1,5 +1,6 @@
 //! `basebench compare OLD.json NEW.json`: per-variant deltas (size, builds, startup,
-//! latency, memory) between two results files, with the change in percent.
+//! latency, memory) between two results files, with the change in percent; a warning
+//! first when the files come from different testbeds.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -68,6 +69,15 @@ pub(crate) fn render_comparison(old: &RunResults, new: &RunResults) -> String {
 pub fn execute(args: &CompareArgs, out: &mut dyn Write) -> CommandResult {
     let old = read_results(&args.old)?;
     let new = read_results(&args.new)?;
+    let differences = compare::testbed_differences(&old, &new);
+    if !differences.is_empty() {
+        let _ = writeln!(
+            out,
+            "warning: the two files come from different testbeds ({}); absolute timings are \
+             not comparable, ratios to a reference measured on the same testbed are",
+            differences.join(", ")
+        );
+    }
     let _ = write!(out, "{}", render_comparison(&old, &new));
     Ok(ExitCode::Success)
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use clap::Args;
 use tokio::sync::watch;
 
-use super::{CommandResult, ExitCode};
+use super::{CliError, CommandResult, ExitCode};
 use crate::bench::{Bench, RunOptions, now_rfc3339, sweep_run};
 use crate::config::{self, Config, Overrides, defaults};
 use crate::engine::Engine;
@@ -43,6 +43,9 @@ pub(crate) struct RunArgs {
     /// Print only warnings and the final table.
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
+    /// Also write the startup samples in hyperfine's JSON export shape to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) export_hyperfine: Option<PathBuf>,
 }
 
 /// A new run id: UTC time plus a random suffix, e.g. `20261127-093012-4f2a`.
@@ -69,6 +72,8 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
     let engine = super::connect_engine().await?;
     let host = engine.info().await?;
     let output = OutputDir::prepare(&out_dir)?;
+    let mut args = args;
+    args.export_hyperfine = hyperfine_path(&args, &cwd)?;
     let reporter: Arc<dyn Reporter> =
         Arc::from(reporter::for_mode(ProgressMode::detect(args.quiet)));
     reporter.report(Event::Notice(format!(
@@ -119,6 +124,23 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
     Ok(exit_code(&results, interrupted, args.allow_failures))
 }
 
+/// The `--export-hyperfine` file, relative to `cwd`, checked before the first build
+/// (after the report directory is made): its directory must exist.
+fn hyperfine_path(args: &RunArgs, cwd: &std::path::Path) -> Result<Option<PathBuf>, CliError> {
+    let Some(file) = &args.export_hyperfine else {
+        return Ok(None);
+    };
+    let path = cwd.join(file);
+    match path.parent() {
+        Some(dir) if !dir.is_dir() => Err(CliError::usage_msg(format!(
+            "--export-hyperfine: the directory '{}' does not exist; create it or choose \
+             another file",
+            dir.display()
+        ))),
+        _ => Ok(Some(path)),
+    }
+}
+
 fn exit_code(results: &RunResults, interrupted: bool, allow_failures: bool) -> ExitCode {
     if interrupted {
         ExitCode::Interrupted
@@ -162,6 +184,9 @@ async fn finish(
         ))),
     }
     write_reports(output, results, config)?;
+    if let Some(path) = &args.export_hyperfine {
+        crate::writer::write_atomic(path, &export::render_hyperfine(results))?;
+    }
     if !args.no_history && !results.variants.is_empty() {
         let path = config.output_root.join(history::HISTORY_FILE);
         append_line(&path, &history::summary_line(results))?;

@@ -3,10 +3,19 @@
 
 use crate::engine::BuilderKind;
 
-/// Fresh containers started per variant to time startup (`runs`, `--runs`).
-pub(crate) const RUNS: u32 = 3;
-/// Repetitions of each build measurement (`build_runs`, `--build-runs`).
-pub(crate) const BUILD_RUNS: u32 = 1;
+/// Startup rounds, warm-up included: each starts one fresh container of every variant
+/// (`runs`, `--runs`).
+pub(crate) const RUNS: u32 = 6;
+/// Repetitions of the cached and after-a-code-change builds (`build_runs`, `--build-runs`).
+pub(crate) const BUILD_RUNS: u32 = 3;
+/// Cold builds per variant (`cold_build_runs`, `--cold-build-runs`).
+pub(crate) const COLD_BUILD_RUNS: u32 = 1;
+/// Leading startup rounds left out of the statistics (`warmup`, `--warmup`).
+pub(crate) const WARMUP: u32 = 1;
+/// Relative difference called noise, as a fraction (`noise`, `--noise`, given in percent).
+pub(crate) const NOISE: f64 = 0.05;
+/// Most startup rounds an adaptive run may reach (`max_runs`, `--max-runs`).
+pub(crate) const MAX_RUNS: u32 = 30;
 /// The image builder (`builder`, `--builder`).
 pub(crate) const BUILDER: BuilderKind = BuilderKind::Buildkit;
 /// Seconds a container may take to answer 200 (`health_timeout_s`, `--health-timeout`).

@@ -50,11 +50,40 @@ pub struct Overrides {
     #[arg(long, value_name = "PATH", help = help("Path that must answer HTTP 200 when the app is up", defaults::HEALTH))]
     pub health: Option<String>,
     /// `--runs`.
-    #[arg(long, help = help("Fresh containers started per variant to time startup", defaults::RUNS))]
+    #[arg(long, help = help("Startup rounds, warm-up included: each starts one fresh container of every variant, in a shuffled order", defaults::RUNS))]
     pub runs: Option<u32>,
     /// `--build-runs`.
-    #[arg(long, help = help("Repetitions of each build measurement", defaults::BUILD_RUNS))]
+    #[arg(long, help = help("Repetitions of the cached and after-a-code-change builds, interleaved across variants", defaults::BUILD_RUNS))]
     pub build_runs: Option<u32>,
+    /// `--cold-build-runs`.
+    #[arg(long, value_name = "N", help = help("Cold builds (no cache, downloads included) per variant", defaults::COLD_BUILD_RUNS))]
+    pub cold_build_runs: Option<u32>,
+    /// `--warmup`.
+    #[arg(long, value_name = "ROUNDS", help = help("Leading startup rounds kept as samples but left out of the statistics", defaults::WARMUP))]
+    pub warmup: Option<u32>,
+    /// `--noise` in percent.
+    #[arg(long, value_name = "PCT", value_parser = super::sampling::parse_percent, help = help("Differences whose 95 % interval reaches into 1 ± this are \"no clear difference\"", "5%"))]
+    pub noise: Option<f64>,
+    /// `--precision` in percent.
+    #[arg(long, value_name = "PCT", value_parser = super::sampling::parse_percent, help = "Add startup rounds (up to --max-runs) until every variant's startup interval is within ±PCT of its median, or every verdict against the reference is settled (e.g. 5%)")]
+    pub precision: Option<f64>,
+    /// `--max-runs`.
+    #[arg(long, value_name = "ROUNDS", help = help("Most startup rounds with --precision", defaults::MAX_RUNS))]
+    pub max_runs: Option<u32>,
+    /// `--reference`.
+    #[arg(
+        long,
+        value_name = "NAME",
+        help = "The variant the others are compared with (default: the smallest that works)"
+    )]
+    pub reference: Option<String>,
+    /// `--seed`.
+    #[arg(
+        long,
+        value_name = "N",
+        help = "Seed of the round order and the bootstrap (default: a fresh one, recorded in results.json); the same seed reproduces the order"
+    )]
+    pub seed: Option<u64>,
     /// `--builder`.
     #[arg(long, value_enum, help = help("Image builder", defaults::BUILDER.as_str()))]
     pub builder: Option<BuilderKind>,

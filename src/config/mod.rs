@@ -165,6 +165,20 @@ pub(crate) struct RawConfig {
     pub(crate) load_concurrency: Option<u32>,
     /// Length of the load phase.
     pub(crate) load_duration_ms: Option<u64>,
+    /// Cold builds per variant.
+    pub(crate) cold_build_runs: Option<u32>,
+    /// Leading startup rounds left out of the statistics.
+    pub(crate) warmup: Option<u32>,
+    /// Noise threshold in percent (`5`, `"5%"`).
+    pub(crate) noise: Option<sampling::Percent>,
+    /// Target interval half-width in percent; rounds are added until it is met.
+    pub(crate) precision: Option<sampling::Percent>,
+    /// Most startup rounds with `precision`.
+    pub(crate) max_runs: Option<u32>,
+    /// The variant the others are compared with.
+    pub(crate) reference: Option<String>,
+    /// Seed of the round order and the bootstrap.
+    pub(crate) seed: Option<u64>,
     #[serde(default, rename = "variant")]
     pub(crate) variants: Vec<RawVariant>,
     /// FROM rewrites, requested → actual.
@@ -239,12 +253,17 @@ pub struct Config {
     pub mirror: Option<String>,
     /// Matrix weights.
     pub(crate) scoring: ScoringWeights,
+    /// How the rounds are planned and judged: warm-up, noise, precision, reference, seed.
+    pub(crate) sampling: Sampling,
 }
 
 pub(crate) mod defaults;
 mod file;
 mod flags;
 mod resolve;
+mod sampling;
+
+pub(crate) use sampling::Sampling;
 
 pub(crate) use file::ConfigFile;
 pub use flags::Overrides;

@@ -30,8 +30,11 @@ pub fn load(overrides: &Overrides, cwd: &Path) -> Result<Config, ConfigError> {
         ),
     };
     let flag_variants = apply_overrides(&mut raw, overrides, cwd);
+    let plan = raw.clone();
     let mut config = validate(raw, &origin, &base_dir, flag_variants)?;
     select_only(&mut config, &overrides.only)?;
+    let names: Vec<&str> = config.variants.iter().map(|v| v.name.as_str()).collect();
+    config.sampling = super::sampling::resolve(&plan, overrides, &origin, config.runs, &names)?;
     Ok(config)
 }
 
@@ -168,6 +171,7 @@ fn validate(
         fallback: raw.bases.fallback,
         mirror: checked_mirror(origin, raw.bases.mirror)?,
         scoring: raw.scoring,
+        sampling: Default::default(),
     })
 }
 

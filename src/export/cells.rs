@@ -6,7 +6,7 @@
 
 use crate::format::{self, bytes, millis, seconds};
 use crate::matrix::{Row, Vulnerabilities};
-use crate::stats::Timing;
+use crate::stats::{Timing, Verdict};
 
 /// What an empty cell shows.
 pub(crate) const NONE: &str = "–";
@@ -76,10 +76,16 @@ pub(crate) fn layers(row: &Row) -> Option<String> {
     row.layers.map(|n| n.to_string())
 }
 
-/// Build: cold, cached and after-a-change times (median ±half-range), steps re-run.
-pub(crate) fn build(row: &Row) -> Vec<Line> {
+/// Build: cold (downloads included), cached and after-a-change times (median [95 %
+/// interval], or ±half-range in files without intervals), steps re-run. `Brief` leaves
+/// the unit out (the narrow terminal column names it in its header).
+pub(crate) fn build(row: &Row, detail: Detail) -> Vec<Line> {
+    let unit: fn(f64) -> String = match detail {
+        Detail::Full => seconds,
+        Detail::Brief => |s| format::number(&seconds(s)),
+    };
     let time =
-        |label, t: Option<&Timing>| t.map(|t| Line::labelled(label, format::timing_pm(t, seconds)));
+        |label, t: Option<&Timing>| t.map(|t| Line::labelled(label, format::timing_ci(t, unit)));
     let mut lines: Vec<Line> = [
         time("cold", row.build_cold.as_ref()),
         time("cached", row.build_cached.as_ref()),
@@ -94,14 +100,47 @@ pub(crate) fn build(row: &Row) -> Vec<Line> {
     lines
 }
 
-/// Startup to the first HTTP 200: median, then the spread or `(1 run)`.
+/// Startup to the first HTTP 200: median, its 95 % interval (or the spread, or
+/// `(1 run)`), the engine's and the app's parts, the first start, and the verdict against
+/// the reference.
 pub(crate) fn startup(row: &Row) -> Vec<Line> {
-    row.startup.as_ref().map_or_else(Vec::new, |t| {
-        vec![
-            Line::plain(millis(t.median)),
-            Line::plain(format::spread(t, millis)),
-        ]
-    })
+    let Some(t) = row.startup.as_ref() else {
+        return Vec::new();
+    };
+    let mut lines = vec![Line::plain(millis(t.median))];
+    lines.push(match t.ci95 {
+        Some(ci) if !t.is_single_run() => Line::labelled("CI", format::interval(ci, millis)),
+        _ => Line::plain(format::spread(t, millis)),
+    });
+    if let (Some(e), Some(a)) = (row.engine_start.as_ref(), row.app_ready.as_ref()) {
+        let parts = format!(
+            "{} + {}",
+            format::number(&millis(e.median)),
+            millis(a.median)
+        );
+        lines.push(Line::labelled("engine + app", parts));
+    }
+    if let Some(first) = row.first_start.as_ref() {
+        lines.push(Line::labelled("first", millis(first.median)));
+    }
+    lines.extend(verdict(row, "startup_ms"));
+    lines
+}
+
+/// A timing's verdict against the reference: `1.59× faster`, `1.20× slower`, `≈ same`
+/// (no clear difference; the reason line says it in full), or `reference` for the
+/// reference itself.
+pub(crate) fn verdict(row: &Row, key: &str) -> Option<Line> {
+    if row.is_reference && row.works {
+        return Some(Line::labelled("vs ref", "reference"));
+    }
+    let c = row.vs_reference.get(key)?;
+    let value = match c.verdict {
+        Verdict::Faster => format!("{} faster", format::times(1.0 / c.ratio)),
+        Verdict::Slower => format!("{} slower", format::times(c.ratio)),
+        Verdict::NoClearDifference => "≈ same".to_string(),
+    };
+    Some(Line::labelled("vs ref", value))
 }
 
 /// Latency percentiles and throughput under load.

@@ -23,6 +23,9 @@ const HEADER: &[&str] = &[
     "build_cold_max_s",
     "build_cached_s",
     "build_incremental_s",
+    "build_incremental_ci_lo_s",
+    "build_incremental_ci_hi_s",
+    "build_incremental_verdict",
     "incremental_steps_run",
     "steps_total",
     "build_ratio",
@@ -31,7 +34,20 @@ const HEADER: &[&str] = &[
     "startup_max_ms",
     "startup_runs",
     "startup_ratio",
+    "startup_ci_lo_ms",
+    "startup_ci_hi_ms",
+    "startup_outliers",
+    "engine_start_ms",
+    "app_ready_ms",
+    "first_start_ms",
+    "startup_vs_ref_ratio",
+    "startup_vs_ref_ci_lo",
+    "startup_vs_ref_ci_hi",
+    "startup_p_value",
+    "startup_verdict",
     "latency_p50_ms",
+    "latency_p50_ci_lo_ms",
+    "latency_p50_ci_hi_ms",
     "latency_p95_ms",
     "latency_p99_ms",
     "rps",
@@ -74,6 +90,31 @@ fn timing_cells(t: Option<&Timing>) -> [String; 3] {
     ]
 }
 
+fn ci_cells(ci: Option<[f64; 2]>) -> [String; 2] {
+    [opt(ci.map(|c| c[0])), opt(ci.map(|c| c[1]))]
+}
+
+/// Ratio, interval, p-value and verdict against the reference.
+fn versus_cells(row: &Row, key: &str) -> [String; 5] {
+    let c = row.vs_reference.get(key);
+    let [lo, hi] = ci_cells(c.map(|c| c.ci95));
+    [
+        opt(c.map(|c| c.ratio)),
+        lo,
+        hi,
+        opt(c.and_then(|c| c.p_value)),
+        verdict_cell(row, key),
+    ]
+}
+
+fn verdict_cell(row: &Row, key: &str) -> String {
+    match row.vs_reference.get(key) {
+        Some(c) => c.verdict.label().replace(' ', "-"),
+        None if row.is_reference && row.works => "reference".to_string(),
+        None => String::new(),
+    }
+}
+
 fn record(row: &Row) -> Vec<String> {
     let size = row.size.as_ref();
     let f = &row.facts;
@@ -84,6 +125,11 @@ fn record(row: &Row) -> Vec<String> {
     let r = &row.ratings;
     let [cold, cold_min, cold_max] = timing_cells(row.build_cold.as_ref());
     let [start, start_min, start_max] = timing_cells(row.startup.as_ref());
+    let [inc_lo, inc_hi] = ci_cells(row.build_incremental.as_ref().and_then(|t| t.ci95));
+    let [start_lo, start_hi] = ci_cells(row.startup.as_ref().and_then(|t| t.ci95));
+    let [vs_ratio, vs_lo, vs_hi, vs_p, vs_verdict] = versus_cells(row, "startup_ms");
+    let [lat_lo, lat_hi] = ci_cells(row.latency.as_ref().and_then(|l| l.ci95));
+    let median = |t: Option<&Timing>| opt(t.map(|t| t.median));
     vec![
         row.rank.to_string(),
         row.name.clone(),
@@ -101,6 +147,9 @@ fn record(row: &Row) -> Vec<String> {
         cold_max,
         opt(row.build_cached.as_ref().map(|t| t.median)),
         opt(row.build_incremental.as_ref().map(|t| t.median)),
+        inc_lo,
+        inc_hi,
+        verdict_cell(row, "build_incremental_s"),
         opt(row.incremental_steps.map(|s| s.0)),
         opt(row.incremental_steps.map(|s| s.1)),
         opt(row.build_ratio),
@@ -109,7 +158,20 @@ fn record(row: &Row) -> Vec<String> {
         start_max,
         opt(row.startup.as_ref().map(|t| t.n)),
         opt(row.startup_ratio),
+        start_lo,
+        start_hi,
+        opt(row.startup.as_ref().and_then(|t| t.outliers)),
+        median(row.engine_start.as_ref()),
+        median(row.app_ready.as_ref()),
+        median(row.first_start.as_ref()),
+        vs_ratio,
+        vs_lo,
+        vs_hi,
+        vs_p,
+        vs_verdict,
         opt(row.latency.as_ref().map(|l| l.p50)),
+        lat_lo,
+        lat_hi,
         opt(row.latency.as_ref().map(|l| l.p95)),
         opt(row.latency.as_ref().map(|l| l.p99)),
         opt(row.latency.as_ref().and_then(|l| l.concurrent_rps)),

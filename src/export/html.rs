@@ -6,10 +6,9 @@ use std::fmt::Write;
 
 use crate::export::escape::html as escape;
 use crate::export::markup;
-use crate::export::svg::{self, Bar, Group};
-use crate::format::{bytes, millis, seconds};
-use crate::matrix::{Matrix, Row};
+use crate::matrix::Matrix;
 
+mod charts;
 mod sections;
 
 use sections::Html;
@@ -30,171 +29,6 @@ padding:0 4px;border-radius:3px;background:#fff3c4;border:1px solid #e6c200;marg
 .bar{height:10px;background:#f28e2b;display:inline-block}.bar.base{background:#4e79a7}\
 pre{background:#f6f6f6;padding:8px;overflow-x:auto;font-size:12px}\
 details{margin:8px 0}summary{cursor:pointer;font-weight:600}";
-
-/// Colour of the base image's share.
-pub(crate) const BASE_COLOR: &str = "#4e79a7";
-/// Colour of what the Dockerfile added.
-pub(crate) const ADDED_COLOR: &str = "#f28e2b";
-
-/// Label of a row in charts: name, `†` for a stand-in base.
-fn chart_label(row: &Row) -> String {
-    if row.stand_in_bases.is_empty() {
-        row.name.clone()
-    } else {
-        format!("{} †", row.name)
-    }
-}
-
-fn failed_note(row: &Row) -> Option<String> {
-    (!row.works).then(|| "failed (see Failures)".to_string())
-}
-
-fn size_chart(matrix: &Matrix) -> String {
-    let groups: Vec<Group> = matrix
-        .ranked()
-        .map(|row| {
-            let size = row.size.as_ref();
-            let bars = match size.map(|s| (s.total, s.base, s.added)) {
-                Some((_, Some(base), Some(added))) => vec![
-                    bar("base image", Some(base as f64), BASE_COLOR),
-                    bar("added by Dockerfile", Some(added as f64), ADDED_COLOR),
-                ],
-                Some((total, _, _)) => {
-                    vec![bar("image (split unknown)", Some(total as f64), "#999")]
-                }
-                None => Vec::new(),
-            };
-            let note = size.is_none().then(|| "not built".to_string());
-            Group {
-                label: chart_label(row),
-                bars,
-                note,
-            }
-        })
-        .collect();
-    svg::stacked("chart-size", "Image size: base + added", &groups, |v| {
-        bytes(v as u64)
-    })
-}
-
-fn bar(series: &str, value: Option<f64>, color: &'static str) -> Bar {
-    Bar {
-        series: series.to_string(),
-        value,
-        color,
-        range: None,
-    }
-}
-
-fn timed(series: &str, t: Option<&crate::stats::Timing>, color: &'static str) -> Bar {
-    Bar {
-        series: series.to_string(),
-        value: t.map(|t| t.median),
-        color,
-        range: t.filter(|t| !t.is_single_run()).map(|t| (t.min, t.max)),
-    }
-}
-
-fn build_chart(matrix: &Matrix) -> String {
-    let groups: Vec<Group> = matrix
-        .ranked()
-        .map(|row| Group {
-            label: chart_label(row),
-            bars: vec![
-                timed("cold", row.build_cold.as_ref(), "#59a14f"),
-                timed("cached", row.build_cached.as_ref(), "#76b7b2"),
-                timed(
-                    "after code change",
-                    row.build_incremental.as_ref(),
-                    "#b07aa1",
-                ),
-            ],
-            note: row.build_cold.is_none().then(|| "not built".to_string()),
-        })
-        .collect();
-    svg::grouped(
-        "chart-build",
-        "Build time (median, min–max)",
-        &groups,
-        seconds,
-    )
-}
-
-fn startup_chart(matrix: &Matrix) -> String {
-    let groups: Vec<Group> = matrix
-        .ranked()
-        .map(|row| {
-            let single = row.startup.as_ref().is_some_and(|t| t.is_single_run());
-            let label = if single {
-                format!("{} (1 run)", chart_label(row))
-            } else {
-                chart_label(row)
-            };
-            Group {
-                label,
-                bars: vec![timed(
-                    "startup to first 200",
-                    row.startup.as_ref(),
-                    "#4e79a7",
-                )],
-                note: failed_note(row),
-            }
-        })
-        .collect();
-    svg::grouped(
-        "chart-startup",
-        "Startup to first HTTP 200 (median, min–max)",
-        &groups,
-        millis,
-    )
-}
-
-fn latency_chart(matrix: &Matrix) -> String {
-    let groups: Vec<Group> = matrix
-        .ranked()
-        .map(|row| {
-            let l = row.latency.as_ref();
-            Group {
-                label: chart_label(row),
-                bars: vec![
-                    bar("p50", l.map(|l| l.p50), "#76b7b2"),
-                    bar("p95", l.map(|l| l.p95), "#edc948"),
-                    bar("p99", l.map(|l| l.p99), "#e15759"),
-                ],
-                note: failed_note(row),
-            }
-        })
-        .collect();
-    svg::grouped(
-        "chart-latency",
-        "Request latency (sequential)",
-        &groups,
-        millis,
-    )
-}
-
-fn memory_chart(matrix: &Matrix) -> String {
-    let groups: Vec<Group> = matrix
-        .ranked()
-        .map(|row| {
-            let m = row.memory.as_ref();
-            Group {
-                label: chart_label(row),
-                bars: vec![
-                    bar("idle", m.map(|m| m.idle as f64), "#9c755f"),
-                    bar("peak under load", m.map(|m| m.peak as f64), "#f28e2b"),
-                ],
-                note: failed_note(row),
-            }
-        })
-        .collect();
-    svg::grouped(
-        "chart-memory",
-        "Memory (idle, peak under load)",
-        &groups,
-        |v| bytes(v as u64),
-    )
-}
 
 fn header(out: &mut String, matrix: &Matrix) {
     let _ = write!(
@@ -231,13 +65,7 @@ pub(crate) fn render(matrix: &Matrix) -> String {
     sections::matrix_table(&mut out, matrix);
     markup::warnings(&Html, &mut out, matrix);
     out.push_str("<h2>Charts</h2><div class=\"charts\" id=\"charts\">");
-    for chart in [
-        size_chart(matrix),
-        build_chart(matrix),
-        startup_chart(matrix),
-        latency_chart(matrix),
-        memory_chart(matrix),
-    ] {
+    for chart in charts::all(matrix) {
         out.push_str(&chart);
     }
     out.push_str("</div>");

@@ -11,6 +11,7 @@ pub(crate) mod csv;
 mod details;
 pub(crate) mod escape;
 pub(crate) mod html;
+pub(crate) mod hyperfine;
 pub(crate) mod json;
 pub(crate) mod markdown;
 mod markup;
@@ -52,6 +53,11 @@ pub fn render_reports(results: &RunResults, weights: &ScoringWeights) -> Vec<Rep
             bytes: html::render(&matrix).into_bytes(),
         },
     ]
+}
+
+/// The startup samples in hyperfine's JSON export shape (`--export-hyperfine`).
+pub fn render_hyperfine(results: &RunResults) -> Vec<u8> {
+    hyperfine::render(results)
 }
 
 /// The terminal table of a run; `color` adds ANSI colours (off when not a terminal).

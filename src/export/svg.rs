@@ -210,7 +210,8 @@ pub(crate) fn grouped(id: &str, title: &str, groups: &[Group], fmt: fn(f64) -> S
             if let Some(range) = bar.range {
                 whisker(&mut out, range, k, y);
                 end = end.max(LABEL_W + range.1 * k);
-                text = format!("{text} [{}–{}]", fmt(range.0), fmt(range.1));
+                let lo = crate::format::number(&fmt(range.0));
+                text = format!("{text} [{lo}–{}]", fmt(range.1));
             }
             value_text(&mut out, end, y, &text);
         }

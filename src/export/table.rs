@@ -24,8 +24,8 @@ const REASON_WIDTH: usize = 100;
 const HEADER: [&str; 8] = [
     "variant",
     "size",
-    "build cold\ncached\nafter change\nsteps re-run",
-    "startup\n[min–max]",
+    "build (s) cold\ncached\nafter change\nsteps re-run",
+    "startup\n95% CI\nengine + app\nfirst start\nvs reference",
     "latency\np50/p95",
     "memory\nidle/peak",
     "image",
@@ -96,7 +96,7 @@ fn record(row: &Row) -> Vec<String> {
     vec![
         variant_cell(row),
         size_cell(row),
-        values(&cells::build(row)),
+        values(&cells::build(row, Detail::Brief)),
         values(&cells::startup(row)),
         values(&cells::latency(row)),
         values(&cells::memory(row)),
@@ -156,7 +156,9 @@ pub(crate) fn render(matrix: &Matrix, color: bool) -> String {
     let legend = [
         "Ratings 1–5: C compatibility, S security, D debugging, Z size, V speed (? = not \
          measured). Ratios (×) are to the reference variant.",
-        "Build: median ±half-range; after a change, steps re-run/total.",
+        "Build and startup: median [95% CI]; cold builds include downloads; after a change, \
+         steps re-run/total. Startup: engine = start call until running, app = running until \
+         the first HTTP 200; first = the first start of the fresh image.",
     ];
     for line in legend {
         out.push_str(&Wrap::wrap(line, TABLE_WIDTH, true));

@@ -1,8 +1,10 @@
 //! CI gates: limits on size, startup and regression against a baseline, read from
 //! `[gates]` in `basebench.toml` or from `basebench check` flags. [`rules`] turns them into
 //! one rule per limit and evaluates each against the results (pass / fail / skip /
-//! misconfigured).
+//! misconfigured); a timing's regression counts only when it is more than noise
+//! ([`noise`]).
 
+mod noise;
 pub(crate) mod rules;
 
 use std::collections::BTreeMap;

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::{ByteSize, GateConfig, GateLimits, Limit};
+use super::{ByteSize, GateConfig, GateLimits, Limit, noise};
 use crate::results::compare::{Figure, Pair};
 use crate::results::{RunResults, VariantResult};
 
@@ -70,6 +70,8 @@ struct Subject<'a> {
     new: Option<&'a VariantResult>,
     old: Option<&'a VariantResult>,
     baseline: bool,
+    /// The run being checked (its seed seeds the bootstrap).
+    results: &'a RunResults,
 }
 
 impl Rule {
@@ -133,6 +135,53 @@ fn max_size(v: &VariantResult, limit: &Limit<ByteSize>) -> (Status, String, Stri
     }
 }
 
+/// A figure's change against the limit: an exact figure (size) by its percent, a timing
+/// by the interval of new ÷ old when both runs kept raw samples (it fails only when the
+/// whole interval lies above the limit), else by its medians, saying so.
+fn judge(
+    label: &str,
+    pct: f64,
+    values: String,
+    evidence: Option<noise::Evidence>,
+    limit: f64,
+) -> (Status, String, String) {
+    let bound = 1.0 + limit / 100.0;
+    match evidence {
+        None | Some(noise::Evidence::MediansOnly(_)) => {
+            let why = match evidence {
+                Some(noise::Evidence::MediansOnly(why)) => why,
+                _ => "",
+            };
+            let measured = format!("{label} {pct:+.1}% ({values})");
+            if pct > limit {
+                let why = if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({why})")
+                };
+                let note = format!("{label} grew {pct:.1}%, more than {limit}%{why}");
+                (Status::Fail, measured, note)
+            } else {
+                (Status::Pass, measured, why.to_string())
+            }
+        }
+        Some(noise::Evidence::Interval(ci)) => {
+            let range = noise::percent_interval(ci);
+            let measured = format!("{label} {pct:+.1}% ({values}; 95% CI {range})");
+            if ci[0] > bound {
+                let note =
+                    format!("{label} grew {pct:.1}% (95% CI {range}), wholly more than {limit}%");
+                (Status::Fail, measured, note)
+            } else if ci[1] < 1.0 {
+                (Status::Pass, measured, format!("faster: 95% CI {range}"))
+            } else {
+                let note = format!("within noise: 95% CI {range} reaches {limit}% or less");
+                (Status::Pass, measured, note)
+            }
+        }
+    }
+}
+
 /// A limit in ms or % must be a number >= 0.
 fn unusable(limit: &Limit<f64>) -> Option<(Status, String, String)> {
     (!(limit.value.is_finite() && limit.value >= 0.0)).then(|| {
@@ -184,17 +233,11 @@ fn regression(s: &Subject<'_>, limit: &Limit<f64>) -> Vec<(Status, String, Strin
             (_, None, _) => no_data(format!("no {label} measured")),
             (Some(_), Some(_), None) => no_data(format!("the baseline's {label} is 0")),
             (Some(o), Some(n), Some(pct)) => {
-                let measured = format!(
-                    "{label} {pct:+.1}% ({} → {})",
-                    figure.show(o),
-                    figure.show(n)
-                );
-                if pct > limit.value {
-                    let note = format!("{label} grew {pct:.1}%, more than {}%", limit.value);
-                    (Status::Fail, measured, note)
-                } else {
-                    (Status::Pass, measured, String::new())
-                }
+                let values = format!("{} → {}", figure.show(o), figure.show(n));
+                let sides = s.old.zip(s.new);
+                let evidence =
+                    sides.and_then(|sides| noise::evidence(s.name, figure, sides, s.results));
+                judge(label, pct, values, evidence, limit.value)
             }
         }
     };
@@ -231,6 +274,7 @@ pub(crate) fn evaluate(
             new: pair.new,
             old: pair.old,
             baseline: baseline.is_some(),
+            results,
         };
         let rules = match subject.new {
             Some(_) => rules_for(pair.name, gates, flags),

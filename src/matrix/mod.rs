@@ -45,11 +45,11 @@ impl Matrix {
     /// Build the view model: facts per row, reference ratios, ratings, ranking and text.
     pub(crate) fn build(results: &RunResults, weights: &ScoringWeights) -> Matrix {
         let mut rows: Vec<Row> = results.variants.iter().map(read::row_facts).collect();
-        let reference = read::apply_ratios(&mut rows);
+        let reference = read::apply_ratios(&mut rows, results.reference.as_deref());
         score::rate_all(&mut rows, weights);
         let order = score::rank(&mut rows);
         for row in &mut rows {
-            row.reason = text::reason(row);
+            row.reason = text::reason(row, reference.as_deref());
             row.use_case = text::use_case(row);
         }
         let notes = notes(results, &rows);
@@ -87,6 +87,40 @@ fn with_findings(rows: &[Row]) -> impl Iterator<Item = &Row> {
     rows.iter().filter(|r| !r.findings.is_empty())
 }
 
+/// Where the numbers were measured, in one line.
+fn testbed_note(results: &RunResults) -> Option<String> {
+    let t = results.testbed.as_ref()?;
+    let mut parts = vec![format!(
+        "Docker {} (API {}",
+        t.engine_version, t.api_version
+    )];
+    if !t.storage_driver.is_empty() {
+        parts[0].push_str(&format!(", {}", t.storage_driver));
+    }
+    parts[0].push(')');
+    parts.push(format!("kernel {}", t.kernel));
+    let cpu = t.cpu_model.as_deref().unwrap_or("CPUs");
+    parts.push(format!("{cpu} × {}", t.cpus));
+    parts.push(format!("{} memory", crate::format::bytes(t.memory_bytes)));
+    if let (Some(before), Some(after)) = (t.load_before, t.load_after) {
+        parts.push(format!(
+            "load {:.2} before, {:.2} after",
+            before[0], after[0]
+        ));
+    }
+    parts.push(format!("basebench {}", t.basebench_version));
+    if let Some(seed) = results.seed {
+        parts.push(format!("seed {seed}"));
+    }
+    if let Some(rounds) = results.rounds {
+        parts.push(format!(
+            "{rounds} startup rounds ({} warm-up)",
+            results.settings.warmup
+        ));
+    }
+    Some(format!("Testbed: {}.", parts.join(", ")))
+}
+
 fn notes(results: &RunResults, rows: &[Row]) -> Vec<String> {
     let mut notes = Vec::new();
     if !results.complete {
@@ -112,11 +146,33 @@ fn notes(results: &RunResults, rows: &[Row]) -> Vec<String> {
         ));
     }
     if let Some(reference) = rows.iter().find(|r| r.is_reference) {
+        let why = if results.settings.reference.as_deref() == Some(reference.name.as_str()) {
+            "the reference asked for"
+        } else {
+            "the smallest variant that works"
+        };
         notes.push(format!(
-            "Ratios (×) are to {}, the smallest variant that works.",
+            "Ratios (×) and verdicts are to {}, {why}.",
             reference.name
         ));
     }
+    if rows.iter().any(|r| !r.vs_reference.is_empty()) {
+        notes.push(format!(
+            "Faster or slower only when the 95 % interval of the ratio to the reference lies \
+             wholly outside 1 ± {}%; otherwise \"no clear difference\" (docs/METHODOLOGY.md).",
+            results.settings.noise * 100.0
+        ));
+    } else if rows
+        .iter()
+        .any(|r| r.startup.as_ref().is_some_and(|t| t.ci95.is_none()))
+    {
+        notes.push(
+            "This results file has no intervals (written before schema 2): timings are \
+             medians without verdicts."
+                .to_string(),
+        );
+    }
+    notes.extend(testbed_note(results));
     let linted: Vec<String> = with_findings(rows)
         .map(|r| {
             let errors = r.findings.iter().filter(|f| f.severity == "error").count();

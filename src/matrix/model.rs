@@ -3,8 +3,10 @@
 //! exporter. This file imports nothing from the rest of `matrix`, so dependencies point
 //! one way: model ← read, layers, score, text ← `Matrix::build`.
 
+use std::collections::BTreeMap;
+
 use crate::results::{DockerfileFinding, FailureDetail, Latency, Memory};
-use crate::stats::Timing;
+use crate::stats::{Comparison, Timing};
 
 /// One variant in the matrix.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -43,6 +45,15 @@ pub(crate) struct Row {
     pub(crate) startup: Option<Timing>,
     /// Startup median relative to the reference variant.
     pub(crate) startup_ratio: Option<f64>,
+    /// The engine's part of each start (start call → running).
+    pub(crate) engine_start: Option<Timing>,
+    /// The app's part (running → first 200).
+    pub(crate) app_ready: Option<Timing>,
+    /// The first start of the freshly built image.
+    pub(crate) first_start: Option<Timing>,
+    /// Each timing against the reference's, as the results hold it (empty for the
+    /// reference, a failed variant, or a file without raw samples).
+    pub(crate) vs_reference: BTreeMap<String, Comparison>,
     /// Request latency and throughput.
     pub(crate) latency: Option<Latency>,
     /// Memory idle and peak.

@@ -9,8 +9,8 @@ use crate::stats::Timing;
 /// Read the facts of one variant (ratios, ratings and text come later).
 pub(crate) fn row_facts(v: &VariantResult) -> Row {
     let build = v.build.as_ref();
+    // A single cold build is the default (its cell says so); the repeated timings count.
     let timings = [
-        build.map(|b| &b.cold_s),
         build.and_then(|b| b.cached_s.as_ref()),
         build.and_then(|b| b.incremental_s.as_ref()),
         v.startup_ms.as_ref(),
@@ -35,6 +35,10 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
         build_incremental: build.and_then(|b| b.incremental_s.clone()),
         incremental_steps: build.and_then(|b| b.incremental_steps_run.map(|r| (r, b.steps_total))),
         startup: v.startup_ms.clone(),
+        engine_start: v.engine_start_ms.clone(),
+        app_ready: v.app_ready_ms.clone(),
+        first_start: v.first_start_ms.clone(),
+        vs_reference: v.vs_reference.clone(),
         latency: v.latency_ms.clone(),
         memory: v.memory_bytes.clone(),
         smoke: SmokeView {
@@ -101,15 +105,20 @@ fn facts(v: &VariantResult) -> Facts {
     }
 }
 
-/// Mark the reference (smallest working variant) and fill ratios to it. Returns its name.
-pub(crate) fn apply_ratios(rows: &mut [Row]) -> Option<String> {
-    let reference = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.works)
-        .filter_map(|(i, r)| r.size.as_ref().map(|s| (i, s.total)))
-        .min_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))
-        .map(|(i, _)| i)?;
+/// Mark the reference and fill ratios to it: the one the results name when it works,
+/// else the smallest working variant (a file of schema 1 names none). Returns its name.
+pub(crate) fn apply_ratios(rows: &mut [Row], named: Option<&str>) -> Option<String> {
+    let smallest = || {
+        rows.iter()
+            .enumerate()
+            .filter(|(_, r)| r.works)
+            .filter_map(|(i, r)| r.size.as_ref().map(|s| (i, s.total)))
+            .min_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))
+            .map(|(i, _)| i)
+    };
+    let reference = named
+        .and_then(|name| rows.iter().position(|r| r.works && r.name == name))
+        .or_else(smallest)?;
     rows[reference].is_reference = true;
     let ref_size = rows[reference].size.as_ref().map(|s| s.total);
     let ref_build = rows[reference].build_cold.as_ref().map(|t| t.median);

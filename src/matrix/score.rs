@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 
 use crate::matrix::model::{Ratings, Row, Vulnerabilities};
 use crate::matrix::weights::ScoringWeights;
+use crate::stats::{Timing, Verdict};
 
 /// Penalty (in rating points) for running as root.
 pub(crate) const ROOT_PENALTY: f64 = 1.5;
@@ -95,39 +96,77 @@ pub(crate) fn debugging(row: &Row) -> Option<u8> {
     Some(clamp_rating(points))
 }
 
-fn best(rows: &[Row], pick: impl Fn(&Row) -> Option<f64>) -> Option<f64> {
-    rows.iter()
-        .filter(|r| r.works)
-        .filter_map(&pick)
-        .filter(|v| *v > 0.0)
-        .min_by(f64::total_cmp)
+/// The timings speed rests on: startup, and the rebuild after a code change and the cold
+/// build when they were repeated (a single build has no interval: one cold build includes
+/// whatever the network did that minute, one rebuild whatever else the machine did).
+pub(crate) fn speed_timings(row: &Row) -> [(&'static str, Option<&Timing>); 3] {
+    [
+        ("startup_ms", row.startup.as_ref()),
+        (
+            "build_incremental_s",
+            row.build_incremental
+                .as_ref()
+                .filter(|t| !t.is_single_run()),
+        ),
+        (
+            "build_cold_s",
+            row.build_cold.as_ref().filter(|t| !t.is_single_run()),
+        ),
+    ]
 }
 
-/// Speed: geometric mean of startup and cold build ratios to the fastest working variant,
-/// rated like size (5 at 1×, one point less per doubling).
-fn speed(row: &Row, best_start: Option<f64>, best_build: Option<f64>) -> Option<u8> {
-    if !row.works {
-        return None;
+/// A timing's value for rating: the reference's median when the row is the reference or
+/// not distinguishable from it (so such rows rate alike), else the row's own median.
+fn effective(row: &Row, key: &str, t: &Timing, reference: Option<f64>) -> f64 {
+    let same = row.is_reference
+        || row
+            .vs_reference
+            .get(key)
+            .is_some_and(|c| c.verdict == Verdict::NoClearDifference);
+    match reference {
+        Some(r) if same => r,
+        _ => t.median,
     }
-    let ratios: Vec<f64> = [
-        row.startup
-            .as_ref()
-            .zip(best_start)
-            .map(|(t, b)| t.median / b),
-        row.build_cold
-            .as_ref()
-            .zip(best_build)
-            .map(|(t, b)| t.median / b),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|r| r.is_finite())
-    .collect();
-    if ratios.is_empty() {
-        return None;
+}
+
+/// Speed: geometric mean, over [`speed_timings`], of each timing's ratio to the fastest
+/// working variant's, rated like size (5 at 1×, one point less per doubling).
+fn speed_ratings(rows: &[Row]) -> Vec<Option<u8>> {
+    let reference = rows.iter().find(|r| r.is_reference);
+    let keys: Vec<&str> = speed_timings(&Row::default())
+        .iter()
+        .map(|(k, _)| *k)
+        .collect();
+    let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); rows.len()];
+    for (slot, key) in keys.iter().enumerate() {
+        let timing = |r: &Row| speed_timings(r)[slot].1.cloned();
+        let ref_median = reference.and_then(&timing).map(|t| t.median);
+        let values: Vec<Option<f64>> = rows
+            .iter()
+            .map(|r| {
+                let t = timing(r).filter(|_| r.works)?;
+                Some(effective(r, key, &t, ref_median)).filter(|v| *v > 0.0)
+            })
+            .collect();
+        let Some(best) = values.iter().flatten().copied().min_by(f64::total_cmp) else {
+            continue;
+        };
+        for (i, v) in values.iter().enumerate() {
+            if let Some(v) = v {
+                ratios[i].push(v / best);
+            }
+        }
     }
-    let product: f64 = ratios.iter().product();
-    Some(ratio_rating(product.powf(1.0 / ratios.len() as f64)))
+    ratios
+        .iter()
+        .zip(rows)
+        .map(|(r, row)| {
+            (row.works && !r.is_empty()).then(|| {
+                let product: f64 = r.iter().product();
+                ratio_rating(product.powf(1.0 / r.len() as f64))
+            })
+        })
+        .collect()
 }
 
 /// Weighted mean of the ratings that exist; a missing rating drops out with its weight.
@@ -152,9 +191,8 @@ fn overall(r: &Ratings, w: &ScoringWeights) -> f64 {
 
 /// Fill the ratings of every row.
 pub(crate) fn rate_all(rows: &mut [Row], weights: &ScoringWeights) {
-    let best_start = best(rows, |r| r.startup.as_ref().map(|t| t.median));
-    let best_build = best(rows, |r| r.build_cold.as_ref().map(|t| t.median));
-    for row in rows.iter_mut() {
+    let speeds = speed_ratings(rows);
+    for (row, speed) in rows.iter_mut().zip(speeds) {
         let mut ratings = Ratings {
             compatibility: compatibility(row),
             security: security(row),
@@ -165,7 +203,7 @@ pub(crate) fn rate_all(rows: &mut [Row], weights: &ScoringWeights) {
                 .and_then(|s| s.ratio)
                 .filter(|_| row.works)
                 .map(ratio_rating),
-            speed: speed(row, best_start, best_build),
+            speed,
             overall: 1,
             score: 1.0,
         };
@@ -187,12 +225,21 @@ fn compare(a: &Row, b: &Row) -> Ordering {
         .then(a.name.cmp(&b.name))
 }
 
-/// Order rows best first, set each row's rank, and return the order as indices.
+/// Order rows best first, set each row's rank, and return the order as indices. Working
+/// rows with equal scores share a rank (1, 2, 2, 4); failing rows rank after them, one
+/// each.
 pub(crate) fn rank(rows: &mut [Row]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by(|&a, &b| compare(&rows[a], &rows[b]).then(a.cmp(&b)));
+    let mut previous: Option<(usize, f64)> = None;
     for (pos, &i) in order.iter().enumerate() {
-        rows[i].rank = pos + 1;
+        let row = &rows[i];
+        let rank = match previous {
+            Some((rank, score)) if row.works && score == row.ratings.score => rank,
+            _ => pos + 1,
+        };
+        previous = row.works.then_some((rank, row.ratings.score));
+        rows[i].rank = rank;
     }
     order
 }

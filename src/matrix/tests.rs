@@ -142,7 +142,7 @@ fn the_reason_reads_like_the_article() {
     assert_eq!(
         row.reason,
         "runs as root; shell and apt, dpkg, pip present; 1.09 GB, 8.0× the smallest; \
-         imports OK; measured on a stand-in base"
+         starts in 812 ms; imports OK; measured on a stand-in base"
     );
     assert_eq!(m.reference.as_deref(), Some("distroless"));
 }
@@ -191,5 +191,118 @@ fn single_runs_and_stand_ins_are_noted() {
         m.notes
             .iter()
             .any(|n| n.starts_with("bloated was measured on a stand-in"))
+    );
+}
+
+/// The schema 2 fixture with its statistics, as a run computes them.
+fn measured() -> RunResults {
+    let mut r: RunResults =
+        serde_json::from_str(include_str!("../../tests/fixtures/results/article-v2.json"))
+            .expect("fixture parses");
+    crate::results::annotate(&mut r);
+    r
+}
+
+fn ratings_of(m: &Matrix, name: &str) -> (Option<u8>, f64, usize) {
+    let row = m.rows.iter().find(|r| r.name == name).expect("row");
+    (row.ratings.speed, row.ratings.score, row.rank)
+}
+
+/// Worked out by hand from docs/SCORING.md. The reference is distroless (the smallest
+/// working variant). Startup: slim and multistage are "no clear difference" from it, so
+/// they count its median (600.0 ms); bloated is slower (800.7 ms): ratios 1, 1, 1, 1.335.
+/// After a change (3 runs each): slim is no clear difference (counts 2.124 s), multistage
+/// 4.293 s and bloated 12.587 s are slower: ratios 1, 1, 2.021, 5.926. The cold build ran
+/// once and is not rated. Speed = 5 − log2(geometric mean): distroless and slim 5;
+/// multistage 5 − log2(√2.021) = 4.49 → 4; bloated 5 − log2(√(1.335 · 5.926)) = 3.51 → 4.
+#[test]
+fn speed_rests_on_verdicts_and_repeated_timings_as_scoring_md_says() {
+    let r = measured();
+    let m = Matrix::build(&r, &ScoringWeights::default());
+    assert_eq!(m.reference.as_deref(), Some("distroless"));
+    let speed = |n: &str| ratings_of(&m, n).0;
+    assert_eq!(
+        [
+            speed("distroless"),
+            speed("slim"),
+            speed("multistage"),
+            speed("bloated")
+        ],
+        [Some(5), Some(5), Some(4), Some(4)]
+    );
+    // Overall: (5 + 5 + 0.5·1 + 5 + 5) / 4.5 = 4.56 for distroless, (5 + 3 + 0.5·5 + 4 + 5)
+    // / 4.5 = 4.33 for slim, (5 + 3 + 4) / 3 = 4.00 for multistage (not analysed).
+    let score = |n: &str| (ratings_of(&m, n).1 * 100.0).round() / 100.0;
+    assert_eq!(
+        [score("distroless"), score("slim"), score("multistage")],
+        [4.56, 4.33, 4.0]
+    );
+    assert_eq!(
+        order(&m)[..4],
+        ["distroless", "slim", "multistage", "bloated"]
+    );
+    let slim = m.rows.iter().find(|r| r.name == "slim").expect("slim");
+    assert!(
+        slim.reason.contains(
+            "starts in 598 ms (95 % CI 587–609 ms), startup not distinguishable from distroless"
+        ),
+        "{}",
+        slim.reason
+    );
+    let bloated = m
+        .rows
+        .iter()
+        .find(|r| r.name == "bloated")
+        .expect("bloated");
+    assert!(
+        bloated.reason.contains("1.33× slower than distroless (CI "),
+        "{}",
+        bloated.reason
+    );
+}
+
+/// Two variants with the same samples get the same verdicts, the same ratings and one
+/// rank; the next one ranks after both (1, 2, 2, 4).
+#[test]
+fn indistinguishable_variants_share_a_rank() {
+    let mut r = measured();
+    let mut twin = variant(&mut r, "slim").clone();
+    twin.name = "slim-twin".into();
+    r.variants.push(twin);
+    crate::results::annotate(&mut r);
+    let m = Matrix::build(&r, &ScoringWeights::default());
+    let rank = |n: &str| ratings_of(&m, n).2;
+    assert_eq!(
+        [
+            rank("distroless"),
+            rank("slim"),
+            rank("slim-twin"),
+            rank("multistage")
+        ],
+        [1, 2, 2, 4]
+    );
+    let ranks: Vec<usize> = m.ranked().map(|r| r.rank).collect();
+    assert_eq!(
+        ranks,
+        [1, 2, 2, 4, 5, 6, 7],
+        "failures rank after, one each"
+    );
+}
+
+/// A file of schema 1 (no verdicts) rates speed on the medians alone, as before.
+#[test]
+fn a_file_without_verdicts_rates_on_medians() {
+    let m = Matrix::build(&fixture(), &ScoringWeights::default());
+    let row = m.rows.iter().find(|r| r.name == "bloated").expect("row");
+    assert!(row.vs_reference.is_empty());
+    // Startup 812 / 598 (slim, the fastest) = 1.358. After a change and cold, only the
+    // repeated builds count (slim built once): 12.5 / 2.2 (distroless) = 5.682 and
+    // 61.2 / 44.0 (distroless) = 1.391. Geometric mean ∛(1.358 · 5.682 · 1.391) = 2.206
+    // → 5 − log2(2.206) = 3.86 → 4.
+    assert_eq!(row.ratings.speed, Some(4));
+    assert!(
+        m.notes.iter().any(|n| n.contains("no intervals")),
+        "{:?}",
+        m.notes
     );
 }

@@ -2,6 +2,7 @@
 
 use crate::format;
 use crate::matrix::model::{Row, Vulnerabilities};
+use crate::stats::Verdict;
 
 fn user_part(row: &Row) -> Option<String> {
     let analysed = row.facts.analysed;
@@ -61,8 +62,45 @@ fn vuln_part(row: &Row) -> Option<String> {
     }
 }
 
+/// How the row starts against the reference: "starts in 336 ms (95 % CI 326–352),
+/// 1.59× faster than slim (CI 1.49–1.70)" or "…, startup not distinguishable from slim".
+fn startup_part(row: &Row, reference: Option<&str>) -> Option<String> {
+    let t = row.startup.as_ref()?;
+    let mut text = format!("starts in {}", format::millis(t.median));
+    if let Some(ci) = t.ci95.filter(|_| !t.is_single_run()) {
+        text.push_str(&format!(
+            " (95 % CI {})",
+            format::interval(ci, format::millis)
+        ));
+    }
+    let (Some(c), Some(reference)) = (row.vs_reference.get("startup_ms"), reference) else {
+        return Some(text);
+    };
+    let [lo, hi] = c.ci95;
+    let two = |v: f64| format!("{v:.2}");
+    text.push_str(&match c.verdict {
+        Verdict::Faster => format!(
+            ", {} faster than {reference} (CI {}–{})",
+            format::times(1.0 / c.ratio),
+            two(1.0 / hi),
+            two(1.0 / lo)
+        ),
+        Verdict::Slower => format!(
+            ", {} slower than {reference} (CI {}–{})",
+            format::times(c.ratio),
+            two(lo),
+            two(hi)
+        ),
+        Verdict::NoClearDifference => {
+            format!(", startup not distinguishable from {reference}")
+        }
+    });
+    Some(text)
+}
+
 /// The reason cell: the facts behind the ratings, most telling first, joined by `; `.
-pub(crate) fn reason(row: &Row) -> String {
+/// `reference` names the variant the verdicts are against.
+pub(crate) fn reason(row: &Row, reference: Option<&str>) -> String {
     if !row.works {
         let failure = row.failure.as_deref().unwrap_or("does not work");
         let mut parts = vec![format!("FAILED: {failure}")];
@@ -76,6 +114,7 @@ pub(crate) fn reason(row: &Row) -> String {
         parts.push("musl libc".into());
     }
     parts.extend(size_part(row));
+    parts.extend(startup_part(row, reference));
     parts.extend(vuln_part(row));
     parts.extend(smoke_part(row));
     parts.extend(stand_in_part(row));

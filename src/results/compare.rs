@@ -160,6 +160,33 @@ pub(crate) fn pair_up<'a, T: Figures>(old: &'a [T], new: &'a [T]) -> Vec<Pair<'a
     pairs
 }
 
+/// The facts two runs' testbeds differ in, as `what: old → new` (empty when they match).
+/// Files without a testbed (schema 1) are read from their `host`.
+pub(crate) fn testbed_differences(old: &RunResults, new: &RunResults) -> Vec<String> {
+    fn facts(r: &RunResults) -> [(&'static str, String); 6] {
+        let h = &r.host;
+        let t = r.testbed.as_ref();
+        let or = |v: Option<String>, fallback: &str| v.unwrap_or_else(|| fallback.to_string());
+        [
+            ("engine", h.engine_version.clone()),
+            (
+                "storage driver",
+                or(t.map(|t| t.storage_driver.clone()), &h.storage_driver),
+            ),
+            ("kernel", h.kernel.clone()),
+            ("CPU", or(t.and_then(|t| t.cpu_model.clone()), "")),
+            ("CPUs", h.cpus.to_string()),
+            ("memory", bytes(h.memory_bytes)),
+        ]
+    }
+    facts(old)
+        .into_iter()
+        .zip(facts(new))
+        .filter(|((_, a), (_, b))| !a.is_empty() && !b.is_empty() && a != b)
+        .map(|((what, a), (_, b))| format!("{what}: {a} → {b}"))
+        .collect()
+}
+
 /// Every variant of two results files, paired by name (see [`pair_up`]).
 pub(crate) fn compare<'a>(
     old: &'a RunResults,
@@ -226,6 +253,20 @@ mod tests {
                 ("fresh", false, true),
                 ("gone", true, false)
             ]
+        );
+    }
+
+    #[test]
+    fn testbeds_that_differ_are_named_fact_by_fact() {
+        let read = |text: &str| -> RunResults { serde_json::from_str(text).expect("fixture") };
+        let old = read(include_str!("../../tests/fixtures/results/article.json"));
+        let mut new = read(include_str!("../../tests/fixtures/results/article-v2.json"));
+        assert_eq!(testbed_differences(&old, &new), Vec::<String>::new());
+        new.host.cpus = 8;
+        new.host.engine_version = "29.0.1".into();
+        assert_eq!(
+            testbed_differences(&old, &new),
+            ["engine: 20.10.24+dfsg1 → 29.0.1", "CPUs: 2 → 8"]
         );
     }
 

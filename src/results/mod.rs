@@ -6,14 +6,22 @@
 //!
 //! - `model.rs`: the types, field for field;
 //! - [`read`]: a `results.json` read back, with the schema check;
+//! - [`analysis`]: the intervals, outliers and comparisons with the reference, computed
+//!   from the raw samples and the run's seed (pure; run after every step that adds data);
 //! - [`compare`]: the figures tracked between two runs of one variant, old / new / change.
 
+pub(crate) mod analysis;
 pub(crate) mod compare;
+mod failure;
 mod model;
 pub(crate) mod read;
+mod testbed;
 
+pub use analysis::annotate;
+pub use failure::{FailureDetail, FailurePhase};
 pub use model::*;
 pub(crate) use read::{ResultsFileError, read_results};
+pub use testbed::{HostInfo, Testbed};
 
 /// Version of the `results.json` layout. Bump when a field is renamed or removed.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 2;

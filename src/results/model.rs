@@ -1,9 +1,13 @@
 //! The results model: the types `results.json` holds, field for field.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
+use super::{FailureDetail, HostInfo, Testbed};
 use crate::anatomy::Anatomy;
-use crate::stats::Timing;
+use crate::stats::compare::Comparison;
+use crate::stats::{Sample, Timing};
 
 /// One run of basebench: every variant it measured, in config order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -24,25 +28,22 @@ pub struct RunResults {
     pub(crate) host: HostInfo,
     /// Settings that shape the numbers (repetitions, builder, timeouts).
     pub settings: RunSettings,
+    /// The variant every `vs_reference` compares with (`--reference`, else the smallest
+    /// that works); `None` before any variant works, and in files of schema 1.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Seed of the round order and of the bootstrap: `--seed` with it reproduces the order,
+    /// and the intervals follow from it and the samples.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Startup rounds run, warm-up rounds included.
+    #[serde(default)]
+    pub rounds: Option<u32>,
+    /// Where the numbers were measured; absent in files of schema 1 (see `host`).
+    #[serde(default)]
+    pub testbed: Option<Testbed>,
     /// One entry per variant, in config order.
     pub variants: Vec<VariantResult>,
-}
-
-/// The machine and Docker engine a run measured on.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct HostInfo {
-    /// Engine version string as the daemon reports it (e.g. `20.10.24+dfsg1`).
-    pub engine_version: String,
-    /// API version negotiated with the daemon (e.g. `1.41`).
-    pub api_version: String,
-    /// Operating system of the daemon host.
-    pub(crate) os: String,
-    /// Kernel version of the daemon host.
-    pub(crate) kernel: String,
-    /// Logical CPUs the daemon reports.
-    pub cpus: u64,
-    /// Memory the daemon reports, in bytes.
-    pub memory_bytes: u64,
 }
 
 /// Settings of a run that affect how its numbers should be read.
@@ -62,6 +63,26 @@ pub struct RunSettings {
     pub(crate) load_duration_ms: u64,
     /// Seconds a container may take to answer 200 on the health path.
     pub(crate) health_timeout_s: f64,
+    /// Leading startup rounds kept as samples but left out of the statistics.
+    #[serde(default)]
+    pub(crate) warmup: u32,
+    /// Relative difference below which two timings are "no clear difference" (0.05 = 5 %).
+    #[serde(default = "default_noise")]
+    pub noise: f64,
+    /// Target half-width of each startup interval relative to its median, when rounds
+    /// are added adaptively; `None` runs exactly `runs` rounds.
+    #[serde(default)]
+    pub(crate) precision: Option<f64>,
+    /// Most startup rounds an adaptive run may reach.
+    #[serde(default)]
+    pub(crate) max_runs: u32,
+    /// The reference asked for (`--reference`), if any.
+    #[serde(default)]
+    pub(crate) reference: Option<String>,
+}
+
+fn default_noise() -> f64 {
+    crate::config::defaults::NOISE
 }
 
 /// Everything measured about one variant. Fields are `None` when the phase that
@@ -84,8 +105,25 @@ pub struct VariantResult {
     pub image: Option<ImageFacts>,
     /// Build timings and cache behaviour.
     pub build: Option<BuildFacts>,
-    /// Start call to first HTTP 200 on the health path, in milliseconds.
+    /// Start call to first HTTP 200 on the health path, in milliseconds, over the rounds
+    /// after the warm-up.
     pub startup_ms: Option<Timing>,
+    /// The engine's part of each start: from the start call until the engine reports the
+    /// container running.
+    #[serde(default)]
+    pub engine_start_ms: Option<Timing>,
+    /// The app's part: from running to the first HTTP 200.
+    #[serde(default)]
+    pub app_ready_ms: Option<Timing>,
+    /// The first start of the freshly built image (round 0), reported on its own.
+    #[serde(default)]
+    pub first_start_ms: Option<Timing>,
+    /// Each timing against the reference's (keys `startup_ms`, `engine_start_ms`,
+    /// `app_ready_ms`, `build_cached_s`, `build_incremental_s`, `build_cold_s`,
+    /// `latency_p50_ms`; only timings with at least two samples on both sides). Empty for
+    /// the reference itself and for a variant that does not work.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub vs_reference: BTreeMap<String, Comparison>,
     /// Request latency after healthy.
     pub latency_ms: Option<Latency>,
     /// Memory of a healthy container.
@@ -129,41 +167,6 @@ pub(crate) struct BaseImage {
     pub(crate) final_stage: bool,
     /// Seconds spent pulling it, when a pull happened (reported apart from build times).
     pub(crate) pull_s: Option<f64>,
-}
-
-/// Phase in which a variant failed.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum FailurePhase {
-    /// Preparing the build (Dockerfile missing, base image unavailable, context unreadable).
-    Prepare,
-    /// The image build failed.
-    Build,
-    /// The container could not be created or started.
-    Start,
-    /// The container exited or never answered 200 on the health path in time.
-    Health,
-    /// A smoke command exited non-zero.
-    Smoke,
-    /// Measuring a healthy container failed (latency, memory, export).
-    Measure,
-}
-
-/// Details of a failure, each field filled when it is known.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct FailureDetail {
-    /// Phase that failed.
-    pub phase: FailurePhase,
-    /// The Dockerfile step that failed (e.g. `RUN pip install -r requirements.txt`).
-    pub(crate) step: Option<String>,
-    /// The daemon's or the check's error message.
-    pub message: String,
-    /// Container state at the time (`exited`, `running`, ...).
-    pub(crate) state: Option<String>,
-    /// Container exit code, when it exited.
-    pub exit_code: Option<i64>,
-    /// Last lines of the build output or the container log.
-    pub log_tail: Vec<String>,
 }
 
 /// Facts about the built image from inspect and history.
@@ -237,6 +240,18 @@ pub struct Latency {
     pub p99: f64,
     /// Sequential requests timed.
     pub(crate) n: u32,
+    /// Fastest request, in milliseconds.
+    #[serde(default)]
+    pub(crate) min: f64,
+    /// Slowest request, in milliseconds.
+    #[serde(default)]
+    pub(crate) max: f64,
+    /// 95 % bootstrap interval of the median (`p50`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci95: Option<[f64; 2]>,
+    /// Every request's time, with its latency round and position.
+    #[serde(default)]
+    pub(crate) samples: Vec<Sample>,
     /// Requests per second completed in the bounded concurrent phase.
     pub(crate) concurrent_rps: Option<f64>,
     /// Connections used in the concurrent phase.

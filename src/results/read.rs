@@ -67,13 +67,13 @@ mod tests {
     fn a_newer_schema_is_refused_and_says_to_upgrade() {
         let dir = tempfile::tempdir().expect("tempdir");
         let fixture = include_str!("../../tests/fixtures/results/article.json");
-        let newer = fixture.replacen("\"schema_version\": 1", "\"schema_version\": 2", 1);
+        let newer = fixture.replacen("\"schema_version\": 1", "\"schema_version\": 3", 1);
         assert_ne!(
             newer, fixture,
             "the fixture spells schema_version as expected"
         );
         let error = read_results(&write(dir.path(), &newer)).expect_err("newer schema");
-        assert!(matches!(error, ResultsFileError::Newer { found: 2, .. }));
+        assert!(matches!(error, ResultsFileError::Newer { found: 3, .. }));
         assert!(error.to_string().contains("upgrade basebench"), "{error}");
         let same = read_results(&write(dir.path(), fixture)).expect("schema 1 reads");
         assert_eq!(same.variants.len(), 6);

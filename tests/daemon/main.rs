@@ -14,3 +14,4 @@ mod bases;
 mod engine;
 mod engine_build;
 mod run;
+mod verdicts;

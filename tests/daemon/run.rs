@@ -135,9 +135,25 @@ async fn measures_working_slow_and_broken_variants_and_leaves_nothing_behind() {
         build.incremental_steps_run.unwrap_or(0) >= 1,
         "the code change re-runs the COPY"
     );
+    // Three rounds, the first a warm-up: two measured samples, the first start apart.
     let startup = good.startup_ms.as_ref().expect("startup");
-    assert_eq!(startup.n, 3);
+    assert_eq!((startup.n, startup.samples.len()), (2, 3));
+    assert!(startup.samples[0].warmup && !startup.samples[1].warmup);
     assert!(startup.min > 0.0 && startup.min <= startup.median && startup.median <= startup.max);
+    let [lo, hi] = startup.ci95.expect("an interval");
+    assert!(lo <= startup.median && startup.median <= hi);
+    let first = good.first_start_ms.as_ref().expect("first start");
+    assert_eq!(first.median, startup.samples[0].value);
+    let engine = good.engine_start_ms.as_ref().expect("engine part");
+    let app = good.app_ready_ms.as_ref().expect("app part");
+    for (i, s) in startup.samples.iter().enumerate() {
+        let sum = engine.samples[i].value + app.samples[i].value;
+        assert!(
+            (sum - s.value).abs() < 1e-6,
+            "parts add up to the total: {sum} vs {}",
+            s.value
+        );
+    }
     let latency = good.latency_ms.as_ref().expect("latency");
     assert!(latency.p50 > 0.0 && latency.p50 <= latency.p99 && latency.errors == 0);
     let memory = good.memory_bytes.as_ref().expect("memory");
@@ -155,12 +171,25 @@ async fn measures_working_slow_and_broken_variants_and_leaves_nothing_behind() {
         slow_startup.min >= 1500.0,
         "startup includes the 1.5 s delay: {slow_startup:?}"
     );
-    // Both pay the same container start cost; the difference is the app's own delay.
+    // Both pay the same container start cost; the difference is the app's own delay,
+    // and it is in the app's part of the start, not the engine's.
     let extra = slow_startup.median - startup.median;
     assert!(
         (1500.0 - 300.0..1500.0 + 450.0).contains(&extra),
         "slow - good = {extra:.0} ms, expected ~1500"
     );
+    let slow_app = slow.app_ready_ms.as_ref().expect("app part").median;
+    assert!(
+        slow_app - app.median > 1200.0,
+        "the delay is the app's: {slow_app:.0} vs {:.0} ms",
+        app.median
+    );
+    let slow_engine = slow.engine_start_ms.as_ref().expect("engine part").median;
+    assert!(
+        slow_engine < slow_app,
+        "the engine's part stays small: {slow_engine:.0} ms"
+    );
+    assert!(results.seed.is_some() && results.testbed.is_some());
 
     let broken = row(&results, "broken");
     assert!(!broken.works);
@@ -270,8 +299,20 @@ async fn an_interrupt_mid_run_removes_everything_and_keeps_partial_results() {
     assert_eq!(code, Some(130), "interrupted runs exit 130");
     let results = read_results(&out);
     assert!(!results.complete, "an interrupted run is marked incomplete");
-    assert_eq!(results.variants.len(), 1, "the finished variant is kept");
-    assert!(results.variants[0].works);
+    // Both variants were built before the startup rounds: what they measured is kept.
+    assert_eq!(results.variants.len(), 2, "every built variant is kept");
+    for v in &results.variants {
+        assert!(
+            v.build.is_some() && v.image.is_some(),
+            "{} keeps its builds",
+            v.name
+        );
+    }
+    assert_eq!(
+        row(&results, "sleepy").startup_ms,
+        None,
+        "sleepy never answered"
+    );
     assert_nothing_left(&run_id).await;
 }
 

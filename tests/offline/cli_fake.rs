@@ -41,7 +41,7 @@ fn flag_args(variants: &[(&str, &str)]) -> Vec<String> {
         "--health".into(),
         "/health".into(),
         "--runs".into(),
-        "2".into(),
+        "3".into(),
         "--output".into(),
         "out".into(),
     ];
@@ -74,7 +74,12 @@ fn one_broken_variant_never_hides_the_others() {
             .and(predicate::str::contains("crashes")),
     );
     let json = results(dir.path());
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
+    assert!(json["seed"].is_u64(), "the seed is recorded");
+    assert_eq!(json["rounds"], 3);
+    assert_eq!(json["reference"], "good", "the only working variant");
+    assert_eq!(json["testbed"]["engine_version"], "fake");
+    assert_eq!(json["testbed"]["storage_driver"], "fake");
     assert_eq!(json["complete"], true);
     let rows = json["variants"].as_array().expect("variants");
     assert_eq!(rows.len(), 3);
@@ -86,8 +91,41 @@ fn one_broken_variant_never_hides_the_others() {
             "build.{key}.median"
         );
     }
-    assert_eq!(rows[0]["startup_ms"]["n"], 2);
-    assert!(rows[0]["startup_ms"]["min"].as_f64().unwrap_or(0.0) >= 30.0);
+    // Three rounds, the first a warm-up: two measured, the first start apart.
+    let startup = &rows[0]["startup_ms"];
+    assert_eq!(startup["n"], 2);
+    assert!(startup["min"].as_f64().unwrap_or(0.0) >= 30.0);
+    let samples = startup["samples"].as_array().expect("raw samples");
+    let rounds: Vec<(u64, bool)> = samples
+        .iter()
+        .map(|s| (s["round"].as_u64().unwrap_or(99), s["warmup"] == true))
+        .collect();
+    assert_eq!(rounds, [(0, true), (1, false), (2, false)]);
+    assert!(
+        samples
+            .iter()
+            .all(|s| s["at"].is_string() && s["position"].is_u64())
+    );
+    let [lo, hi] = [0, 1].map(|i| startup["ci95"][i].as_f64().unwrap_or(f64::NAN));
+    let median = startup["median"].as_f64().unwrap_or(f64::NAN);
+    assert!(lo <= median && median <= hi, "{lo} <= {median} <= {hi}");
+    assert_eq!(rows[0]["first_start_ms"]["n"], 1);
+    assert_eq!(rows[0]["first_start_ms"]["median"], samples[0]["value"]);
+    for part in ["engine_start_ms", "app_ready_ms"] {
+        assert_eq!(rows[0][part]["n"], 2, "{part}");
+    }
+    let total = samples[1]["value"].as_f64().unwrap_or(0.0);
+    let engine = rows[0]["engine_start_ms"]["samples"][1]["value"]
+        .as_f64()
+        .unwrap_or(0.0);
+    let app = rows[0]["app_ready_ms"]["samples"][1]["value"]
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(
+        (engine + app - total).abs() < 1e-6,
+        "{engine} + {app} = {total}"
+    );
+    assert!(app >= 30.0, "the fake app answers after 30 ms: {app}");
     for key in ["p50", "p95", "p99"] {
         assert!(rows[0]["latency_ms"][key].is_number(), "latency_ms.{key}");
     }
@@ -259,3 +297,88 @@ fn no_daemon_names_docker_host_and_how_to_start_one_and_writes_nothing() {
 
 /// Exit codes through the binary, one test per command.
 mod exit_codes;
+
+#[test]
+fn plan_settings_out_of_range_exit_2_naming_the_flag_and_the_range() {
+    let dir = project(&[("good", "")]);
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["--precision", "0"],
+            &["--precision", "above 0 and below 100"],
+        ),
+        (
+            &["--precision", "5%", "--max-runs", "2"],
+            &["--max-runs", "at least `runs` (3)"],
+        ),
+        (
+            &["--reference", "nosuch"],
+            &["--reference", "unknown variant 'nosuch'", "good"],
+        ),
+        (&["--noise=-5"], &["--noise", "from 0 up to"]),
+        (&["--warmup", "3"], &["--warmup", "use 0 to 2"]),
+    ];
+    for (flags, words) in cases {
+        let mut args = flag_args(&[("good", "")]);
+        args.extend(flags.iter().map(|f| f.to_string()));
+        let out = basebench(dir.path()).args(&args).assert().code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        for word in *words {
+            assert!(stderr.contains(word), "{flags:?}: {word:?} not in {stderr}");
+        }
+    }
+    let config = "context = \"app\"\nport = 5000\nruns = 4\nnoise = -1\n\n[[variant]]\nname = \"good\"\ndockerfile = \"Dockerfile.good\"\n";
+    std::fs::write(dir.path().join("basebench.toml"), config).expect("write");
+    let out = basebench(dir.path()).args(["run"]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("basebench.toml: `noise`"), "{stderr}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_round_order_and_hyperfine_reads_the_export() {
+    let variants = [
+        ("a", "# fake: startup-ms 5"),
+        ("b", "# fake: startup-ms 5"),
+        ("c", ""),
+    ];
+    let dir = project(&variants);
+    let order = |out: &str| -> Vec<(u64, u64)> {
+        let mut args = flag_args(&variants);
+        args.retain(|a| a != "out");
+        let pos = args.iter().position(|a| a == "--output").expect("--output");
+        args.insert(pos + 1, out.to_string());
+        args.extend(["--seed", "7", "--no-history", "--export-hyperfine"].map(String::from));
+        args.push(format!("{out}/hyperfine.json"));
+        basebench(dir.path()).args(&args).assert().code(0);
+        let text = std::fs::read_to_string(dir.path().join(out).join("results.json"))
+            .expect("results.json");
+        let json: Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(json["seed"], 7);
+        let mut order: Vec<(u64, u64)> = Vec::new();
+        for (i, v) in json["variants"]
+            .as_array()
+            .expect("variants")
+            .iter()
+            .enumerate()
+        {
+            for s in v["startup_ms"]["samples"].as_array().expect("samples") {
+                let (round, pos) = (s["round"].as_u64(), s["position"].as_u64());
+                order.push((round.unwrap_or(99) * 10 + pos.unwrap_or(99), i as u64));
+            }
+        }
+        order.sort_unstable();
+        order
+    };
+    let first = order("one");
+    assert_eq!(first.len(), 9, "three rounds of three");
+    assert_eq!(first, order("two"), "--seed 7 reproduces the order");
+    let export = std::fs::read_to_string(dir.path().join("one/hyperfine.json")).expect("export");
+    let json: Value = serde_json::from_str(&export).expect("hyperfine json");
+    let results = json["results"].as_array().expect("results");
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["command"], "a");
+    assert_eq!(results[0]["times"].as_array().map(Vec::len), Some(2));
+    assert!(
+        results[0]["mean"].as_f64().unwrap_or(0.0) >= 0.005,
+        "seconds: {export}"
+    );
+}

@@ -129,6 +129,29 @@ fn compare_shows_deltas_per_variant() {
 }
 
 #[test]
+fn compare_warns_when_the_files_come_from_different_testbeds() {
+    let same = compare_files("baseline.json", "article-v2.json");
+    assert!(!same.out.contains("different testbeds"), "{}", same.out);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(fixture("article-v2.json")).expect("fixture");
+    let other = text.replacen("\"cpus\": 2", "\"cpus\": 8", 1);
+    let path = dir.path().join("other.json");
+    std::fs::write(&path, other).expect("write");
+    let a = CompareArgs {
+        old: fixture("baseline.json"),
+        new: path,
+    };
+    let mut out = Vec::new();
+    let run = finish(compare::execute(&a, &mut out), out, Vec::new());
+    assert_eq!(run.code, 0);
+    let first = run.out.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("warning: the two files come from different testbeds (CPUs: 2 → 8)"),
+        "{first}"
+    );
+}
+
+#[test]
 fn compare_exits_2_when_a_file_is_missing() {
     let run = compare_files("baseline.json", "missing.json");
     assert_eq!(run.code, 2);

@@ -1,11 +1,14 @@
 //! Snapshot tests of every renderer on fixed, hand-made results (colours off).
 //!
 //! The fixture holds a failed build, a container that exits, stand-in bases, a single-run
-//! timing, a missing anatomy and scanned and unscanned images.
+//! timing, a missing anatomy and scanned and unscanned images. The snapshots render
+//! `article-v2.json` (raw samples of a schema 2 run, made by `make_article_v2.py`) with
+//! its intervals and verdicts computed as a run computes them; `article.json` (schema 1,
+//! no raw sample positions) checks that older files still render.
 
 use basebench::export::{self, render_reports, render_table};
 use basebench::matrix::ScoringWeights;
-use basebench::results::RunResults;
+use basebench::results::{RunResults, annotate};
 
 fn fixture(name: &str) -> RunResults {
     let path = format!(
@@ -16,8 +19,15 @@ fn fixture(name: &str) -> RunResults {
     serde_json::from_str(&text).expect("fixture parses")
 }
 
+/// The schema 2 fixture with its statistics computed from the samples and the seed.
+fn measured() -> RunResults {
+    let mut results = fixture("article-v2.json");
+    annotate(&mut results);
+    results
+}
+
 fn report(name: &str) -> String {
-    let results = fixture("article.json");
+    let results = measured();
     let reports = render_reports(&results, &ScoringWeights::default());
     let report = reports
         .into_iter()
@@ -28,7 +38,7 @@ fn report(name: &str) -> String {
 
 #[test]
 fn terminal_table_fits_120_columns_and_matches_snapshot() {
-    let table = render_table(&fixture("article.json"), &ScoringWeights::default(), false);
+    let table = render_table(&measured(), &ScoringWeights::default(), false);
     for line in table
         .lines()
         .filter(|l| l.starts_with(['┌', '│', '├', '└']))
@@ -42,17 +52,14 @@ fn terminal_table_fits_120_columns_and_matches_snapshot() {
 fn results_json_is_the_results_exactly() {
     let text = report("results.json");
     let back: RunResults = serde_json::from_str(&text).expect("parses back");
-    assert_eq!(back, fixture("article.json"));
+    assert_eq!(back, measured());
     insta::assert_snapshot!("results_json", text);
 }
 
 #[test]
 fn csv_has_one_row_per_variant_with_plain_units() {
     let text = report("results.csv");
-    assert_eq!(
-        text.lines().count(),
-        1 + fixture("article.json").variants.len()
-    );
+    assert_eq!(text.lines().count(), 1 + measured().variants.len());
     insta::assert_snapshot!("results_csv", text);
 }
 

@@ -49,7 +49,12 @@ fn a_good_file_gives_defaults_and_per_variant_overrides() {
         "a variant's empty list overrides the default"
     );
     assert_eq!(a.latency_path, "/health");
-    assert_eq!((config.runs, config.build_runs), (3, 1));
+    assert_eq!((config.runs, config.build_runs), (6, 3));
+    assert_eq!(
+        config.sampling,
+        crate::config::Sampling::default(),
+        "plan defaults"
+    );
     assert_eq!(config.output_root, dir.path().join("results"));
 }
 

@@ -37,6 +37,7 @@ pub(super) async fn host_info(engine: &DockerEngine) -> Result<HostInfo, EngineE
         kernel: info.kernel_version.unwrap_or_default(),
         cpus: info.ncpu.unwrap_or(0).max(0) as u64,
         memory_bytes: info.mem_total.unwrap_or(0).max(0) as u64,
+        storage_driver: info.driver.unwrap_or_default(),
     })
 }
 

@@ -73,6 +73,7 @@ impl Engine for FakeEngine {
             kernel: "fake".into(),
             cpus: 2,
             memory_bytes: 1 << 30,
+            storage_driver: "fake".into(),
         })
     }
 

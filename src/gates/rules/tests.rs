@@ -5,13 +5,7 @@ use crate::results::{BuildFacts, ImageFacts};
 use crate::stats::Timing;
 
 fn timing(median: f64) -> Timing {
-    Timing {
-        median,
-        min: median,
-        max: median,
-        n: 1,
-        samples: vec![median],
-    }
+    Timing::from_samples(&[median]).expect("a finite median")
 }
 
 fn variant(
@@ -46,6 +40,10 @@ fn run(variants: Vec<VariantResult>) -> RunResults {
         complete: true,
         host: Default::default(),
         settings: Default::default(),
+        reference: None,
+        seed: None,
+        rounds: None,
+        testbed: None,
         variants,
     }
 }
@@ -263,4 +261,65 @@ fn only_limits_the_rows_to_one_variant() {
     );
     let names: Vec<&str> = outcomes.iter().map(|o| o.variant.as_str()).collect();
     assert_eq!(names, ["b"]);
+}
+
+/// A variant whose startup has these raw samples.
+fn started(name: &str, samples: &[f64]) -> VariantResult {
+    VariantResult {
+        startup_ms: Timing::from_samples(samples),
+        ..variant(name, Some(100), None, None)
+    }
+}
+
+fn startup_rows(old: &RunResults, new: &RunResults) -> Vec<(Status, String, String)> {
+    evaluate(
+        new,
+        Some(old),
+        &GateConfig::default(),
+        &flags(None, None, Some(10.0)),
+        None,
+    )
+    .into_iter()
+    .filter(|o| o.rule == "max_regression_pct" && o.measured.starts_with("startup"))
+    .map(|o| (o.status, o.measured, o.note))
+    .collect()
+}
+
+#[test]
+fn a_startup_regression_fails_only_when_its_interval_clears_the_limit() {
+    // 300 to 400 ms, median 350.
+    let base: Vec<f64> = (0..12).map(|i| 300.0 + f64::from(i % 6) * 20.0).collect();
+    let old = run(vec![started("a", &base)]);
+    // +12 % in the medians (392 ms), but the samples overlap widely: the interval of
+    // new ÷ old reaches below +10 %.
+    let noisy: Vec<f64> = base.iter().map(|v| v * 1.12).collect();
+    let rows = startup_rows(&old, &run(vec![started("a", &noisy)]));
+    assert_eq!(rows.len(), 1);
+    let (status, measured, note) = &rows[0];
+    assert_eq!(*status, Status::Pass, "{measured} / {note}");
+    assert!(
+        measured.starts_with("startup +12.0% (350 ms → 392 ms; 95% CI"),
+        "{measured}"
+    );
+    assert!(note.starts_with("within noise"), "{note}");
+    // +40 %: the whole interval lies above +10 %.
+    let slow: Vec<f64> = base.iter().map(|v| v * 1.4).collect();
+    let rows = startup_rows(&old, &run(vec![started("a", &slow)]));
+    assert_eq!(rows[0].0, Status::Fail, "{rows:?}");
+    assert!(rows[0].2.contains("wholly more than 10%"), "{rows:?}");
+}
+
+#[test]
+fn files_without_raw_samples_fall_back_to_medians_and_say_so() {
+    let base: Vec<f64> = (0..12).map(|i| 300.0 + f64::from(i)).collect();
+    let mut summary_only = started("a", &base);
+    if let Some(t) = summary_only.startup_ms.as_mut() {
+        t.samples.clear();
+    }
+    let old = run(vec![summary_only]);
+    let slower: Vec<f64> = base.iter().map(|v| v * 1.2).collect();
+    let rows = startup_rows(&old, &run(vec![started("a", &slower)]));
+    assert_eq!(rows[0].0, Status::Fail);
+    assert!(rows[0].2.contains("medians compared"), "{rows:?}");
+    assert!(!rows[0].1.contains("CI"), "{rows:?}");
 }

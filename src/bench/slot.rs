@@ -1,0 +1,79 @@
+//! One variant's state through a run ([`Slot`]), the run's ([`Run`]), and the one-line
+//! texts that say how a variant ended.
+
+use super::{Stop, build, cleanup, startup};
+use crate::config::Variant;
+use crate::results::{FailureDetail, FailurePhase, RunResults, VariantResult};
+
+/// One variant through the run: its results so far, what it created, its builds and
+/// start samples, and whether it still takes part.
+pub(crate) struct Slot<'v> {
+    pub(crate) variant: &'v Variant,
+    pub(crate) result: VariantResult,
+    pub(crate) created: cleanup::Created,
+    pub(crate) builds: Option<build::Builds>,
+    pub(crate) starts: startup::Starts,
+    /// Built and not failed since: it takes part in the next round.
+    pub(crate) alive: bool,
+    /// Its measuring has begun: it has a row in the results.
+    pub(crate) started: bool,
+}
+
+impl Slot<'_> {
+    /// Turn the variant into a failure row; it drops out of the later rounds.
+    pub(crate) fn fail(&mut self, Stop(detail): Stop) {
+        self.alive = false;
+        self.result.works = false;
+        self.result.failure = Some(failure_line(&detail));
+        self.result.failure_detail = Some(detail);
+    }
+
+    /// The image later phases measure, once built.
+    pub(crate) fn image_id(&self) -> Option<String> {
+        self.builds.as_ref().and_then(build::Builds::image_id)
+    }
+}
+
+/// The state of a run being executed.
+pub(crate) struct Run<'v> {
+    pub(crate) results: RunResults,
+    pub(crate) slots: Vec<Slot<'v>>,
+}
+
+/// One line saying why a variant failed.
+pub(crate) fn failure_line(detail: &FailureDetail) -> String {
+    let mut line = match detail.phase {
+        FailurePhase::Prepare => format!("not built: {}", detail.message),
+        FailurePhase::Build => match &detail.step {
+            Some(step) => format!("build failed at `{step}`: {}", detail.message),
+            None => format!("build failed: {}", detail.message),
+        },
+        FailurePhase::Start => format!("container did not start: {}", detail.message),
+        FailurePhase::Health => detail.message.clone(),
+        FailurePhase::Smoke => format!("smoke command failed: {}", detail.message),
+        FailurePhase::Measure => format!("measuring failed: {}", detail.message),
+    };
+    if let Some(last) = detail.log_tail.iter().rev().find(|l| !l.trim().is_empty())
+        && matches!(detail.phase, FailurePhase::Health | FailurePhase::Smoke)
+    {
+        line.push_str(&format!("; last log line: {}", last.trim()));
+    }
+    line
+}
+
+pub(crate) fn summary_line(result: &VariantResult) -> String {
+    if let Some(failure) = &result.failure {
+        return failure.clone();
+    }
+    let size = result
+        .image
+        .as_ref()
+        .map(|i| format!("{:.1} MB", i.size_bytes as f64 / 1e6))
+        .unwrap_or_default();
+    let startup = result
+        .startup_ms
+        .as_ref()
+        .map(|t| format!(", startup {:.0} ms", t.median))
+        .unwrap_or_default();
+    format!("{size}{startup}")
+}

@@ -1,0 +1,228 @@
+//! The HTML report's inline SVG charts: size (base + added), build times, startup with its
+//! intervals as error bars, startup's engine and app parts, latency, memory.
+
+use crate::export::svg::{self, Bar, Group};
+use crate::format::{bytes, millis, seconds};
+use crate::matrix::{Matrix, Row};
+
+/// Colour of the base image's share.
+pub(crate) const BASE_COLOR: &str = "#4e79a7";
+/// Colour of what the Dockerfile added.
+pub(crate) const ADDED_COLOR: &str = "#f28e2b";
+
+/// Every chart, in page order.
+pub(super) fn all(matrix: &Matrix) -> Vec<String> {
+    [
+        Some(size_chart(matrix)),
+        Some(build_chart(matrix)),
+        Some(startup_chart(matrix)),
+        startup_parts_chart(matrix),
+        Some(latency_chart(matrix)),
+        Some(memory_chart(matrix)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Label of a row in charts: name, `†` for a stand-in base.
+fn chart_label(row: &Row) -> String {
+    if row.stand_in_bases.is_empty() {
+        row.name.clone()
+    } else {
+        format!("{} †", row.name)
+    }
+}
+
+fn failed_note(row: &Row) -> Option<String> {
+    (!row.works).then(|| "failed (see Failures)".to_string())
+}
+
+fn size_chart(matrix: &Matrix) -> String {
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| {
+            let size = row.size.as_ref();
+            let bars = match size.map(|s| (s.total, s.base, s.added)) {
+                Some((_, Some(base), Some(added))) => vec![
+                    bar("base image", Some(base as f64), BASE_COLOR),
+                    bar("added by Dockerfile", Some(added as f64), ADDED_COLOR),
+                ],
+                Some((total, _, _)) => {
+                    vec![bar("image (split unknown)", Some(total as f64), "#999")]
+                }
+                None => Vec::new(),
+            };
+            let note = size.is_none().then(|| "not built".to_string());
+            Group {
+                label: chart_label(row),
+                bars,
+                note,
+            }
+        })
+        .collect();
+    svg::stacked("chart-size", "Image size: base + added", &groups, |v| {
+        bytes(v as u64)
+    })
+}
+
+fn bar(series: &str, value: Option<f64>, color: &'static str) -> Bar {
+    Bar {
+        series: series.to_string(),
+        value,
+        color,
+        range: None,
+    }
+}
+
+/// A timing's bar: the median, with its 95 % interval as the error bar (min–max in a
+/// file without intervals; none for a single run).
+fn timed(series: &str, t: Option<&crate::stats::Timing>, color: &'static str) -> Bar {
+    Bar {
+        series: series.to_string(),
+        value: t.map(|t| t.median),
+        color,
+        range: t
+            .filter(|t| !t.is_single_run())
+            .map(|t| t.ci95.map_or((t.min, t.max), |[lo, hi]| (lo, hi))),
+    }
+}
+
+/// Whisker label of the timing charts: the intervals when the run has them.
+fn whiskers(matrix: &Matrix) -> &'static str {
+    let any_ci = matrix
+        .rows
+        .iter()
+        .any(|r| r.startup.as_ref().is_some_and(|t| t.ci95.is_some()));
+    if any_ci {
+        "median, 95 % CI"
+    } else {
+        "median, min–max"
+    }
+}
+
+fn build_chart(matrix: &Matrix) -> String {
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| Group {
+            label: chart_label(row),
+            bars: vec![
+                timed("cold", row.build_cold.as_ref(), "#59a14f"),
+                timed("cached", row.build_cached.as_ref(), "#76b7b2"),
+                timed(
+                    "after code change",
+                    row.build_incremental.as_ref(),
+                    "#b07aa1",
+                ),
+            ],
+            note: row.build_cold.is_none().then(|| "not built".to_string()),
+        })
+        .collect();
+    let title = format!("Build time ({})", whiskers(matrix));
+    svg::grouped("chart-build", &title, &groups, seconds)
+}
+
+fn startup_chart(matrix: &Matrix) -> String {
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| {
+            let single = row.startup.as_ref().is_some_and(|t| t.is_single_run());
+            let label = if single {
+                format!("{} (1 run)", chart_label(row))
+            } else {
+                chart_label(row)
+            };
+            Group {
+                label,
+                bars: vec![timed(
+                    "startup to first 200",
+                    row.startup.as_ref(),
+                    "#4e79a7",
+                )],
+                note: failed_note(row),
+            }
+        })
+        .collect();
+    let title = format!("Startup to first HTTP 200 ({})", whiskers(matrix));
+    svg::grouped("chart-startup", &title, &groups, millis)
+}
+
+/// Where each start's time goes: the engine's part and the app's, stacked.
+fn startup_parts_chart(matrix: &Matrix) -> Option<String> {
+    if matrix.rows.iter().all(|r| r.engine_start.is_none()) {
+        return None;
+    }
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| Group {
+            label: chart_label(row),
+            bars: vec![
+                bar(
+                    "engine: start call → running",
+                    row.engine_start.as_ref().map(|t| t.median),
+                    "#9c755f",
+                ),
+                bar(
+                    "app: running → first 200",
+                    row.app_ready.as_ref().map(|t| t.median),
+                    "#4e79a7",
+                ),
+            ],
+            note: failed_note(row)
+                .or_else(|| row.engine_start.is_none().then(|| "not measured".into())),
+        })
+        .collect();
+    Some(svg::stacked(
+        "chart-startup-parts",
+        "Startup: the engine's part and the app's (medians)",
+        &groups,
+        millis,
+    ))
+}
+
+fn latency_chart(matrix: &Matrix) -> String {
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| {
+            let l = row.latency.as_ref();
+            Group {
+                label: chart_label(row),
+                bars: vec![
+                    bar("p50", l.map(|l| l.p50), "#76b7b2"),
+                    bar("p95", l.map(|l| l.p95), "#edc948"),
+                    bar("p99", l.map(|l| l.p99), "#e15759"),
+                ],
+                note: failed_note(row),
+            }
+        })
+        .collect();
+    svg::grouped(
+        "chart-latency",
+        "Request latency (sequential)",
+        &groups,
+        millis,
+    )
+}
+
+fn memory_chart(matrix: &Matrix) -> String {
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| {
+            let m = row.memory.as_ref();
+            Group {
+                label: chart_label(row),
+                bars: vec![
+                    bar("idle", m.map(|m| m.idle as f64), "#9c755f"),
+                    bar("peak under load", m.map(|m| m.peak as f64), "#f28e2b"),
+                ],
+                note: failed_note(row),
+            }
+        })
+        .collect();
+    svg::grouped(
+        "chart-memory",
+        "Memory (idle, peak under load)",
+        &groups,
+        |v| bytes(v as u64),
+    )
+}

@@ -1,0 +1,56 @@
+//! Where a run measured: the engine as it describes itself ([`HostInfo`], also the
+//! engine's `info` answer) and the whole testbed ([`Testbed`]: engine, machine, load,
+//! basebench version) that `results.json` records.
+
+use serde::{Deserialize, Serialize};
+
+/// The machine, engine and tool a run measured on, with the machine's load around it.
+/// Timings from two testbeds are not comparable; ratios to a reference measured on the
+/// same testbed are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Testbed {
+    /// Engine version as the daemon reports it.
+    pub engine_version: String,
+    /// API version negotiated with the daemon.
+    pub api_version: String,
+    /// The daemon's storage driver (`overlay2`, `vfs`, ...); empty when not reported.
+    pub storage_driver: String,
+    /// Operating system of the daemon host.
+    pub os: String,
+    /// Kernel of the daemon host.
+    pub kernel: String,
+    /// CPU model from `/proc/cpuinfo` when the engine is local.
+    pub cpu_model: Option<String>,
+    /// Logical CPUs the daemon reports.
+    pub cpus: u64,
+    /// Memory the daemon reports, in bytes.
+    pub memory_bytes: u64,
+    /// 1, 5 and 15 minute load averages before the run (`/proc/loadavg`, local engine).
+    pub load_before: Option<[f64; 3]>,
+    /// The same after the run's last measurement.
+    pub load_after: Option<[f64; 3]>,
+    /// True when the engine runs on this machine (the machine facts are its own).
+    pub local: bool,
+    /// basebench version that measured.
+    pub basebench_version: String,
+}
+
+/// The machine and Docker engine a run measured on.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct HostInfo {
+    /// Engine version string as the daemon reports it (e.g. `20.10.24+dfsg1`).
+    pub engine_version: String,
+    /// API version negotiated with the daemon (e.g. `1.41`).
+    pub api_version: String,
+    /// Operating system of the daemon host.
+    pub(crate) os: String,
+    /// Kernel version of the daemon host.
+    pub(crate) kernel: String,
+    /// Logical CPUs the daemon reports.
+    pub cpus: u64,
+    /// Memory the daemon reports, in bytes.
+    pub memory_bytes: u64,
+    /// The daemon's storage driver (`overlay2`, ...); empty when not reported.
+    #[serde(default)]
+    pub storage_driver: String,
+}
