@@ -38,6 +38,11 @@ pub(crate) enum Warning {
     AnatomyFailed(String),
     /// No file to change was found, so the incremental rebuild was not measured.
     NoChangeFile,
+    /// The Dockerfile is not UTF-8; invalid bytes were replaced before the build.
+    DockerfileNotUtf8 {
+        /// The Dockerfile as the config names it.
+        dockerfile: String,
+    },
 }
 
 /// Relative spread above which timings are flagged.
@@ -71,6 +76,10 @@ impl fmt::Display for Warning {
             Warning::NoChangeFile => write!(
                 f,
                 "rebuild after code change not measured: no copied source file found; set `change_file`"
+            ),
+            Warning::DockerfileNotUtf8 { dockerfile } => write!(
+                f,
+                "Dockerfile '{dockerfile}' is not UTF-8: its invalid bytes were sent as U+FFFD; save it as UTF-8"
             ),
         }
     }

@@ -258,4 +258,5 @@ fn no_daemon_names_docker_host_and_how_to_start_one_and_writes_nothing() {
 }
 
 /// Exit codes through the binary, one test per command.
+mod dockerfile_text;
 mod exit_codes;

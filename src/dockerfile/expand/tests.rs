@@ -119,7 +119,14 @@ fn plain_names_in_arg_defaults_expand_to_nothing_when_unknown() {
 fn an_unsupported_form_in_a_skipped_default_keeps_its_own_brace() {
     let v = vars();
     let e = |w: &str| expand(w, &v, '\\', 2);
-    assert_eq!(e("${BASE:-${X:?e}}:${TAG}").as_deref(), Ok("python:3.9-slim"));
+    assert_eq!(
+        e("${BASE:-${X:?e}}:${TAG}").as_deref(),
+        Ok("python:3.9-slim")
+    );
     let err = e("${NOPE:-${X:?e}}").expect_err("evaluated");
-    assert!(err.to_string().contains("unsupported variable form '${X:?e}"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("unsupported variable form '${X:?e}"),
+        "{err}"
+    );
 }
