@@ -258,5 +258,6 @@ fn no_daemon_names_docker_host_and_how_to_start_one_and_writes_nothing() {
 }
 
 /// Exit codes through the binary, one test per command.
+mod bad_config;
 mod dockerfile_text;
 mod exit_codes;
