@@ -11,6 +11,7 @@ use tabled::settings::Style;
 
 use super::{CliError, CommandResult, ExitCode};
 use crate::config::ConfigFile;
+use crate::export::escape::terminal;
 use crate::gates::rules::{self, Outcome, Status};
 use crate::gates::{ByteSize, GateConfig, GateLimits};
 use crate::results::{RunResults, read_results};
@@ -100,14 +101,16 @@ pub(crate) fn render_outcomes(outcomes: &[Outcome]) -> String {
     let mut builder = Builder::default();
     builder.push_record(["result", "variant", "rule", "measured", "limit", "note"]);
     for o in outcomes {
-        builder.push_record([
+        let cells = [
             o.status.to_string(),
             o.variant.clone(),
             o.rule.to_string(),
             o.measured.clone(),
             o.limit.clone(),
             o.note.clone(),
-        ]);
+        ];
+        // Names and failure notes come from the results file.
+        builder.push_record(cells.map(|cell| terminal(&cell)));
     }
     format!("{}\n", builder.build().with(Style::sharp()))
 }

@@ -1,5 +1,6 @@
 //! `basebench compare OLD.json NEW.json`: per-variant deltas (size, builds, startup,
-//! latency, memory) between two results files, with the change in percent.
+//! latency, memory) between two results files, with the change in percent. Names and run
+//! ids from the files are escaped for the terminal.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use tabled::builder::Builder;
 use tabled::settings::Style;
 
 use super::{CommandResult, ExitCode};
+use crate::export::escape::terminal;
 use crate::results::compare::{self, Change, Figure};
 use crate::results::{RunResults, VariantResult, read_results};
 
@@ -49,7 +51,7 @@ pub(crate) fn render_comparison(old: &RunResults, new: &RunResults) -> String {
     builder.push_record(header);
     for pair in compare::compare(old, new) {
         let mut row = vec![
-            pair.name.to_string(),
+            terminal(pair.name),
             format!("{}\n→ {}", works(pair.old), works(pair.new)),
         ];
         row.extend(pair.changes(&Figure::ALL).iter().map(delta));
@@ -57,8 +59,8 @@ pub(crate) fn render_comparison(old: &RunResults, new: &RunResults) -> String {
     }
     format!(
         "{} → {}\n{}\n",
-        old.run_id,
-        new.run_id,
+        terminal(&old.run_id),
+        terminal(&new.run_id),
         builder.build().with(Style::sharp())
     )
 }

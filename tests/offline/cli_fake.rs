@@ -261,3 +261,4 @@ fn no_daemon_names_docker_host_and_how_to_start_one_and_writes_nothing() {
 mod bad_config;
 mod dockerfile_text;
 mod exit_codes;
+mod hostile_text;
