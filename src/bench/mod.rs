@@ -180,6 +180,7 @@ impl<'a> Bench<'a> {
         let mut result = VariantResult {
             name: variant.name.clone(),
             dockerfile: variant.dockerfile_display.clone(),
+            description: variant.description.clone(),
             ..VariantResult::default()
         };
         let mut created = cleanup::Created::default();
