@@ -4,6 +4,7 @@
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::export::escape::{html as escape, terminal};
@@ -39,12 +40,10 @@ pub fn table(history: &History, only: Option<&str>) -> String {
         "cold build",
         "startup",
     ]);
+    let rows = history.by_variant();
     for name in history.variant_names().iter().filter(|n| wanted(n, only)) {
         let mut prev: Option<&HistoryVariant> = None;
-        for run in &history.runs {
-            let Some(v) = run.variants.iter().find(|v| &v.name == name) else {
-                continue;
-            };
+        for &(run, v) in rows.get(name.as_str()).into_iter().flatten() {
             let pair = Pair::new(name.as_str(), prev, Some(v));
             let record = [
                 format!("{}{}", v.name, if v.stand_in { " †" } else { "" }),
@@ -70,17 +69,25 @@ fn lines(
     only: Option<&str>,
     pick: fn(&crate::history::HistoryVariant) -> Option<f64>,
 ) -> Vec<Line> {
+    let rows = history.by_variant();
+    let position: HashMap<&str, usize> = history
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.run_id.as_str(), i))
+        .collect();
     history
         .variant_names()
         .into_iter()
         .filter(|n| wanted(n, only))
-        .map(|name| Line {
-            values: history
-                .runs
-                .iter()
-                .map(|r| r.variants.iter().find(|v| v.name == name).and_then(pick))
-                .collect(),
-            name,
+        .map(|name| {
+            let mut values = vec![None; history.runs.len()];
+            for (run, v) in rows.get(name.as_str()).into_iter().flatten() {
+                if let Some(&i) = position.get(run.run_id.as_str()) {
+                    values[i] = pick(v);
+                }
+            }
+            Line { values, name }
         })
         .collect()
 }
