@@ -94,6 +94,9 @@ fn check(args: &CheckArgs) -> Run {
 /// Every check rule's outcome (pass, fail, skip, misconfigured) and exit code.
 mod check_rules;
 
+/// `trend` over runs that did not finish.
+mod trend_interrupted;
+
 fn row(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).collect()
 }
