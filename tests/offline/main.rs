@@ -5,6 +5,7 @@
 //!
 //! What needs the real daemon is in `tests/daemon/`.
 
+mod anatomy_bounds;
 mod anatomy_cli;
 mod anatomy_facts;
 mod anatomy_layers;
