@@ -263,10 +263,25 @@ mod tests {
     #[tokio::test]
     async fn sequential_and_load_count_every_request() {
         let addr = serve("200 OK", Duration::ZERO).await;
+        let started = Instant::now();
         let seq = sequential(addr, "/", 20, Duration::from_secs(2)).await;
+        let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
         assert_eq!((seq.samples_ms.len(), seq.errors), (20, 0));
+        // The samples are milliseconds of this wall time: together no more than it took.
+        let total: f64 = seq.samples_ms.iter().sum();
+        assert!(
+            total > 0.0 && total <= wall_ms,
+            "{total} ms of samples in {wall_ms} ms"
+        );
+        // numpy's `linear` percentiles of 20 sorted samples, by hand: ranks 9.5, 18.05, 18.81.
+        let mut s = seq.samples_ms.clone();
+        s.sort_by(f64::total_cmp);
+        let at = |lower: usize, weight: f64| s[lower] + (s[lower + 1] - s[lower]) * weight;
         let (p50, p95, p99) = seq.percentiles();
-        assert!(p50 > 0.0 && p50 <= p95 && p95 <= p99);
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert!(close(p50, at(9, 0.5)), "{p50} vs {}", at(9, 0.5));
+        assert!(close(p95, at(18, 0.05)), "{p95} vs {}", at(18, 0.05));
+        assert!(close(p99, at(18, 0.81)), "{p99} vs {}", at(18, 0.81));
         let result = load(addr, "/", 4, Duration::from_secs(5), 100).await;
         assert_eq!(result.ok + result.errors, 100, "bounded by max_requests");
         assert!(result.requests_per_second() > 0.0);

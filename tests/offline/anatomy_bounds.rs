@@ -191,5 +191,8 @@ fn what_a_layer_overwrites_itself_is_stored_and_replaced_in_that_layer() {
     // stored 100 + 40 + 10 + 5 + 70 + 1 = 226; reachable: a 40, d 5, also 70, big 1 = 116.
     assert_eq!((l.added_bytes, l.modified_bytes), (116, 110));
     assert_eq!((l.removed_bytes, l.replaced_bytes, l.files), (0, 110, 6));
-    assert_eq!((a.content_bytes, a.wasted_bytes, a.stored_bytes), (116, 110, 226));
+    assert_eq!(
+        (a.content_bytes, a.wasted_bytes, a.stored_bytes),
+        (116, 110, 226)
+    );
 }
