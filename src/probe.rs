@@ -248,9 +248,17 @@ mod tests {
     #[tokio::test]
     async fn sequential_and_load_count_every_request() {
         let addr = serve("200 OK", Duration::ZERO).await;
+        let started = Instant::now();
         let seq = sequential(addr, "/", 20, Duration::from_secs(2)).await;
+        let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
         assert_eq!((seq.samples_ms.len(), seq.errors), (20, 0));
         assert!(seq.samples_ms.iter().all(|ms| *ms > 0.0), "{seq:?}");
+        // The samples are milliseconds of this wall time: together no more than it took.
+        let total: f64 = seq.samples_ms.iter().sum();
+        assert!(
+            total > 0.0 && total <= wall_ms,
+            "{total} ms of samples in {wall_ms} ms"
+        );
         let result = load(addr, "/", 4, Duration::from_secs(5), 100).await;
         assert_eq!(result.ok + result.errors, 100, "bounded by max_requests");
         assert!(result.requests_per_second() > 0.0);

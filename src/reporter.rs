@@ -1,12 +1,15 @@
 //! Progress display. The orchestrator tells a [`Reporter`] what happens; the reporter
 //! decides how to show it (indicatif in a terminal, plain lines in logs, nothing with
-//! `--quiet`). Nothing else in the core prints.
+//! `--quiet`). Nothing else in the core prints. Every line is escaped for the terminal
+//! ([`terminal`]): events quote build and container logs.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+use crate::export::escape::{terminal, terminal_text};
 
 /// A measuring phase of one variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +153,13 @@ pub(crate) struct PlainReporter {
     quiet: bool,
 }
 
+/// The line an event prints, escaped for the terminal: step names, summaries, notices
+/// and warnings quote build logs, container logs and daemon messages.
 fn plain_line(event: &Event) -> Option<String> {
+    raw_line(event).map(|line| terminal_text(&line))
+}
+
+fn raw_line(event: &Event) -> Option<String> {
     Some(match event {
         Event::VariantStarted { name, index, total } => format!("[{index}/{total}] {name}"),
         Event::Phase {
@@ -242,7 +251,7 @@ impl Reporter for BarReporter {
     fn report(&self, event: Event) {
         match event {
             Event::VariantStarted { name, index, total } => {
-                let bar = self.spinner(format!("[{index}/{total}] {name}"));
+                let bar = self.spinner(terminal(&format!("[{index}/{total}] {name}")));
                 if let Ok(mut current) = self.current.lock()
                     && let Some(previous) = current.replace(bar)
                 {
@@ -261,11 +270,11 @@ impl Reporter for BarReporter {
                 } else {
                     format!("{name}: {} ({detail})", phase.label())
                 };
-                bar.set_message(text);
+                bar.set_message(terminal(&text));
             }),
             Event::BuildStep { step, cached, .. } => self.with_current(|bar| {
                 let mark = if cached { "cached" } else { "run" };
-                bar.set_message(format!("{mark}: {step}"));
+                bar.set_message(terminal(&format!("{mark}: {step}")));
             }),
             Event::VariantFinished { .. } => {
                 if let Ok(mut current) = self.current.lock()

@@ -1,9 +1,11 @@
 //! The only code that writes result files. Every file is written atomically (temporary
 //! file in the same directory, then rename), so a reader never sees a half-written report
-//! and an interrupted run keeps the last complete set.
+//! and an interrupted run keeps the last complete set. Files get the mode the umask allows
+//! (0644 under the usual 022), as any tool's new files do.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 /// A file failed to write; names the path and what to do.
@@ -25,8 +27,11 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> 
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // 0666 as asked for, less the umask (as `open(2)` applies it): the mode any tool gives
+    // a new file, not a temporary file's 0600.
     let mut temp = tempfile::Builder::new()
         .prefix(".basebench-")
+        .permissions(fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(fail)?;
     temp.write_all(bytes).map_err(fail)?;
@@ -113,6 +118,35 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names.len(), 1, "only the final file remains: {names:?}");
+    }
+
+    /// The process's umask, from `/proc/self/status` (Linux).
+    fn umask() -> u32 {
+        let status = fs::read_to_string("/proc/self/status").expect("status");
+        let line = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .expect("a Umask line");
+        u32::from_str_radix(line.trim(), 8).expect("octal")
+    }
+
+    #[test]
+    fn reports_are_created_with_the_mode_the_umask_allows() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("report.html");
+        write_atomic(&path, b"<html>").expect("write");
+        let mode = fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+        let umask = umask();
+        assert_eq!(mode, 0o666 & !umask, "umask {umask:o}");
+        // Under the usual umask 022 this is 0644: readable by the group and others, like
+        // any file a shell redirect creates (a temporary file's 0600 would not be).
+        if umask == 0o022 {
+            assert_eq!(mode, 0o644);
+        }
+        write_atomic(&path, b"<html>2").expect("replace");
+        let replaced = fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(replaced, 0o666 & !umask);
     }
 
     #[test]

@@ -2,15 +2,23 @@
 //! gzip or zstd) are indexed as they stream, small JSON documents are kept, and links
 //! between entries are remembered. The layer order is only known once `manifest.json`
 //! (usually the last entry) or `index.json` has been read, so resolving comes after.
+//!
+//! Memory is bounded whatever the archive holds: layers share one [`PathBudget`], the small
+//! documents kept may total [`MAX_DOCUMENTS`] bytes, and at most [`MAX_OUTER`] entries of
+//! the outer tar are remembered; what is left out is counted, never silently dropped.
 
 use std::collections::HashMap;
 use std::io::{self, Cursor, Read};
 
 use super::error::AnatomyError;
-use super::layer::{self, LayerIndex};
+use super::layer::{self, LayerIndex, PathBudget};
 
 /// Largest non-layer entry kept in memory (configs, manifests, indexes).
 const MAX_JSON: u64 = 16 * 1024 * 1024;
+/// Most bytes of small documents kept in memory together.
+pub(crate) const MAX_DOCUMENTS: u64 = 64 * 1024 * 1024;
+/// Most entries of the outer tar remembered (a `docker save` has a few per layer).
+pub(crate) const MAX_OUTER: usize = 100_000;
 
 /// How a layer was stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +60,18 @@ pub(crate) struct SaveContents {
     pub(crate) aliases: HashMap<String, String>,
     /// Entries that were neither a layer nor a small document, with what they looked like.
     pub(crate) other: HashMap<String, String>,
+    /// Entries of the outer tar not kept: past [`MAX_OUTER`] entries or [`MAX_DOCUMENTS`]
+    /// bytes of documents.
+    pub(crate) unkept: u64,
+    /// Bytes of documents kept so far.
+    document_bytes: u64,
+}
+
+impl SaveContents {
+    /// Entries of the outer tar remembered so far.
+    fn remembered(&self) -> usize {
+        self.layers.len() + self.documents.len() + self.aliases.len() + self.other.len()
+    }
 }
 
 impl SaveContents {
@@ -68,10 +88,11 @@ impl SaveContents {
     }
 }
 
-/// Reads the whole outer tar.
-pub(crate) fn read_save(reader: impl Read) -> Result<SaveContents, AnatomyError> {
+/// Reads the whole outer tar; its layers may index `max_paths` paths together.
+pub(crate) fn read_save(reader: impl Read, max_paths: usize) -> Result<SaveContents, AnatomyError> {
     let mut archive = tar::Archive::new(reader);
     let mut contents = SaveContents::default();
+    let mut budget = PathBudget { left: max_paths };
     let mut after = String::from("-");
     let fail = |index: u64, after: &str, message: String| AnatomyError::Archive {
         index,
@@ -82,7 +103,7 @@ pub(crate) fn read_save(reader: impl Read) -> Result<SaveContents, AnatomyError>
     for (number, entry) in (0u64..).zip(entries) {
         let entry = entry.map_err(|e| fail(number, &after, e.to_string()))?;
         let path = layer::normalise(&String::from_utf8_lossy(&entry.path_bytes()));
-        read_entry(&mut contents, entry, &path).map_err(|e| match e {
+        read_entry(&mut contents, &mut budget, entry, &path).map_err(|e| match e {
             EntryError::Io(e) => fail(number, &after, format!("'{path}': {e}")),
             EntryError::Anatomy(e) => e,
         })?;
@@ -104,10 +125,15 @@ impl From<io::Error> for EntryError {
 
 fn read_entry<R: Read>(
     contents: &mut SaveContents,
+    budget: &mut PathBudget,
     mut entry: tar::Entry<'_, R>,
     path: &str,
 ) -> Result<(), EntryError> {
     let kind = entry.header().entry_type();
+    if contents.remembered() >= MAX_OUTER {
+        contents.unkept += 1;
+        return Ok(());
+    }
     if kind.is_symlink() || kind.is_hard_link() {
         let target = entry
             .link_name_bytes()
@@ -131,12 +157,12 @@ fn read_entry<R: Read>(
     if let Some(compression) = sniff_layer(&head) {
         let stream = Cursor::new(head).chain(entry);
         let index = match compression {
-            Compression::Tar => layer::index_layer(stream, path),
+            Compression::Tar => layer::index_layer(stream, path, budget),
             Compression::Gzip => {
-                layer::index_layer(flate2::read::MultiGzDecoder::new(stream), path)
+                layer::index_layer(flate2::read::MultiGzDecoder::new(stream), path, budget)
             }
             Compression::Zstd => {
-                layer::index_layer(zstd::stream::read::Decoder::new(stream)?, path)
+                layer::index_layer(zstd::stream::read::Decoder::new(stream)?, path, budget)
             }
         }
         .map_err(EntryError::Anatomy)?;
@@ -146,10 +172,13 @@ fn read_entry<R: Read>(
             compression,
         };
         contents.layers.insert(path.to_string(), found);
-    } else if size <= MAX_JSON {
+    } else if size <= MAX_JSON && contents.document_bytes + size <= MAX_DOCUMENTS {
         let mut body = head;
         entry.read_to_end(&mut body)?;
+        contents.document_bytes += body.len() as u64;
         contents.documents.insert(path.to_string(), body);
+    } else if size <= MAX_JSON {
+        contents.unkept += 1;
     } else {
         contents.other.insert(path.to_string(), describe(&head));
     }

@@ -1,11 +1,11 @@
 //! Facts about the final filesystem: largest files, shells, package managers, package
 //! counts, Python distributions, libc, OS release, setuid files and the user.
 
-use std::collections::{BTreeSet, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use super::capture::{self, Capture};
 use super::fs::{MergedFs, NodeKind};
-use super::layer::LayerIndex;
 use super::model::{FileSize, Libc, UserFacts};
 use super::user::resolve_user;
 
@@ -27,8 +27,8 @@ const MANAGERS: [(&str, &[&str]); 6] = [
 pub(crate) struct View<'a> {
     /// The filesystem.
     pub(crate) fs: &'a MergedFs,
-    /// The layers, bottom first (indexed by `Node::layer`).
-    pub(crate) layers: Vec<&'a LayerIndex>,
+    /// The contents each layer captured, bottom first (indexed by `Node::layer`).
+    pub(crate) captures: Vec<&'a HashMap<Box<str>, Capture>>,
 }
 
 /// What one pass over every path finds.
@@ -52,7 +52,7 @@ impl View<'_> {
     /// What the file at `path` (symlinks followed) captured, if anything.
     pub(crate) fn capture(&self, path: &str) -> Option<&Capture> {
         let (real, node) = self.fs.resolve_file(path)?;
-        self.layers.get(node.layer)?.captures.get(real.as_str())
+        self.captures.get(node.layer)?.get(real.as_str())
     }
 
     /// True when `path` resolves to a regular file.
@@ -93,23 +93,31 @@ impl View<'_> {
         scan
     }
 
-    /// The largest regular files (each content once), largest first.
+    /// The largest regular files (each content once, at its first path), largest first,
+    /// the paths in order among equal sizes. Only the [`LARGEST`] kept so far are held.
     pub(crate) fn largest_files(&self) -> Vec<FileSize> {
-        let mut seen = HashSet::new();
-        let mut files: Vec<FileSize> = Vec::new();
+        let mut seen = vec![false; self.fs.inodes.len()];
+        // A min-heap of the largest so far: the smallest size (last path) on top.
+        let mut top: BinaryHeap<(Reverse<u64>, &str)> = BinaryHeap::with_capacity(LARGEST + 1);
         for (path, node) in &self.fs.nodes {
-            if let NodeKind::File(i) = node.kind
-                && seen.insert(i)
-            {
-                files.push(FileSize {
-                    path: format!("/{path}"),
-                    size_bytes: self.fs.inodes[i].size,
-                });
+            let NodeKind::File(i) = node.kind else {
+                continue;
+            };
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            top.push((Reverse(self.fs.inodes[i].size), path));
+            if top.len() > LARGEST {
+                top.pop();
             }
         }
-        files.sort_by(|a, b| b.size_bytes.cmp(&a.size_bytes).then(a.path.cmp(&b.path)));
-        files.truncate(LARGEST);
-        files
+        top.into_sorted_vec()
+            .into_iter()
+            .map(|(Reverse(size_bytes), path)| FileSize {
+                path: format!("/{path}"),
+                size_bytes,
+            })
+            .collect()
     }
 
     /// Shells reachable as a regular file, as `/bin/sh`-style paths (first bin dir found).

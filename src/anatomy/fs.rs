@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::layer::{Kind, LayerIndex};
+use super::layer::{Kind, LayerTree};
 use super::model::LayerAnatomy;
 
 /// What a path of the final filesystem is.
@@ -66,10 +66,17 @@ enum Cause {
 }
 
 impl MergedFs {
-    /// Applies one layer on top; returns its byte accounting (without `created_by`,
-    /// `archive_bytes` or `compression`).
-    pub(crate) fn apply(&mut self, layer_no: usize, layer: &LayerIndex) -> LayerAnatomy {
-        let mut out = LayerAnatomy::default();
+    /// Applies one layer on top, its paths in order (a directory before what is under it);
+    /// returns its byte accounting (without `created_by`, `archive_bytes` or
+    /// `compression`). What the layer stored and overwrote itself counts as modified and
+    /// replaced in this layer.
+    pub(crate) fn apply(&mut self, layer_no: usize, layer: LayerTree) -> LayerAnatomy {
+        let mut out = LayerAnatomy {
+            files: layer.self_replaced_files,
+            modified_bytes: layer.self_replaced_bytes,
+            replaced_bytes: layer.self_replaced_bytes,
+            ..LayerAnatomy::default()
+        };
         for path in &layer.whiteouts {
             self.remove_subtree(path, true, Cause::Removed);
         }
@@ -84,22 +91,22 @@ impl MergedFs {
                 dropped: false,
             }));
         let mut counted = vec![false; layer.inode_sizes.len()];
-        for entry in &layer.entries {
-            let kind = match &entry.kind {
-                Kind::File { inode } => NodeKind::File(base + *inode as usize),
+        for (path, entry) in layer.entries {
+            let kind = match entry.kind {
+                Kind::File { inode } => NodeKind::File(base + inode as usize),
                 Kind::Dir => NodeKind::Dir,
-                Kind::Symlink(t) => NodeKind::Symlink(t.clone()),
+                Kind::Symlink(t) => NodeKind::Symlink(t),
                 Kind::Other => NodeKind::Other,
             };
             if let NodeKind::File(i) = kind {
-                self.inodes[i].refs += 1; // before replacing: a link may replace its own target
+                self.inodes[i].refs += 1;
             }
-            let existed = self.replace(&entry.path, &kind);
-            if let Kind::File { inode } = entry.kind {
-                let slot = &mut counted[inode as usize];
+            let existed = self.replace(&path, &kind);
+            if let NodeKind::File(i) = kind {
+                let slot = &mut counted[i - base];
                 if !*slot {
                     *slot = true;
-                    let size = layer.inode_sizes[inode as usize];
+                    let size = self.inodes[i].size;
                     out.files += 1;
                     if existed {
                         out.modified_bytes += size;
@@ -113,7 +120,7 @@ impl MergedFs {
                 mode: entry.mode,
                 layer: layer_no,
             };
-            self.nodes.insert(entry.path.clone(), node);
+            self.nodes.insert(path, node);
         }
         self.charge_drops(&mut out);
         out

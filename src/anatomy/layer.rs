@@ -1,26 +1,31 @@
-//! One layer, streamed once into a compact index: every path with its kind, size, mode and
-//! link target, the whiteouts and opaque directories, and the few contents anatomy needs.
-//! File data is never kept (except the small captures of [`capture`](super::capture)).
+//! One layer, streamed once into a compact index of what the layer holds at its end: every
+//! path with its kind, size, mode and link target, the whiteouts and opaque directories,
+//! and the few contents anatomy needs. File data is never kept (except the small captures
+//! of [`capture`](super::capture)).
+//!
+//! The layer is extracted in the index as Docker extracts it into its own directory: a
+//! path written again replaces what the layer wrote there before (a directory over a
+//! directory merges; anything else replaces, a directory with everything the layer put
+//! under it), and a path's missing parents are made as directories (a file in the way
+//! becomes one). So a path costs memory once however often the layer writes it; contents
+//! the layer stores and then overwrites itself are only counted
+//! ([`LayerTree::self_replaced_bytes`]). The whole image shares a [`PathBudget`]: past it,
+//! entries are counted as not analysed instead of indexed.
 
-use std::collections::HashMap;
-use std::io::{self, Read};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Read;
 
-use tar::EntryType;
-
-use super::capture::{self, Capture};
+use super::capture::Capture;
 use super::error::AnatomyError;
 
-/// Prefix of a whiteout entry (`dir/.wh.name` deletes `dir/name`).
-const WHITEOUT: &str = ".wh.";
-/// Name of the entry that makes its directory opaque.
-const OPAQUE: &str = ".wh..wh..opq";
+mod extract;
 
 /// What a path in a layer is.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Kind {
     /// A regular file; `inode` numbers this layer's stored contents (hardlinks share one).
     File {
-        /// Index into [`LayerIndex::inode_sizes`].
+        /// Index into [`LayerTree::inode_sizes`].
         inode: u32,
     },
     /// A directory.
@@ -34,29 +39,65 @@ pub(crate) enum Kind {
 /// One path of a layer.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Entry {
-    /// Normalised path: no leading `/` or `./`, no trailing `/`.
-    pub(crate) path: Box<str>,
     /// What it is.
     pub(crate) kind: Kind,
     /// Permission bits including setuid/setgid.
     pub(crate) mode: u32,
 }
 
+/// What a layer does to the filesystem below it, as the overlay applies it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct LayerTree {
+    /// Paths the layer holds at its end (normalised: no leading `/` or `./`, no trailing
+    /// `/`), sorted, so a directory comes before what is under it.
+    pub(crate) entries: BTreeMap<Box<str>, Entry>,
+    /// Paths the layer deletes from lower layers.
+    pub(crate) whiteouts: BTreeSet<Box<str>>,
+    /// Directories whose lower-layer contents the layer hides.
+    pub(crate) opaque_dirs: BTreeSet<Box<str>>,
+    /// Size of each stored content still reachable in the layer, by inode number.
+    pub(crate) inode_sizes: Vec<u64>,
+    /// Bytes of contents the layer stored and then overwrote or removed itself.
+    pub(crate) self_replaced_bytes: u64,
+    /// How many such contents.
+    pub(crate) self_replaced_files: u64,
+}
+
 /// Everything anatomy keeps of one layer.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct LayerIndex {
-    /// Paths the layer writes, in stream order (whiteouts excluded).
-    pub(crate) entries: Vec<Entry>,
-    /// Paths the layer deletes from lower layers.
-    pub(crate) whiteouts: Vec<Box<str>>,
-    /// Directories whose lower-layer contents the layer hides.
-    pub(crate) opaque_dirs: Vec<Box<str>>,
-    /// Size of each stored content, by inode number.
-    pub(crate) inode_sizes: Vec<u64>,
+    /// The layer's effect on the filesystem.
+    pub(crate) tree: LayerTree,
     /// Content taken from files anatomy reads, by path.
     pub(crate) captures: HashMap<Box<str>, Capture>,
     /// Hardlinks whose target is not in the layer (kept as empty files).
-    pub(crate) dangling_links: Vec<Box<str>>,
+    pub(crate) dangling_links: u64,
+    /// Entries not indexed because the image's [`PathBudget`] was spent.
+    pub(crate) unindexed: u64,
+}
+
+/// How many paths the analysis of one image may index (every layer's paths, whiteouts and
+/// opaque directories together): memory is bounded by this, not by the archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PathBudget {
+    /// Paths that may still be indexed.
+    pub(crate) left: usize,
+}
+
+impl PathBudget {
+    pub(super) fn take(&mut self) -> bool {
+        match self.left.checked_sub(1) {
+            Some(left) => {
+                self.left = left;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(super) fn give_back(&mut self, paths: usize) {
+        self.left += paths;
+    }
 }
 
 /// Turns a tar path into the normalised form (`./usr/bin/` → `usr/bin`).
@@ -75,10 +116,13 @@ pub(crate) fn normalise(raw: &str) -> String {
 }
 
 /// Reads a (decompressed) layer tar to its end and indexes it. `layer` names it in errors.
-pub(crate) fn index_layer(reader: impl Read, layer: &str) -> Result<LayerIndex, AnatomyError> {
+pub(crate) fn index_layer(
+    reader: impl Read,
+    layer: &str,
+    budget: &mut PathBudget,
+) -> Result<LayerIndex, AnatomyError> {
     let mut archive = tar::Archive::new(reader);
-    let mut index = LayerIndex::default();
-    let mut files: HashMap<Box<str>, u32> = HashMap::new();
+    let mut builder = extract::Builder::new(budget);
     let mut after = String::from("-");
     let fail = |number: u64, after: &str, message: String| AnatomyError::Layer {
         layer: layer.to_string(),
@@ -90,80 +134,12 @@ pub(crate) fn index_layer(reader: impl Read, layer: &str) -> Result<LayerIndex, 
     for (number, entry) in (0u64..).zip(entries) {
         let mut entry = entry.map_err(|e| fail(number, &after, e.to_string()))?;
         let path = normalise(&String::from_utf8_lossy(&entry.path_bytes()));
-        add_entry(&mut index, &mut files, &mut entry, &path)
+        builder
+            .add(&mut entry, &path)
             .map_err(|e| fail(number, &after, format!("'{path}': {e}")))?;
         after = path;
     }
-    Ok(index)
-}
-
-fn add_entry<R: Read>(
-    index: &mut LayerIndex,
-    files: &mut HashMap<Box<str>, u32>,
-    entry: &mut tar::Entry<'_, R>,
-    path: &str,
-) -> io::Result<()> {
-    if path.is_empty() {
-        return Ok(()); // the root directory itself
-    }
-    let name = capture::file_name(path);
-    if let Some(hidden) = name.strip_prefix(WHITEOUT) {
-        let parent = &path[..path.len() - name.len()];
-        if name == OPAQUE {
-            index.opaque_dirs.push(parent.trim_end_matches('/').into());
-        } else {
-            index.whiteouts.push(format!("{parent}{hidden}").into());
-        }
-        return Ok(());
-    }
-    let header = entry.header();
-    let mode = header.mode()?;
-    let kind = match header.entry_type() {
-        EntryType::Regular | EntryType::Continuous => {
-            let size = entry.size();
-            let inode = new_inode(index, size);
-            files.insert(path.into(), inode);
-            if let Some(read) = capture::wanted(path) {
-                let got = read(entry)?;
-                index.captures.insert(path.into(), got);
-            }
-            Kind::File { inode }
-        }
-        EntryType::Link => {
-            let target = entry
-                .link_name_bytes()
-                .map(|t| String::from_utf8_lossy(&t).into_owned());
-            let target = normalise(&target.unwrap_or_default());
-            let inode = match files.get(target.as_str()) {
-                Some(&inode) => inode,
-                None => {
-                    index.dangling_links.push(path.into());
-                    new_inode(index, 0)
-                }
-            };
-            files.insert(path.into(), inode);
-            Kind::File { inode }
-        }
-        EntryType::Symlink => {
-            let target = entry
-                .link_name_bytes()
-                .map(|t| String::from_utf8_lossy(&t).into_owned());
-            Kind::Symlink(target.unwrap_or_default().into())
-        }
-        EntryType::Directory => Kind::Dir,
-        _ => Kind::Other,
-    };
-    index.entries.push(Entry {
-        path: path.into(),
-        kind,
-        mode,
-    });
-    Ok(())
-}
-
-fn new_inode(index: &mut LayerIndex, size: u64) -> u32 {
-    index.inode_sizes.push(size);
-    u32::try_from(index.inode_sizes.len() - 1).unwrap_or(u32::MAX)
+    Ok(builder.finish())
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! definitions.
 //!
 //! The outer tar is read once ([`archive`]); each layer is indexed as it passes (paths,
-//! kinds, sizes, modes, link targets, whiteouts, and a few small contents) and never kept.
+//! kinds, sizes, modes, link targets, whiteouts, and a few small contents: what the layer
+//! holds at its end, each path once) and never kept. Memory is bounded by the distinct
+//! paths, with a cap ([`MAX_PATHS`]) past which entries are counted as not analysed.
 //! Once `manifest.json` (usually last) or `index.json` says the order, the indexes are
 //! applied bottom first ([`fs`]) and the facts are read from the result ([`facts`]).
 //!
@@ -32,6 +34,7 @@ mod stream;
 pub mod synth;
 mod user;
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -49,11 +52,27 @@ pub enum ScanPolicy {
     Never,
 }
 
+/// Most paths the analysis of one image indexes (every layer's paths, whiteouts and
+/// opaque directories together), about 250 bytes of memory each: past it, entries are
+/// counted in [`Anatomy::unanalysed_entries`] and a note, not indexed (docs/ANATOMY.md).
+pub const MAX_PATHS: usize = 400_000;
+
 /// How to analyse an image.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AnalyzeOptions {
     /// Whether to scan for vulnerabilities.
     pub scan: ScanPolicy,
+    /// Most paths indexed ([`MAX_PATHS`] by default).
+    pub max_paths: usize,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions {
+            scan: ScanPolicy::default(),
+            max_paths: MAX_PATHS,
+        }
+    }
 }
 
 /// Analyses a `docker save` (or OCI layout) tar read from `reader`, streaming: nothing
@@ -63,7 +82,7 @@ pub fn analyze_archive<R: Read>(
     reader: R,
     options: &AnalyzeOptions,
 ) -> Result<Anatomy, AnatomyError> {
-    let mut anatomy = analyze_layers(reader)?;
+    let mut anatomy = analyze_layers(reader, options.max_paths)?;
     anatomy.vulnerabilities = match (options.scan, scan::find_scanner()) {
         (ScanPolicy::Never, _) => scan::not_scanned("scanning was turned off"),
         (_, None) => scan::not_scanned(scan::NO_SCANNER),
@@ -83,7 +102,8 @@ pub fn analyze_file(path: &Path, options: &AnalyzeOptions) -> Result<Anatomy, An
         source,
     };
     let file = std::fs::File::open(path).map_err(io_err)?;
-    let mut anatomy = analyze_layers(std::io::BufReader::with_capacity(256 * 1024, file))?;
+    let reader = std::io::BufReader::with_capacity(256 * 1024, file);
+    let mut anatomy = analyze_layers(reader, options.max_paths)?;
     anatomy.vulnerabilities = match options.scan {
         ScanPolicy::Never => scan::not_scanned("scanning was turned off"),
         ScanPolicy::WhenInstalled => scan::scan_file(path),
@@ -92,27 +112,31 @@ pub fn analyze_file(path: &Path, options: &AnalyzeOptions) -> Result<Anatomy, An
 }
 
 /// Everything but the vulnerability scan.
-fn analyze_layers(reader: impl Read) -> Result<Anatomy, AnatomyError> {
-    let contents = archive::read_save(reader)?;
+fn analyze_layers(reader: impl Read, max_paths: usize) -> Result<Anatomy, AnatomyError> {
+    let contents = archive::read_save(reader, max_paths)?;
     let meta = meta::image_meta(&contents)?;
-    assemble(&contents, meta)
+    assemble(contents, meta, max_paths)
 }
 
 fn assemble(
-    contents: &archive::SaveContents,
+    mut contents: archive::SaveContents,
     meta: meta::ImageMeta,
+    max_paths: usize,
 ) -> Result<Anatomy, AnatomyError> {
     let mut fs = fs::MergedFs::default();
     let mut anatomy = Anatomy {
         notes: meta.notes,
         ..Anatomy::default()
     };
-    let mut indexes = Vec::with_capacity(meta.layers.len());
+    // A layer listed twice (identical layers share a blob) is applied twice; its tree is
+    // moved into the filesystem on its last use, so paths are held once.
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    for path in &meta.layers {
+        *uses.entry(path.as_str()).or_default() += 1;
+    }
     for (n, path) in meta.layers.iter().enumerate() {
-        let found = contents
-            .layers
-            .get(path)
-            .ok_or_else(|| AnatomyError::MissingLayer {
+        let Some(found) = contents.layers.get_mut(path) else {
+            return Err(AnatomyError::MissingLayer {
                 layer: path.clone(),
                 listed_in: meta.listed_in.clone(),
                 detail: contents
@@ -120,26 +144,63 @@ fn assemble(
                     .get(path)
                     .map(|what| format!(": it is {what}"))
                     .unwrap_or_default(),
-            })?;
-        let mut layer = fs.apply(n, &found.index);
+            });
+        };
+        let left = uses.entry(path.as_str()).or_default();
+        *left -= 1;
+        let tree = if *left == 0 {
+            std::mem::take(&mut found.index.tree)
+        } else {
+            found.index.tree.clone()
+        };
+        let mut layer = fs.apply(n, tree);
         layer.created_by = meta.created_by.get(n).cloned().unwrap_or_default();
         layer.archive_bytes = found.archive_bytes;
         layer.compression = found.compression.as_str().to_string();
-        if !found.index.dangling_links.is_empty() {
+        if found.index.dangling_links > 0 {
             anatomy.notes.push(format!(
                 "layer {n} has {} hardlink(s) to files outside the layer (counted as empty)",
-                found.index.dangling_links.len()
+                found.index.dangling_links
             ));
         }
         anatomy.layers.push(layer);
-        indexes.push(&found.index);
     }
-    let view = facts::View {
-        fs: &fs,
-        layers: indexes,
-    };
+    note_what_was_left_out(&mut anatomy, &contents, max_paths);
+    let captures = meta
+        .layers
+        .iter()
+        .filter_map(|path| contents.layers.get(path))
+        .map(|found| &found.index.captures)
+        .collect();
+    let view = facts::View { fs: &fs, captures };
     fill_facts(&mut anatomy, &view, &meta.user);
     Ok(anatomy)
+}
+
+/// Entries past the caps are counted and said, never silently dropped.
+fn note_what_was_left_out(
+    anatomy: &mut Anatomy,
+    contents: &archive::SaveContents,
+    max_paths: usize,
+) {
+    anatomy.unanalysed_entries = contents.layers.values().map(|l| l.index.unindexed).sum();
+    if anatomy.unanalysed_entries > 0 {
+        anatomy.notes.push(format!(
+            "{} layer entries were not analysed: the image has more than {max_paths} paths, \
+             basebench's analysis cap (docs/ANATOMY.md); sizes, wasted bytes and facts leave \
+             them out",
+            anatomy.unanalysed_entries
+        ));
+    }
+    if contents.unkept > 0 {
+        anatomy.notes.push(format!(
+            "{} entries of the archive were not read: it has more than {} entries or {} MiB of \
+             small files, basebench's caps (docs/ANATOMY.md)",
+            contents.unkept,
+            archive::MAX_OUTER,
+            archive::MAX_DOCUMENTS >> 20
+        ));
+    }
 }
 
 fn fill_facts(anatomy: &mut Anatomy, view: &facts::View<'_>, user: &str) {

@@ -43,6 +43,14 @@ pub struct Anatomy {
     /// `/etc/passwd`, history entries that could not be paired with layers).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Layer entries left out of the analysis because the image has more paths than the
+    /// analysis indexes ([`MAX_PATHS`](super::MAX_PATHS)); a note says so too.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unanalysed_entries: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One layer's contribution.
@@ -52,12 +60,14 @@ pub struct LayerAnatomy {
     pub created_by: String,
     /// Bytes of files this layer adds at new paths.
     pub added_bytes: u64,
-    /// Bytes of files this layer writes at paths a lower layer already had.
+    /// Bytes of files this layer writes at paths a lower layer already had, and of files
+    /// it writes and then overwrites or deletes itself.
     pub modified_bytes: u64,
     /// Bytes of lower-layer files this layer deletes (whiteouts, opaque directories).
     pub removed_bytes: u64,
     /// Bytes of lower-layer files that this layer's own files replaced at the same path
-    /// (or a directory replaced by a file), so they are no longer reachable.
+    /// (or a directory replaced by a file), so they are no longer reachable; and of the
+    /// layer's own files it overwrote or deleted.
     #[serde(default)]
     pub replaced_bytes: u64,
     /// Bytes of the layer tar as stored in the export (compressed when it was).

@@ -68,7 +68,8 @@ where
         rx,
         current: Bytes::new(),
     };
-    let analysis = tokio::task::spawn_blocking(move || super::analyze_layers(reader));
+    let max_paths = options.max_paths;
+    let analysis = tokio::task::spawn_blocking(move || super::analyze_layers(reader, max_paths));
     let mut listening = true;
     while let Some(item) = stream.next().await {
         let chunk = match item {

@@ -135,6 +135,7 @@ impl<'a> Bench<'a> {
                     result: VariantResult {
                         name: variant.name.clone(),
                         dockerfile: variant.dockerfile_display.clone(),
+                        description: variant.description.clone(),
                         ..VariantResult::default()
                     },
                     created: cleanup::Created::default(),

@@ -53,12 +53,17 @@ impl FromResolver {
         result: &mut VariantResult,
     ) -> Result<Prepared, Stop> {
         let path = &variant.dockerfile;
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let source = dockerfile::read(path).map_err(|e| {
             Stop::new(
                 FailurePhase::Prepare,
                 format!("cannot read Dockerfile '{}': {e}", path.display()),
             )
         })?;
+        if source.lossy {
+            let dockerfile = variant.dockerfile_display.clone();
+            bench.warn(result, Warning::DockerfileNotUtf8 { dockerfile });
+        }
+        let text = source.text;
         result.findings = findings(&text);
         let refs = dockerfile::resolve_bases(&text, &variant.build_args).map_err(|e| {
             Stop::new(

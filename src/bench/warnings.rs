@@ -54,6 +54,11 @@ pub(crate) enum Warning {
         /// The median of the measured rounds.
         median_ms: f64,
     },
+    /// The Dockerfile is not UTF-8; invalid bytes were replaced before the build.
+    DockerfileNotUtf8 {
+        /// The Dockerfile as the config names it.
+        dockerfile: String,
+    },
 }
 
 /// Relative spread above which timings are flagged.
@@ -98,6 +103,10 @@ impl fmt::Display for Warning {
             Warning::NoChangeFile => write!(
                 f,
                 "rebuild after code change not measured: no copied source file found; set `change_file`"
+            ),
+            Warning::DockerfileNotUtf8 { dockerfile } => write!(
+                f,
+                "Dockerfile '{dockerfile}' is not UTF-8: its invalid bytes were sent as U+FFFD; save it as UTF-8"
             ),
         }
     }

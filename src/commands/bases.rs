@@ -8,6 +8,7 @@ use crate::bases::{
     self, ARTICLE_BASES, NoStandIn, StandInError, StandInOptions, normalize, recipe_for,
 };
 use crate::engine::Engine;
+use crate::export::escape::{terminal, terminal_text};
 
 /// Arguments of `basebench bases`.
 #[derive(Debug, Clone, clap::Args)]
@@ -60,7 +61,8 @@ pub(crate) async fn run_with(engine: &dyn Engine, args: &BasesArgs) -> CommandRe
     } else {
         args.bases.clone()
     };
-    let progress = |line: &str| println!("{line}");
+    // mmdebstrap's and the daemon's output, escaped for the terminal.
+    let progress = |line: &str| println!("{}", terminal(line));
     let mut failed = 0;
     for base in &requested {
         match bases::ensure_stand_in_with(engine, base, &options, args.rebuild, &progress).await {
@@ -78,7 +80,7 @@ pub(crate) async fn run_with(engine: &dyn Engine, args: &BasesArgs) -> CommandRe
             Err(e @ StandInError::NoMirror { .. }) => return Err(CliError::usage(e)),
             Err(e) => {
                 failed += 1;
-                eprintln!("Error: {e}");
+                eprintln!("Error: {}", terminal_text(&e.to_string()));
             }
         }
     }
@@ -111,11 +113,12 @@ async fn list(engine: &dyn Engine) -> CommandResult {
             .get(bases::MMDEBSTRAP_LABEL)
             .cloned()
             .unwrap_or_default();
-        println!(
+        let line = format!(
             "{:<34} {tags} ({:.1} MB, {built_with})",
             image.requested,
             image.size_bytes as f64 / 1e6
         );
+        println!("{}", terminal(&line));
     }
     Ok(ExitCode::Success)
 }

@@ -1,6 +1,7 @@
 //! `basebench compare OLD.json NEW.json`: per-variant deltas (size, builds, startup,
 //! latency, memory) between two results files, with the change in percent; a warning
-//! first when the files come from different testbeds.
+//! first when the files come from different testbeds. Names and run ids from the files are
+//! escaped for the terminal.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use tabled::builder::Builder;
 use tabled::settings::Style;
 
 use super::{CommandResult, ExitCode};
+use crate::export::escape::terminal;
 use crate::results::compare::{self, Change, Figure};
 use crate::results::{RunResults, VariantResult, read_results};
 
@@ -50,7 +52,7 @@ pub(crate) fn render_comparison(old: &RunResults, new: &RunResults) -> String {
     builder.push_record(header);
     for pair in compare::compare(old, new) {
         let mut row = vec![
-            pair.name.to_string(),
+            terminal(pair.name),
             format!("{}\n→ {}", works(pair.old), works(pair.new)),
         ];
         row.extend(pair.changes(&Figure::ALL).iter().map(delta));
@@ -58,8 +60,8 @@ pub(crate) fn render_comparison(old: &RunResults, new: &RunResults) -> String {
     }
     format!(
         "{} → {}\n{}\n",
-        old.run_id,
-        new.run_id,
+        terminal(&old.run_id),
+        terminal(&new.run_id),
         builder.build().with(Style::sharp())
     )
 }

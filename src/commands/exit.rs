@@ -72,9 +72,13 @@ impl CliError {
     }
 }
 
+/// The message with its context, as `main` prints it. Errors quote what daemons, images,
+/// logs and results files said, so every control character is shown as a visible escape
+/// (newlines between lines are kept).
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:#}", self.source)
+        let text = format!("{:#}", self.source);
+        f.write_str(&crate::export::escape::terminal_text(&text))
     }
 }
 

@@ -48,6 +48,7 @@ pub(crate) async fn run(args: InspectArgs) -> CommandResult {
         } else {
             ScanPolicy::WhenInstalled
         },
+        ..AnalyzeOptions::default()
     };
     let (title, anatomy) = match (&args.archive, &args.image) {
         (Some(path), _) => (

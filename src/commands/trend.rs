@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{CliError, CommandResult, ExitCode};
 use crate::config::{ConfigFile, defaults};
+use crate::export::escape::terminal_text;
 use crate::export::trend;
 use crate::history::{self, HISTORY_FILE};
 
@@ -67,7 +68,8 @@ pub fn execute(
     })?;
     let parsed = history::parse(&text);
     for (line, why) in &parsed.skipped {
-        let _ = writeln!(err, "warning: {}:{line} skipped: {why}", path.display());
+        let warning = format!("warning: {}:{line} skipped: {why}", path.display());
+        let _ = writeln!(err, "{}", terminal_text(&warning));
     }
     let names = parsed.variant_names();
     if let Some(name) = args.variant.as_ref().filter(|n| !names.contains(n)) {

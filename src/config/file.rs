@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{ConfigError, DEFAULT_CONFIG, RawConfig, defaults};
+use super::paths::{self, Want};
+use super::{ConfigError, DEFAULT_CONFIG, RawConfig, defaults, ranges};
 
 /// How errors name settings that came from flags.
 pub(super) const COMMAND_LINE: &str = "command line";
@@ -15,9 +16,19 @@ impl RawConfig {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Syntax {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
+        toml::from_str(&text).map_err(|e| {
+            let numeric = e.span().and_then(|span| ranges::type_error(&text, span));
+            match numeric {
+                Some((key, message)) => ConfigError::Invalid {
+                    origin: path.display().to_string(),
+                    key,
+                    message,
+                },
+                None => ConfigError::Syntax {
+                    path: path.to_path_buf(),
+                    message: e.to_string().trim_end().to_string(),
+                },
+            }
         })
     }
 }
@@ -33,11 +44,12 @@ pub(crate) fn find_file(
     match explicit {
         Some(path) => {
             let path = cwd.join(path);
-            if !path.is_file() {
-                return Err(ConfigError::Missing {
+            if let Some(problem) = paths::problem(&path, Want::File) {
+                return Err(ConfigError::BadPath {
                     origin: COMMAND_LINE.into(),
                     what: "config file".into(),
                     path,
+                    problem,
                     hint: "Check the --config path.".into(),
                 });
             }

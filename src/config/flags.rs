@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::builder::PossibleValue;
 
 use super::defaults::{self, help};
+use super::ranges;
 use crate::engine::BuilderKind;
 
 /// Command-line settings; each one given overrides the file.
@@ -44,16 +45,31 @@ pub struct Overrides {
     )]
     pub only: Vec<String>,
     /// `--port`.
-    #[arg(long, help = "Port the app listens on inside the container")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_parser = |t: &str| ranges::PORT.parse_flag::<u16>(t),
+        help = "Port the app listens on inside the container"
+    )]
     pub port: Option<u16>,
     /// `--health`.
     #[arg(long, value_name = "PATH", help = help("Path that must answer HTTP 200 when the app is up", defaults::HEALTH))]
     pub health: Option<String>,
     /// `--runs`.
-    #[arg(long, help = help("Startup rounds, warm-up included: each starts one fresh container of every variant, in a shuffled order", defaults::RUNS))]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_parser = |t: &str| ranges::RUNS.parse_flag::<u32>(t),
+        help = help("Startup rounds, warm-up included: each starts one fresh container of every variant, in a shuffled order", defaults::RUNS)
+    )]
     pub runs: Option<u32>,
     /// `--build-runs`.
-    #[arg(long, help = help("Repetitions of the cached and after-a-code-change builds, interleaved across variants", defaults::BUILD_RUNS))]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_parser = |t: &str| ranges::BUILD_RUNS.parse_flag::<u32>(t),
+        help = help("Repetitions of the cached and after-a-code-change builds, interleaved across variants", defaults::BUILD_RUNS)
+    )]
     pub build_runs: Option<u32>,
     /// `--cold-build-runs`.
     #[arg(long, value_name = "N", help = help("Cold builds (no cache, downloads included) per variant", defaults::COLD_BUILD_RUNS))]
@@ -91,6 +107,8 @@ pub struct Overrides {
     #[arg(
         long = "health-timeout",
         value_name = "SECONDS",
+        allow_negative_numbers = true,
+        value_parser = |t: &str| ranges::HEALTH_TIMEOUT_S.parse_flag::<f64>(t),
         help = help("Seconds a container may take to answer 200", defaults::HEALTH_TIMEOUT_S)
     )]
     pub health_timeout_s: Option<f64>,

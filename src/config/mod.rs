@@ -49,15 +49,18 @@ pub enum ConfigError {
         /// What is wrong and what is expected.
         message: String,
     },
-    /// A file the config points at does not exist.
-    #[error("{origin}: {what} '{}' does not exist. {hint}", path.display())]
-    Missing {
+    /// A path the config names is missing or not what the setting needs (a directory for
+    /// a Dockerfile, a file for a context, a symlink loop, ...).
+    #[error("{origin}: {what} '{}' {problem}. {hint}", path.display())]
+    BadPath {
         /// The file or "command line".
         origin: String,
         /// What it is (`Dockerfile of variant 'slim'`, `build context`).
         what: String,
         /// The path as resolved.
         path: PathBuf,
+        /// What is there instead (`does not exist`, `is a directory, not a file`).
+        problem: String,
         /// What to do.
         hint: String,
     },
@@ -260,8 +263,12 @@ pub struct Config {
 pub(crate) mod defaults;
 mod file;
 mod flags;
+mod paths;
+mod ranges;
 mod resolve;
 mod sampling;
+mod target;
+mod variant;
 
 pub(crate) use sampling::Sampling;
 

@@ -4,10 +4,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::file::{COMMAND_LINE, ConfigFile, output_root};
-use super::{
-    Config, ConfigError, Overrides, RawConfig, RawVariant, Shared, Variant, defaults,
-    valid_variant_name,
-};
+use super::ranges::{self, Range};
+use super::variant::validate_variant;
+use super::{Config, ConfigError, Overrides, RawConfig, RawVariant, Variant, defaults, target};
 
 /// Load the config the way `basebench run` does: the file
 /// [`find_file`](super::file::find_file) finds, then the flags over it, validated.
@@ -29,6 +28,7 @@ pub fn load(overrides: &Overrides, cwd: &Path) -> Result<Config, ConfigError> {
             cwd.to_path_buf(),
         ),
     };
+    check_flags(overrides)?;
     let flag_variants = apply_overrides(&mut raw, overrides, cwd);
     let plan = raw.clone();
     let mut config = validate(raw, &origin, &base_dir, flag_variants)?;
@@ -82,7 +82,26 @@ fn apply_overrides(raw: &mut RawConfig, o: &Overrides, cwd: &Path) -> usize {
     o.variants.len()
 }
 
-fn invalid(origin: &str, key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+/// [`in_range`] for a `u64` (whose values above 2^53 the check sees rounded, far past
+/// every range's maximum).
+fn in_range_u64(
+    origin: &str,
+    range: Range,
+    value: Option<u64>,
+    default: u64,
+) -> Result<u64, ConfigError> {
+    let value = value.unwrap_or(default);
+    range
+        .check(value as f64)
+        .map_err(|message| invalid(origin, range.key, message))?;
+    Ok(value)
+}
+
+pub(super) fn invalid(
+    origin: &str,
+    key: impl Into<String>,
+    message: impl Into<String>,
+) -> ConfigError {
     ConfigError::Invalid {
         origin: origin.to_string(),
         key: key.into(),
@@ -90,16 +109,54 @@ fn invalid(origin: &str, key: impl Into<String>, message: impl Into<String>) -> 
     }
 }
 
-fn at_least_one(
-    origin: &str,
-    key: &str,
-    value: Option<u32>,
-    default: u32,
-) -> Result<u32, ConfigError> {
-    match value.unwrap_or(default) {
-        0 => Err(invalid(origin, key, "must be at least 1 (got 0)")),
-        n => Ok(n),
+/// The flags' values, checked where they came from (clap's parsers check the numbers of
+/// the binary's flags; this also covers [`Overrides`] built in code).
+fn check_flags(o: &Overrides) -> Result<(), ConfigError> {
+    let numbers = [
+        ("--port", ranges::PORT, o.port.map(f64::from)),
+        ("--runs", ranges::RUNS, o.runs.map(f64::from)),
+        (
+            "--build-runs",
+            ranges::BUILD_RUNS,
+            o.build_runs.map(f64::from),
+        ),
+        (
+            "--health-timeout",
+            ranges::HEALTH_TIMEOUT_S,
+            o.health_timeout_s,
+        ),
+    ];
+    for (flag, range, value) in numbers {
+        if let Some(value) = value {
+            range
+                .check(value)
+                .map_err(|message| invalid(COMMAND_LINE, flag, message))?;
+        }
     }
+    if let Some(health) = &o.health
+        && let Some(problem) = target::problem(health)
+    {
+        return Err(invalid(
+            COMMAND_LINE,
+            "--health",
+            target::message(health, &problem),
+        ));
+    }
+    Ok(())
+}
+
+/// `value` (or `default`) when it is in `range`; else an error naming the key.
+fn in_range<T: Copy + Into<f64>>(
+    origin: &str,
+    range: Range,
+    value: Option<T>,
+    default: T,
+) -> Result<T, ConfigError> {
+    let value = value.unwrap_or(default);
+    range
+        .check(value.into())
+        .map_err(|message| invalid(origin, range.key, message))?;
+    Ok(value)
 }
 
 fn validate(
@@ -116,14 +173,12 @@ fn validate(
              `dockerfile`, or pass --context DIR --variant NAME=DOCKERFILE.",
         ));
     }
-    let timeout = raw.health_timeout_s.unwrap_or(defaults::HEALTH_TIMEOUT_S);
-    if !(timeout.is_finite() && timeout > 0.0) {
-        return Err(invalid(
-            origin,
-            "health_timeout_s",
-            format!("must be a positive number of seconds (got {timeout})"),
-        ));
-    }
+    let timeout = in_range(
+        origin,
+        ranges::HEALTH_TIMEOUT_S,
+        raw.health_timeout_s,
+        defaults::HEALTH_TIMEOUT_S,
+    )?;
     raw.scoring
         .validate()
         .map_err(|e| invalid(origin, "scoring", e.to_string()))?;
@@ -147,26 +202,34 @@ fn validate(
     Ok(Config {
         origin: origin.to_string(),
         variants,
-        runs: at_least_one(origin, "runs", raw.runs, defaults::RUNS)?,
-        build_runs: at_least_one(origin, "build_runs", raw.build_runs, defaults::BUILD_RUNS)?,
+        runs: in_range(origin, ranges::RUNS, raw.runs, defaults::RUNS)?,
+        build_runs: in_range(
+            origin,
+            ranges::BUILD_RUNS,
+            raw.build_runs,
+            defaults::BUILD_RUNS,
+        )?,
         builder: raw.builder.unwrap_or(defaults::BUILDER),
         health_timeout: Duration::from_secs_f64(timeout),
         output_root: output_root(base_dir, &raw),
-        latency_requests: at_least_one(
+        latency_requests: in_range(
             origin,
-            "latency_requests",
+            ranges::LATENCY_REQUESTS,
             raw.latency_requests,
             defaults::LATENCY_REQUESTS,
         )?,
-        load_concurrency: at_least_one(
+        load_concurrency: in_range(
             origin,
-            "load_concurrency",
+            ranges::LOAD_CONCURRENCY,
             raw.load_concurrency,
             defaults::LOAD_CONCURRENCY,
         )?,
-        load_duration: Duration::from_millis(
-            raw.load_duration_ms.unwrap_or(defaults::LOAD_DURATION_MS),
-        ),
+        load_duration: Duration::from_millis(in_range_u64(
+            origin,
+            ranges::LOAD_DURATION_MS,
+            raw.load_duration_ms,
+            defaults::LOAD_DURATION_MS,
+        )?),
         substitute: raw.substitute,
         fallback: raw.bases.fallback,
         mirror: checked_mirror(origin, raw.bases.mirror)?,
@@ -182,112 +245,6 @@ fn checked_mirror(origin: &str, mirror: Option<String>) -> Result<Option<String>
     };
     crate::bases::mirror::check_uri(&uri).map_err(|e| invalid(origin, "bases.mirror", e))?;
     Ok(Some(uri))
-}
-
-fn validate_variant(
-    rv: &RawVariant,
-    top: &Shared,
-    origin: &str,
-    base_dir: &Path,
-    index: usize,
-) -> Result<Variant, ConfigError> {
-    let key = |k: &str| format!("variant[{index}].{k}");
-    if !valid_variant_name(&rv.name) {
-        return Err(invalid(
-            origin,
-            key("name"),
-            format!(
-                "'{}' is not a usable name: use 1-64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit",
-                rv.name
-            ),
-        ));
-    }
-    let dockerfile = base_dir.join(&rv.dockerfile);
-    if !dockerfile.is_file() {
-        return Err(ConfigError::Missing {
-            origin: origin.into(),
-            what: format!("Dockerfile of variant '{}'", rv.name),
-            path: dockerfile,
-            hint: "Check the variant's `dockerfile` path (relative to the config file).".into(),
-        });
-    }
-    let s = &rv.shared();
-    let context = s
-        .context
-        .as_ref()
-        .or(top.context.as_ref())
-        .map(|c| base_dir.join(c))
-        .ok_or_else(|| {
-            invalid(
-                origin,
-                "context",
-                format!(
-                    "is not set for variant '{}': set `context = \"DIR\"` or pass --context DIR",
-                    rv.name
-                ),
-            )
-        })?;
-    if !context.is_dir() {
-        return Err(ConfigError::Missing {
-            origin: origin.into(),
-            what: format!("build context of variant '{}'", rv.name),
-            path: context,
-            hint: "Check `context` (a directory, relative to the config file) or --context.".into(),
-        });
-    }
-    let port = s.port.or(top.port).ok_or_else(|| {
-        invalid(origin, "port", format!("is not set for variant '{}': the port the app listens on inside the container, e.g. `port = 5000` or --port 5000", rv.name))
-    })?;
-    let health = s
-        .health
-        .clone()
-        .or_else(|| top.health.clone())
-        .unwrap_or_else(|| defaults::HEALTH.into());
-    if !health.starts_with('/') {
-        return Err(invalid(
-            origin,
-            "health",
-            format!("must be a path starting with '/' (got '{health}')"),
-        ));
-    }
-    let change_file = s.change_file.clone().or_else(|| top.change_file.clone());
-    if let Some(file) = &change_file
-        && !context.join(file).is_file()
-    {
-        return Err(ConfigError::Missing {
-            origin: origin.into(),
-            what: format!("change_file of variant '{}'", rv.name),
-            path: context.join(file),
-            hint: "`change_file` is relative to the build context.".into(),
-        });
-    }
-    Ok(Variant {
-        name: rv.name.clone(),
-        dockerfile_display: rv.dockerfile.display().to_string(),
-        dockerfile,
-        context,
-        port,
-        latency_path: s
-            .latency_path
-            .clone()
-            .or_else(|| top.latency_path.clone())
-            .unwrap_or_else(|| health.clone()),
-        health,
-        smoke: s
-            .smoke
-            .clone()
-            .or_else(|| top.smoke.clone())
-            .unwrap_or_default(),
-        change_file,
-        env: s
-            .env
-            .clone()
-            .or_else(|| top.env.clone())
-            .unwrap_or_default(),
-        build_args: rv.build_args.clone(),
-        target: rv.target.clone(),
-        description: rv.description.clone(),
-    })
 }
 
 fn select_only(config: &mut Config, only: &[String]) -> Result<(), ConfigError> {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::DockerfileError;
-use super::expand::expand;
+use super::expand::{Missing, expand, expand_with};
 use super::parse::{Dockerfile, Instruction, parse};
 use super::reference::same_reference;
 
@@ -93,7 +93,11 @@ fn global_args(
             };
             let value = match (build_args.get(name), default) {
                 (Some(v), _) => Some(v.clone()),
-                (None, Some(d)) => Some(expand_lenient(d, &vars, df.escape, ins.line)?),
+                // Like BuildKit, a variable without a value expands to nothing in an `ARG`
+                // default (only `FROM` insists on a value).
+                (None, Some(d)) => {
+                    Some(expand_with(d, &vars, df.escape, ins.line, Missing::Empty)?)
+                }
                 (None, None) => None,
             };
             match value {
@@ -103,23 +107,6 @@ fn global_args(
         }
     }
     Ok(vars)
-}
-
-/// Expansion for `ARG` defaults: like BuildKit, a variable without a value expands to
-/// nothing there (only `FROM` insists on a value).
-fn expand_lenient(
-    word: &str,
-    vars: &BTreeMap<String, String>,
-    escape: char,
-    line: usize,
-) -> Result<String, DockerfileError> {
-    let mut known = vars.clone();
-    loop {
-        match expand(word, &known, escape, line) {
-            Err(DockerfileError::UnknownArg { name, .. }) => known.insert(name, String::new()),
-            other => return other,
-        };
-    }
 }
 
 fn unquote(s: &str) -> &str {

@@ -11,10 +11,12 @@ pub(crate) mod lint;
 mod parse;
 pub(crate) mod reference;
 mod shell;
+mod source;
 
 pub(crate) use copy::copy_sources;
 pub(crate) use from::{resolve_bases, rewrite_bases};
 pub(crate) use lint::{Severity, lint};
+pub(crate) use source::read;
 
 /// Errors reading or rewriting a Dockerfile; each names the line and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -73,11 +73,15 @@ pub(crate) struct Dockerfile {
     pub(crate) instructions: Vec<Instruction>,
 }
 
-/// Lines of `text` with their byte offsets (each without its line ending).
+/// Lines of `text` with their byte offsets (each without its line ending); a leading
+/// byte-order mark is not part of the first line.
 fn lines_with_offsets(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut offset = 0;
-    for piece in text.split_inclusive('\n') {
+    if text.starts_with('\u{feff}') {
+        offset = '\u{feff}'.len_utf8();
+    }
+    for piece in text[offset..].split_inclusive('\n') {
         let line = piece.strip_suffix('\n').unwrap_or(piece);
         let line = line.strip_suffix('\r').unwrap_or(line);
         out.push((offset, line));

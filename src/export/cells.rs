@@ -71,6 +71,15 @@ pub(crate) fn size(row: &Row) -> Vec<Line> {
     lines
 }
 
+/// The variant's description from the config, trimmed; `None` when it has none (every
+/// format shows it once per variant under or beside the matrix).
+pub(crate) fn description(row: &Row) -> Option<&str> {
+    row.description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+}
+
 /// Layer count.
 pub(crate) fn layers(row: &Row) -> Option<String> {
     row.layers.map(|n| n.to_string())

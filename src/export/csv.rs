@@ -1,8 +1,8 @@
 //! `results.csv`: one row per variant, flat columns, machine-friendly units (bytes,
 //! seconds, milliseconds); empty cells for what was not measured; the variant's warnings
-//! joined with `; `. Every field goes through [`escape::csv`].
+//! joined with `; `, then its description. Every field goes through [`escape::csv`].
 
-use crate::export::escape;
+use crate::export::{cells, escape};
 use crate::matrix::{Matrix, Row, Vulnerabilities};
 use crate::stats::Timing;
 
@@ -76,6 +76,7 @@ const HEADER: &[&str] = &[
     "use_case",
     "dockerfile_findings",
     "warnings",
+    "description",
 ];
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -200,6 +201,7 @@ fn record(row: &Row) -> Vec<String> {
         row.use_case.clone(),
         row.findings.len().to_string(),
         row.warnings.join("; "),
+        cells::description(row).unwrap_or_default().to_string(),
     ]
 }
 

@@ -35,6 +35,15 @@ pub(crate) fn terminal(text: &str) -> String {
     controls(text, &[], &[])
 }
 
+/// Text for a terminal that may span lines (an error message, a progress line): each line
+/// escaped as [`terminal`] does, the newlines between them kept.
+pub(crate) fn terminal_text(text: &str) -> String {
+    text.split('\n')
+        .map(terminal)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Escaped lines joined with `\n`: a multi-line terminal cell.
 pub(crate) fn terminal_lines(lines: &[String]) -> String {
     lines
@@ -168,6 +177,7 @@ mod tests {
             "one\\x1b]0;title\ntwo"
         );
         assert_eq!(terminal("plain ✓ text"), "plain ✓ text");
+        assert_eq!(terminal_text("a\u{7}\nb\u{1b}[2J"), "a\\x07\nb\\x1b[2J");
     }
 
     #[test]

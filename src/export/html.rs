@@ -63,6 +63,7 @@ pub(crate) fn render(matrix: &Matrix) -> String {
     header(&mut out, matrix);
     out.push_str("<h2>Decision matrix</h2>");
     sections::matrix_table(&mut out, matrix);
+    markup::descriptions(&Html, &mut out, matrix);
     markup::warnings(&Html, &mut out, matrix);
     out.push_str("<h2>Charts</h2><div class=\"charts\" id=\"charts\">");
     for chart in charts::all(matrix) {

@@ -94,6 +94,7 @@ pub(crate) fn render(matrix: &Matrix) -> String {
             let _ = writeln!(out, "> {}  ", markdown_block(note));
         }
     }
+    markup::descriptions(&Md, &mut out, matrix);
     markup::warnings(&Md, &mut out, matrix);
     ratings_table(&mut out, matrix);
     markup::failures(&Md, &mut out, matrix);

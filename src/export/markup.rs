@@ -85,6 +85,28 @@ fn section<M: Markup, T>(
     m.end_section(out);
 }
 
+/// Heading of the list of variant descriptions.
+const VARIANTS: &str = "Variants";
+
+/// Each described variant with its description, in ranking order.
+pub(crate) fn descriptions<M: Markup>(m: &M, out: &mut String, matrix: &Matrix) {
+    let items: Vec<String> = matrix
+        .ranked()
+        .filter_map(|row| {
+            let text = cells::description(row)?;
+            Some(format!(
+                "{}: {}",
+                m.strong(&m.text(&row.name)),
+                m.text(text)
+            ))
+        })
+        .collect();
+    let lists: Vec<Vec<String>> = Some(items).filter(|i| !i.is_empty()).into_iter().collect();
+    section(m, out, ("variants", VARIANTS), &lists, |out, items| {
+        m.list(out, items)
+    });
+}
+
 /// What each variant's run warned about, in one list.
 pub(crate) fn warnings<M: Markup>(m: &M, out: &mut String, matrix: &Matrix) {
     let items: Vec<String> = details::warnings(matrix)

@@ -169,8 +169,11 @@ pub(crate) fn render(matrix: &Matrix, color: bool) -> String {
             .iter()
             .map(move |line| format!("Warning: {}: {line}", w.name))
     });
+    let described = matrix
+        .ranked()
+        .filter_map(|row| cells::description(row).map(|d| format!("{}: {d}", row.name)));
     let notes = matrix.notes.iter().map(|note| format!("Note: {note}"));
-    for line in notes.chain(warnings) {
+    for line in described.chain(notes).chain(warnings) {
         out.push_str(&Wrap::wrap(&terminal(&line), TABLE_WIDTH, true));
         out.push('\n');
     }

@@ -1,15 +1,17 @@
 //! `basebench trend`: the history as a table (one row per variant and run) and as an SVG
-//! document with three line charts (size, cold build, startup) over time.
+//! document with three line charts (size, cold build, startup) over time. A run that did
+//! not finish (`complete: false`) is marked `(interrupted)` in both.
 
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::export::escape::{html as escape, terminal};
 use crate::export::svg::{TOP, WIDTH, open};
 use crate::format::{bytes, millis, seconds};
-use crate::history::{History, HistoryVariant};
+use crate::history::{History, HistoryEntry, HistoryVariant};
 use crate::results::compare::{Figure, Pair};
 
 fn wanted(name: &str, only: Option<&str>) -> bool {
@@ -39,16 +41,14 @@ pub fn table(history: &History, only: Option<&str>) -> String {
         "cold build",
         "startup",
     ]);
+    let rows = history.by_variant();
     for name in history.variant_names().iter().filter(|n| wanted(n, only)) {
         let mut prev: Option<&HistoryVariant> = None;
-        for run in &history.runs {
-            let Some(v) = run.variants.iter().find(|v| &v.name == name) else {
-                continue;
-            };
+        for &(run, v) in rows.get(name.as_str()).into_iter().flatten() {
             let pair = Pair::new(name.as_str(), prev, Some(v));
             let record = [
                 format!("{}{}", v.name, if v.stand_in { " †" } else { "" }),
-                run.run_id.clone(),
+                run_label(run),
                 run.time.clone(),
                 if v.works { "yes" } else { "NO" }.to_string(),
                 cell(&pair, Figure::Size),
@@ -61,7 +61,24 @@ pub fn table(history: &History, only: Option<&str>) -> String {
     }
     let mut out = builder.build().with(Style::sharp()).to_string();
     out.push_str("\n† measured on a stand-in base; (±%) is the change from the previous run.\n");
+    if history.runs.iter().any(|r| !r.complete) {
+        out.push_str(INTERRUPTED_NOTE);
+        out.push('\n');
+    }
     out
+}
+
+/// What the table and the chart say under a history with an interrupted run.
+const INTERRUPTED_NOTE: &str = "(interrupted): the run stopped before every variant was measured \
+     (Ctrl-C, SIGTERM or a crash); its figures are partial.";
+
+/// A run as the table names it: its id, marked when it did not finish.
+fn run_label(run: &HistoryEntry) -> String {
+    if run.complete {
+        run.run_id.clone()
+    } else {
+        format!("{} (interrupted)", run.run_id)
+    }
 }
 
 /// Lines of one figure for every wanted variant, one value per run.
@@ -70,17 +87,25 @@ fn lines(
     only: Option<&str>,
     pick: fn(&crate::history::HistoryVariant) -> Option<f64>,
 ) -> Vec<Line> {
+    let rows = history.by_variant();
+    let position: HashMap<&str, usize> = history
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.run_id.as_str(), i))
+        .collect();
     history
         .variant_names()
         .into_iter()
         .filter(|n| wanted(n, only))
-        .map(|name| Line {
-            values: history
-                .runs
-                .iter()
-                .map(|r| r.variants.iter().find(|v| v.name == name).and_then(pick))
-                .collect(),
-            name,
+        .map(|name| {
+            let mut values = vec![None; history.runs.len()];
+            for (run, v) in rows.get(name.as_str()).into_iter().flatten() {
+                if let Some(&i) = position.get(run.run_id.as_str()) {
+                    values[i] = pick(v);
+                }
+            }
+            Line { values, name }
         })
         .collect()
 }
@@ -90,7 +115,14 @@ pub(crate) fn svg(history: &History, only: Option<&str>) -> String {
     let labels: Vec<String> = history
         .runs
         .iter()
-        .map(|r| r.time.get(..10).unwrap_or(&r.time).to_string())
+        .map(|r| {
+            let date = r.time.get(..10).unwrap_or(&r.time);
+            if r.complete {
+                date.to_string()
+            } else {
+                format!("{date} (interrupted)")
+            }
+        })
         .collect();
     let charts = [
         line_chart(
@@ -116,12 +148,19 @@ pub(crate) fn svg(history: &History, only: Option<&str>) -> String {
         ),
     ];
     let mut out = String::from(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"800\" viewBox=\"0 0 760 800\">\
-         <rect width=\"760\" height=\"800\" fill=\"#fff\"/>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"820\" viewBox=\"0 0 760 820\">\
+         <rect width=\"760\" height=\"820\" fill=\"#fff\"/>",
     );
     for (i, chart) in charts.iter().enumerate() {
         // Nest each chart at its vertical offset.
         out.push_str(&chart.replacen("<svg ", &format!("<svg y=\"{}\" ", i * 265), 1));
+    }
+    if history.runs.iter().any(|r| !r.complete) {
+        let _ = write!(
+            out,
+            "<text x=\"10\" y=\"810\" font-size=\"11\" fill=\"#555\">{}</text>",
+            escape(INTERRUPTED_NOTE)
+        );
     }
     out.push_str("</svg>\n");
     out

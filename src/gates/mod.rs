@@ -55,10 +55,15 @@ impl<'de> Deserialize<'de> for ByteSize {
         #[serde(untagged)]
         enum Raw {
             Bytes(u64),
+            Number(f64),
             Text(String),
         }
         match Raw::deserialize(d)? {
             Raw::Bytes(n) => Ok(ByteSize(n)),
+            Raw::Number(n) => Err(serde::de::Error::custom(format!(
+                "{n} is not a size: write a byte count (a whole number >= 0, e.g. 200000000) \
+                 or a number with a unit (\"200MB\", \"1.5GB\", \"512MiB\")"
+            ))),
             Raw::Text(s) => s.parse().map_err(serde::de::Error::custom),
         }
     }

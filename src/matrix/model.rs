@@ -15,6 +15,8 @@ pub(crate) struct Row {
     pub(crate) name: String,
     /// Dockerfile path as given in the config.
     pub(crate) dockerfile: String,
+    /// Free text from the config.
+    pub(crate) description: Option<String>,
     /// Built, healthy, smoke commands passed.
     pub(crate) works: bool,
     /// Why it does not work, one line.

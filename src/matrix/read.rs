@@ -19,6 +19,7 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
         findings: v.findings.clone(),
         name: v.name.clone(),
         dockerfile: v.dockerfile.clone(),
+        description: v.description.clone(),
         works: v.works,
         failure: v.failure.clone(),
         failure_detail: v.failure_detail.clone(),

@@ -35,12 +35,25 @@ impl Default for ScoringWeights {
     }
 }
 
+/// Largest weight (only the proportions matter; a bound keeps the sums finite).
+pub(crate) const MAX_WEIGHT: f64 = 1000.0;
+
+/// A weight for a message: `1e300` rather than its 301 digits.
+fn shown(value: f64) -> String {
+    if value.is_finite() && value.abs() >= 1e9 {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
+
 /// A `[scoring]` table that cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub(crate) enum ScoringError {
     /// A weight is negative or not a number.
     #[error(
-        "[scoring] {name} = {value} in basebench.toml is not a usable weight: use a number >= 0"
+        "[scoring] {name} = {} is not a usable weight: use a number from 0 to {MAX_WEIGHT}",
+        shown(*value)
     )]
     BadWeight {
         /// Key of the weight.
@@ -49,9 +62,7 @@ pub(crate) enum ScoringError {
         value: f64,
     },
     /// Every weight is zero, so no overall rating can be formed.
-    #[error(
-        "[scoring] in basebench.toml sets every weight to 0: give at least one a positive value"
-    )]
+    #[error("[scoring] sets every weight to 0: give at least one a positive value")]
     AllZero,
 }
 
@@ -67,10 +78,10 @@ impl ScoringWeights {
         ]
     }
 
-    /// Check every weight is a finite number >= 0 and at least one is positive.
+    /// Check every weight is a number from 0 to [`MAX_WEIGHT`] and at least one is positive.
     pub(crate) fn validate(&self) -> Result<(), ScoringError> {
         for (name, value) in self.named() {
-            if !value.is_finite() || value < 0.0 {
+            if !(0.0..=MAX_WEIGHT).contains(&value) {
                 return Err(ScoringError::BadWeight { name, value });
             }
         }

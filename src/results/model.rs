@@ -93,6 +93,9 @@ pub struct VariantResult {
     pub name: String,
     /// Path of the Dockerfile as given in the config.
     pub dockerfile: String,
+    /// The variant's `description` from the config (free text), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Built, became healthy within the timeout, and every smoke command exited 0.
     pub works: bool,
     /// One line saying why the variant does not work; `None` when it works.

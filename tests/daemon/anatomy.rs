@@ -83,6 +83,7 @@ async fn a_built_image_streams_through_the_engine_into_exact_anatomy() {
 
     let options = AnalyzeOptions {
         scan: ScanPolicy::Never,
+        ..AnalyzeOptions::default()
     };
     let stream = engine.export_image(&built.image_id).await.unwrap();
     let a = analyze_export(stream, options.clone())

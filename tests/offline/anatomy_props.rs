@@ -2,7 +2,7 @@
 //! accounting matches a naive overlay model and adds up.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use basebench::anatomy::synth::{ImageBuilder, LayerBuilder, Layout, Storage};
 use basebench::anatomy::{AnalyzeOptions, analyze_archive};
@@ -43,26 +43,51 @@ fn build(layer: &[Op]) -> LayerBuilder {
     })
 }
 
-/// A naive overlay: path → (is_dir, content id); content sizes by id.
+/// A naive model: each layer is extracted on its own as Docker extracts it into an empty
+/// directory, then overlaid on the layers below. Path → (is_dir, content id); content
+/// sizes by id.
 #[derive(Default)]
 struct Model {
     nodes: BTreeMap<String, (bool, Option<usize>)>,
     sizes: Vec<u64>,
 }
 
-impl Model {
-    fn drop_under(&mut self, dir: &str) {
-        let prefix = format!("{dir}/");
-        self.nodes.retain(|k, _| !k.starts_with(&prefix));
-    }
+type Tree = BTreeMap<String, (bool, Option<usize>)>;
 
+fn drop_under(tree: &mut Tree, dir: &str) {
+    let prefix = format!("{dir}/");
+    tree.retain(|k, _| !k.starts_with(&prefix));
+}
+
+/// Extraction: parents are made as directories (a file in the way becomes one); a
+/// directory over a directory merges; anything else replaces, a directory with its contents.
+fn extract(tree: &mut Tree, path: &str, is_dir: bool, content: Option<usize>) {
+    let parts: Vec<&str> = path.split('/').collect();
+    for n in 1..parts.len() {
+        let parent = parts[..n].join("/");
+        if tree.get(&parent).is_none_or(|(d, _)| !*d) {
+            tree.insert(parent, (true, None));
+        }
+    }
+    if is_dir && tree.get(path).is_some_and(|(d, _)| *d) {
+        return;
+    }
+    if !is_dir {
+        drop_under(tree, path);
+    }
+    tree.insert(path.to_string(), (is_dir, content));
+}
+
+impl Model {
+    /// Overlay: a directory merges with a lower directory; anything else hides what is
+    /// below at its path, a lower directory with everything under it.
     fn put(&mut self, path: &str, is_dir: bool, content: Option<usize>) {
         if let Some((old_dir, _)) = self.nodes.get(path).copied() {
             if old_dir && is_dir {
                 return;
             }
             if old_dir {
-                self.drop_under(path);
+                drop_under(&mut self.nodes, path);
             }
         }
         self.nodes.insert(path.to_string(), (is_dir, content));
@@ -72,34 +97,38 @@ impl Model {
         for op in layer {
             if let Op::Whiteout(p) = op {
                 self.nodes.remove(PATHS[*p]);
-                self.drop_under(PATHS[*p]);
+                drop_under(&mut self.nodes, PATHS[*p]);
             }
         }
         for op in layer {
             if let Op::Opaque(p) = op {
-                self.drop_under(PATHS[*p]);
+                drop_under(&mut self.nodes, PATHS[*p]);
             }
         }
-        let mut local: HashMap<&str, usize> = HashMap::new();
+        let mut local = Tree::new();
         for op in layer {
             match op {
                 Op::File(p, s) => {
                     self.sizes.push(*s);
-                    local.insert(PATHS[*p], self.sizes.len() - 1);
-                    self.put(PATHS[*p], false, Some(self.sizes.len() - 1));
+                    extract(&mut local, PATHS[*p], false, Some(self.sizes.len() - 1));
                 }
                 Op::Hardlink(p, t) => {
-                    let id = local.get(PATHS[*t]).copied().unwrap_or_else(|| {
-                        self.sizes.push(0);
-                        self.sizes.len() - 1
-                    });
-                    local.insert(PATHS[*p], id);
-                    self.put(PATHS[*p], false, Some(id));
+                    let id = match local.get(PATHS[*t]) {
+                        Some((false, Some(id))) => *id,
+                        _ => {
+                            self.sizes.push(0);
+                            self.sizes.len() - 1
+                        }
+                    };
+                    extract(&mut local, PATHS[*p], false, Some(id));
                 }
-                Op::Dir(p) | Op::Opaque(p) => self.put(PATHS[*p], true, None),
-                Op::Symlink(p, _) => self.put(PATHS[*p], false, None),
+                Op::Dir(p) | Op::Opaque(p) => extract(&mut local, PATHS[*p], true, None),
+                Op::Symlink(p, _) => extract(&mut local, PATHS[*p], false, None),
                 Op::Whiteout(_) => {}
             }
+        }
+        for (path, (is_dir, content)) in local {
+            self.put(&path, is_dir, content);
         }
     }
 

@@ -42,6 +42,7 @@ fn chunked(
 fn never() -> AnalyzeOptions {
     AnalyzeOptions {
         scan: ScanPolicy::Never,
+        ..AnalyzeOptions::default()
     }
 }
 

@@ -182,9 +182,13 @@ fn allow_failures_makes_a_failed_variant_exit_zero() {
 #[test]
 fn a_config_file_runs_with_no_arguments_and_appends_history() {
     let dir = project(&[("good", "")]);
-    let config = "context = \"app\"\nport = 5000\nhealth = \"/health\"\nruns = 1\nsmoke = [[\"python\", \"-c\", \"import flask\"]]\n\n[[variant]]\nname = \"good\"\ndockerfile = \"Dockerfile.good\"\n";
+    let config = "context = \"app\"\nport = 5000\nhealth = \"/health\"\nruns = 1\nsmoke = [[\"python\", \"-c\", \"import flask\"]]\n\n[[variant]]\nname = \"good\"\ndockerfile = \"Dockerfile.good\"\ndescription = \"the good one\"\n";
     std::fs::write(dir.path().join("basebench.toml"), config).expect("write");
-    basebench(dir.path()).arg("run").assert().success();
+    basebench(dir.path())
+        .arg("run")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\ngood: the good one\n"));
     basebench(dir.path()).arg("run").assert().success();
     let history =
         std::fs::read_to_string(dir.path().join("results/history.jsonl")).expect("history");
@@ -295,8 +299,11 @@ fn no_daemon_names_docker_host_and_how_to_start_one_and_writes_nothing() {
     );
 }
 
+mod bad_config;
+mod dockerfile_text;
 /// Exit codes through the binary, one test per command.
 mod exit_codes;
+mod hostile_text;
 
 #[test]
 fn plan_settings_out_of_range_exit_2_naming_the_flag_and_the_range() {

@@ -94,6 +94,9 @@ fn check(args: &CheckArgs) -> Run {
 /// Every check rule's outcome (pass, fail, skip, misconfigured) and exit code.
 mod check_rules;
 
+/// `trend` over runs that did not finish.
+mod trend_interrupted;
+
 fn row(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).collect()
 }
@@ -282,6 +285,25 @@ fn the_binary_exits_0_1_and_2_for_check() {
         .stdout(predicates::str::is_match(
             r"│ FAIL +│ slim +│ max_startup_ms +│ 598 ms +│ ≤ 100 ms \(--max-startup\) +│ median 498 ms over the limit +│",
         ).expect("regex"));
+    for flag in ["--max-startup", "--max-regression"] {
+        bin()
+            .args(["check", flag, "-1"])
+            .arg(&article)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(format!(
+                "{flag} must be a number >= 0"
+            )));
+    }
+    std::fs::write(dir.path().join("gates.toml"), "[gates]\nmax_size = -1\n").expect("write");
+    bin()
+        .args(["check", "--config", "gates.toml"])
+        .arg(&article)
+        .assert()
+        .code(2)
+        .stderr(
+            predicates::str::contains("max_size").and(predicates::str::contains("a byte count")),
+        );
     bin()
         .args(["check", "missing.json"])
         .assert()

@@ -5,6 +5,7 @@
 //!
 //! What needs the real daemon is in `tests/daemon/`.
 
+mod anatomy_bounds;
 mod anatomy_cli;
 mod anatomy_facts;
 mod anatomy_layers;
@@ -15,5 +16,7 @@ mod bases_configs;
 mod bases_failures;
 mod cli_fake;
 mod export_check_compare;
+mod export_code_spans;
+mod export_descriptions;
 mod export_snapshots;
 mod report_browser;

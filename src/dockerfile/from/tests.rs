@@ -163,3 +163,22 @@ fn arg_defaults_may_use_earlier_args_and_empty_unknown_ones() {
     let refs = resolve_bases(text, &BTreeMap::new()).expect("resolves");
     assert_eq!(refs[0].requested, "mirror.local/python:3.12");
 }
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_first_instruction() {
+    let text = "\u{feff}FROM python:3.9 AS base\nRUN true\n";
+    let refs = resolve_bases(text, &BTreeMap::new()).expect("resolves");
+    assert_eq!(
+        (refs[0].line, refs[0].requested.as_str()),
+        (1, "python:3.9")
+    );
+    let rewritten = rewrite_bases(
+        text,
+        &map(&[("python:3.9", "stand-in:1")]),
+        &BTreeMap::new(),
+    );
+    assert_eq!(
+        rewritten.as_deref(),
+        Ok("\u{feff}FROM stand-in:1 AS base\nRUN true\n")
+    );
+}

@@ -3,7 +3,8 @@
 //! Behaviour comes from directives in the Dockerfile sent to it, one per line:
 //! `# fake: build-fail <message>` (the first `RUN` step fails), `# fake: size <bytes>`,
 //! `# fake: startup-ms <n>` (answers 503 until then), `# fake: exit <code>` (exits at
-//! start), `# fake: never-healthy`, `# fake: smoke-fail`. Each started container is a
+//! start), `# fake: never-healthy`, `# fake: smoke-fail`, `# fake: log <line>` (a line the
+//! container and a failing build log; repeatable). Each started container is a
 //! small HTTP server on 127.0.0.1, so the probe measures it for real. Base images are all
 //! "local" except references containing `missing` and those listed (comma-separated) in
 //! `BASEBENCH_FAKE_ABSENT`. Selected with `BASEBENCH_ENGINE=fake`; never used by a normal
@@ -157,7 +158,9 @@ impl Engine for FakeEngine {
             return Err(BuildError::Failed(BuildFailure {
                 step,
                 message,
-                log_tail: vec!["fake build output".into()],
+                log_tail: std::iter::once("fake build output".to_string())
+                    .chain(script.log.iter().cloned())
+                    .collect(),
             }));
         }
         for step in &steps {
@@ -273,13 +276,21 @@ impl Engine for FakeEngine {
     async fn logs_tail(&self, id: &str, _lines: usize) -> Result<Vec<String>, EngineError> {
         let state = lock(self);
         let c = state.container(id)?;
-        Ok(match c.exited {
-            Some(code) => vec![
-                "starting".into(),
-                format!("fatal: configured to exit with {code}"),
-            ],
-            None => vec!["listening".into()],
-        })
+        let logged = state
+            .images
+            .get(&c.image)
+            .map(|(script, _)| script.log.clone())
+            .unwrap_or_default();
+        let mut lines = vec![match c.exited {
+            Some(_) => "starting".to_string(),
+            None => "listening".to_string(),
+        }];
+        lines.extend(logged);
+        lines.extend(
+            c.exited
+                .map(|code| format!("fatal: configured to exit with {code}")),
+        );
+        Ok(lines)
     }
 
     async fn memory_usage(&self, _id: &str) -> Result<u64, EngineError> {

@@ -19,6 +19,8 @@ pub(super) struct Script {
     pub(crate) never_healthy: bool,
     /// Smoke commands exit 1 (`# fake: smoke-fail`).
     pub(crate) smoke_fail: bool,
+    /// Lines the container (and a failing build) logs (`# fake: log <line>`, repeatable).
+    pub(crate) log: Vec<String>,
 }
 
 /// The behaviour a Dockerfile asks for, and the build failure message if any.
@@ -40,6 +42,7 @@ pub(super) fn directives(dockerfile: &str) -> (Script, Option<String>) {
             "exit" => script.exit = value.parse().ok(),
             "never-healthy" => script.never_healthy = true,
             "smoke-fail" => script.smoke_fail = true,
+            "log" => script.log.push(value.to_string()),
             _ => {}
         }
     }

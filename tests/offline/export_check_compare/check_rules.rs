@@ -200,8 +200,16 @@ fn strict_turns_a_rule_without_data_into_a_failure() {
         ])]
     );
     assert!(
-        run.out.ends_with("1 rule(s) skipped for lack of data\n"),
+        run.out.ends_with(
+            "ok: 1 rule(s) passed in 1 variant(s); 1 skipped for lack of data, so not every \
+             limit was checked (--strict makes a skipped rule fail)\n"
+        ),
         "{}",
+        run.out
+    );
+    assert!(
+        !run.out.contains("every limit holds"),
+        "a skipped limit was not checked: {}",
         run.out
     );
     a.strict = true;
@@ -246,6 +254,9 @@ fn check_exits_2_on_unreadable_input() {
 
     let mut negative = args(&dir, "article.json");
     negative.max_startup = Some(-1.0);
+    let run = check(&negative);
+    assert_eq!(run.code, 2);
+    negative.max_startup = Some(f64::NAN);
     let run = check(&negative);
     assert_eq!(run.code, 2);
     assert!(
