@@ -19,7 +19,9 @@ use std::time::Instant;
 
 use basebench::context::BuildContext;
 use basebench::engine::docker::DockerEngine;
-use basebench::engine::{BuildRequest, BuilderKind, Engine, MANAGED_LABEL, RUN_LABEL};
+use basebench::engine::{
+    BuildRequest, BuilderKind, ContextTransfer, Engine, MANAGED_LABEL, RUN_LABEL,
+};
 use basebench::stats::Timing;
 
 const BASE: &str = "basebench-stand-in/debian:12";
@@ -83,6 +85,7 @@ async fn main() {
         .into(),
         build_args: Default::default(),
         target: None,
+        transfer: ContextTransfer::Session,
     };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for round in 0..rounds {

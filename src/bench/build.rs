@@ -12,7 +12,9 @@ use crate::config::Variant;
 use crate::context::BuildContext;
 use crate::engine::{BuildError, BuildEvent, BuildOutcome, BuildRequest};
 use crate::reporter::{Event, Phase};
-use crate::results::{BuildFacts, FailureDetail, FailurePhase, VariantResult};
+use crate::results::{
+    BuildFacts, ContextFacts, ContextSent, FailureDetail, FailurePhase, VariantResult,
+};
 use crate::stats::Timing;
 
 /// The image a variant's measurements continue with.
@@ -24,7 +26,20 @@ pub(crate) struct Built {
 /// Samples of one kind of build.
 struct Series {
     seconds: Vec<f64>,
+    /// Bytes and seconds of each build's context transfer.
+    sent: Vec<(u64, f64)>,
     last: Option<BuildOutcome>,
+}
+
+impl Series {
+    /// The context this kind of build sent: the most bytes, the seconds of each.
+    fn context_sent(&self) -> Option<ContextSent> {
+        let seconds: Vec<f64> = self.sent.iter().map(|s| s.1).collect();
+        Some(ContextSent {
+            bytes: self.sent.iter().map(|s| s.0).max()?,
+            seconds: Timing::from_samples(&seconds)?,
+        })
+    }
 }
 
 /// Build the variant cold, cached and after a code change; record the facts.
@@ -52,6 +67,7 @@ pub(crate) async fn measure_builds(
         labels: bench.labels(),
         build_args: variant.build_args.clone().into_iter().collect(),
         target: variant.target.clone(),
+        transfer: bench.config.context_transfer,
     };
     let cold = series(bench, variant, &request, Phase::BuildCold, created).await?;
     request.no_cache = false;
@@ -121,6 +137,14 @@ fn build_facts(
             .and_then(|s| s.last.as_ref())
             .map(|o| o.steps_run),
         context_bytes: cold_outcome.map(|o| o.context_bytes).unwrap_or_default(),
+        context: cold.context_sent().map(|cold_sent| ContextFacts {
+            transfer: cold_outcome
+                .map(|o| o.context_transfer.as_str().to_string())
+                .unwrap_or_default(),
+            cold: cold_sent,
+            cached: cached.context_sent(),
+            incremental: incremental.and_then(Series::context_sent),
+        }),
     }
 }
 
@@ -134,6 +158,7 @@ async fn series(
     let runs = bench.config.build_runs;
     let mut out = Series {
         seconds: Vec::new(),
+        sent: Vec::new(),
         last: None,
     };
     for rep in 0..runs {
@@ -167,7 +192,12 @@ async fn series(
         let seconds = start.elapsed().as_secs_f64();
         let outcome = outcome.map_err(build_stop)?;
         created.images.push(outcome.image_id.clone());
+        if let Some(note) = &outcome.transfer_note {
+            bench.reporter.report(Event::Warning(note.clone()));
+        }
         out.seconds.push(seconds);
+        out.sent
+            .push((outcome.context_bytes, outcome.context_seconds));
         out.last = Some(outcome);
     }
     Ok(out)

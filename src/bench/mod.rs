@@ -110,6 +110,12 @@ impl<'a> Bench<'a> {
             settings: self.settings(),
             variants: Vec::new(),
         };
+        let choice = self
+            .engine
+            .context_transfer(self.config.builder, self.config.context_transfer);
+        if let Some(note) = choice.note {
+            self.reporter.report(Event::Warning(note));
+        }
         let mut resolver = FromResolver::default();
         let mut stopped = None;
         let total = self.config.variants.len();
@@ -166,6 +172,7 @@ impl<'a> Bench<'a> {
         let c = self.config;
         RunSettings {
             builder: c.builder.as_str().to_string(),
+            context_transfer: c.context_transfer.as_str().to_string(),
             runs: c.runs,
             build_runs: c.build_runs,
             latency_requests: c.latency_requests,
