@@ -168,13 +168,15 @@ impl BuildContext {
         Ok((includes, excludes))
     }
 
+    /// The generated Dockerfile: its mtime is a hash of its text, so the daemon's copy of
+    /// another variant's Dockerfile of the same length is never taken for this one.
     fn dockerfile_node(&self) -> Node {
         Node {
             path: self.dockerfile_name.clone(),
             kind: NodeKind::File,
             mode: 0o644,
             size: self.dockerfile.len() as u64,
-            mtime_ns: 0,
+            mtime_ns: (fnv64(self.dockerfile.as_bytes()) % 1_000_000_000_000_000_000) as i64,
             link: String::new(),
             body: Body::Dockerfile,
         }
@@ -341,13 +343,17 @@ fn mtime_ns(meta: &fs::Metadata) -> i64 {
         .saturating_add(meta.mtime_nsec())
 }
 
-/// The touched file's mtime offset: 1 ns plus a hash of the suffix (FNV-1a, 32 bits), so
-/// every fresh suffix lists a new mtime and the daemon cannot keep an older copy.
+/// The touched file's mtime offset: 1 ns plus 32 bits of a hash of the suffix, so every
+/// fresh suffix lists a new mtime and the daemon cannot keep an older copy.
 fn touch_offset_ns(suffix: &[u8]) -> i64 {
-    let hash = suffix.iter().fold(0x811c_9dc5_u32, |h, &b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
-    1 + i64::from(hash)
+    1 + i64::from(fnv64(suffix) as u32)
+}
+
+/// FNV-1a, 64 bits.
+fn fnv64(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A node without a body, for tests that build nodes by hand.

@@ -180,6 +180,21 @@ fn the_dockerfile_tree_holds_the_generated_dockerfile_alone() {
 }
 
 #[test]
+fn dockerfiles_of_the_same_length_list_different_mtimes() {
+    let (_dir, ctx) = context(&[], "");
+    let with = |text: &str| {
+        let mut ctx = ctx.clone();
+        ctx.dockerfile = text.to_string();
+        ctx.tree(TreeDir::Dockerfile, &TreeFilter::default())
+            .expect("tree")[0]
+            .mtime_ns
+    };
+    assert_ne!(with("FROM a\nLABEL v=1\n"), with("FROM a\nLABEL v=2\n"));
+    assert_eq!(with("FROM a\n"), with("FROM a\n"));
+    assert!(with("FROM a\n") >= 0);
+}
+
+#[test]
 fn modes_and_symlinks_are_listed_as_on_disk() {
     let (dir, ctx) = context(&[("run.sh", "#!/bin/sh\n")], "");
     fs::set_permissions(
