@@ -254,12 +254,13 @@ fn failure(
     ours: Option<String>,
     session_closed: bool,
 ) -> BuildError {
+    if session_closed {
+        let why = ours.unwrap_or_else(|| err.to_string());
+        let cause = format!("the BuildKit session closed before the build finished ({why})");
+        return session_error(request, &cause);
+    }
     if let Some(cause) = ours {
         return context_error(request, &cause);
-    }
-    if session_closed {
-        let cause = format!("the BuildKit session closed before the build finished ({err})");
-        return session_error(request, &cause);
     }
     let message = match err {
         BollardError::DockerStreamError { error } => error,
