@@ -1,133 +1,282 @@
-//! Benchmark: what basebench adds to a Docker build.
+//! Benchmark: basebench's build times against `docker build`'s, same daemon, same builder
+//! (BuildKit), same context, in alternating rounds (basebench first in even rounds, the
+//! docker CLI first in odd ones).
 //!
-//! Builds the same context with the same builder (BuildKit, no cache) through basebench's
-//! engine and through `docker build`, alternating, and prints each wall time and the median
-//! ratio basebench / docker (goal ≤ 1.02). Needs a running daemon and the Debian docker
-//! client (`/usr/bin/docker`, which builds with BuildKit without buildx).
+//!     cargo bench --bench build_overhead -- --context 1mb|200mb|1gb|50k \
+//!         [--kinds cold,cached,change] [--copy all|app] [--rounds N] [--dir PARENT] \
+//!         [--transfer session|tar]
 //!
-//!     cargo bench --bench build_overhead -- [ROUNDS] [CONTEXT_DIR DOCKERFILE]
+//! The context is made fresh under PARENT (default: the system temp directory): a 1 MB
+//! `app.bin` and the weight (data files or small files). The Dockerfile (`FROM scratch`)
+//! copies the weight, then the app (`--copy all`), or the app alone (`--copy app`: the
+//! weight is what nobody copies). Each kind runs in turn on the same context: `cold`
+//! builds without cache after giving every file a new mtime (so the whole context
+//! crosses, as on a first build), `cached` rebuilds unchanged, `change` appends 64 fresh
+//! bytes to `app.bin` before every build (both sides see the same one-file change on
+//! disk). One untimed build on each side comes first. basebench's time
+//! is what it measures and reports for a build (`Engine::build`: client, session or tar,
+//! build); the docker CLI's is its process's wall time (`/usr/bin/docker`, Debian's client,
+//! which builds with BuildKit without buildx; `BASEBENCH_DOCKER` names another).
 //!
-//! Without a context it builds a small app on the `debian:12` stand-in (make it with
-//! `basebench bases debian:12`): one `COPY` of a small file and one `RUN` that computes for
-//! a few seconds, so the build is real work with a typical small context. With a large
-//! context the docker CLI has an advantage this benchmark shows too: its BuildKit session
-//! re-sends only changed files, while the Engine API takes the whole context as a tar.
+//! Prints each round on stderr and one Markdown table row on stdout (the performance
+//! page's, see benches/run-all.sh): medians with their range, the median of the
+//! per-round ratios with its 95 % interval, and what basebench's builds sent.
+
+mod cache;
+mod contexts;
+mod interval;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use basebench::context::BuildContext;
 use basebench::engine::docker::DockerEngine;
 use basebench::engine::{
-    BuildRequest, BuilderKind, ContextTransfer, Engine, MANAGED_LABEL, RUN_LABEL,
+    BuildOutcome, BuildRequest, BuilderKind, ContextTransfer, Engine, MANAGED_LABEL, RUN_LABEL,
 };
 use basebench::stats::Timing;
+use contexts::{APP, Weight};
 
-const BASE: &str = "basebench-stand-in/debian:12";
+/// Bytes the one-file change appends.
+const CHANGE_BYTES: usize = 64;
 
-fn fixture() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("app.sh"), "echo hello\n").expect("write app");
-    let dockerfile = dir.path().join("Dockerfile");
-    let text = format!(
-        "FROM {BASE}\nCOPY app.sh /app.sh\nRUN i=0; while [ $i -lt 2000000 ]; do i=$((i+1)); done; echo $i > /count\n"
-    );
-    std::fs::write(&dockerfile, text).expect("write Dockerfile");
-    (dir, dockerfile)
+/// What to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Cold,
+    Cached,
+    Change,
 }
 
-fn docker_build(context: &Path, dockerfile: &Path, tag: &str, run_id: &str) -> f64 {
-    let start = Instant::now();
-    let status = Command::new("/usr/bin/docker")
-        .env("DOCKER_BUILDKIT", "1")
-        .args(["build", "--no-cache", "-q", "-t", tag, "--label"])
-        .arg(format!("{RUN_LABEL}={run_id}"))
-        .arg("-f")
-        .arg(dockerfile)
-        .arg(context)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("run /usr/bin/docker");
-    assert!(status.success(), "docker build failed");
-    start.elapsed().as_secs_f64()
+struct Args {
+    weight: Weight,
+    kinds: Vec<Kind>,
+    copy_weight: bool,
+    rounds: usize,
+    parent: PathBuf,
+    transfer: ContextTransfer,
 }
 
-#[tokio::main]
-async fn main() {
-    let args: Vec<String> = std::env::args()
+fn parse_kind(text: &str) -> Kind {
+    match text {
+        "cold" => Kind::Cold,
+        "cached" => Kind::Cached,
+        "change" => Kind::Change,
+        _ => panic!("--kinds takes cold, cached and change, comma-separated"),
+    }
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        weight: Weight::OneMegabyte,
+        kinds: vec![Kind::Cold, Kind::Cached, Kind::Change],
+        copy_weight: true,
+        rounds: 10,
+        parent: std::env::temp_dir(),
+        transfer: ContextTransfer::Session,
+    };
+    let list: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
-    let rounds: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(7);
-    let (_keep, context, dockerfile) = match (args.get(1), args.get(2)) {
-        (Some(c), Some(d)) => (None, PathBuf::from(c), PathBuf::from(d)),
-        _ => {
-            let (dir, file) = fixture();
-            let context = dir.path().to_path_buf();
-            (Some(dir), context, file)
+    for pair in list.chunks(2) {
+        let value = pair.get(1).map(String::as_str).unwrap_or_default();
+        match pair[0].as_str() {
+            "--context" => args.weight = Weight::parse(value).expect("--context 1mb|200mb|1gb|50k"),
+            "--kinds" => args.kinds = value.split(',').map(parse_kind).collect(),
+            "--copy" => {
+                args.copy_weight = match value {
+                    "all" => true,
+                    "app" => false,
+                    _ => panic!("--copy all|app"),
+                }
+            }
+            "--rounds" => args.rounds = value.parse().expect("--rounds N"),
+            "--dir" => args.parent = PathBuf::from(value),
+            "--transfer" => {
+                args.transfer = match value {
+                    "session" => ContextTransfer::Session,
+                    "tar" => ContextTransfer::Tar,
+                    _ => panic!("--transfer session|tar"),
+                }
+            }
+            other => panic!("unknown argument {other}; see the comment at the top of this file"),
         }
-    };
-    let engine = DockerEngine::connect()
+    }
+    args
+}
+
+/// The docker CLI's build, timed.
+fn docker_build(made: &contexts::Made, kind: Kind, tag: &str, run_id: &str) -> f64 {
+    let docker = std::env::var("BASEBENCH_DOCKER").unwrap_or_else(|_| "/usr/bin/docker".into());
+    let mut command = Command::new(docker);
+    command
+        .env("DOCKER_BUILDKIT", "1")
+        .args(["build", "-q", "-t", tag]);
+    if kind == Kind::Cold {
+        command.arg("--no-cache");
+    }
+    command
+        .arg("--label")
+        .arg(format!("{MANAGED_LABEL}=true"))
+        .arg("--label")
+        .arg(format!("{RUN_LABEL}={run_id}"))
+        .arg("-f")
+        .arg(&made.dockerfile)
+        .arg(&made.root)
+        .stdout(Stdio::null());
+    let start = Instant::now();
+    let status = command.status().expect("running the docker CLI");
+    let seconds = start.elapsed().as_secs_f64();
+    assert!(status.success(), "docker build failed");
+    seconds
+}
+
+/// basebench's build, timed as basebench times it.
+async fn our_build(engine: &DockerEngine, request: &BuildRequest) -> (f64, BuildOutcome) {
+    let start = Instant::now();
+    let outcome = engine
+        .build(request, &|_| {})
         .await
-        .expect("a running Docker daemon");
-    let run_id = format!("bench-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let text = std::fs::read_to_string(&dockerfile).expect("read Dockerfile");
+        .expect("basebench build");
+    (start.elapsed().as_secs_f64(), outcome)
+}
+
+/// Samples of a side.
+#[derive(Default)]
+struct Samples {
+    ours: Vec<f64>,
+    theirs: Vec<f64>,
+    sent: Vec<(u64, f64)>,
+    changed_size: u64,
+}
+
+async fn measure(
+    engine: &DockerEngine,
+    args: &Args,
+    kind: Kind,
+    made: &contexts::Made,
+    run_id: &str,
+) -> Samples {
+    let text = std::fs::read_to_string(&made.dockerfile).expect("read Dockerfile");
     let request = BuildRequest {
-        context: BuildContext::scan(&context, text).expect("scan context"),
+        context: BuildContext::scan(&made.root, text).expect("scan context"),
         tag: format!("basebench-bench:{run_id}"),
-        no_cache: true,
+        no_cache: kind == Kind::Cold,
         builder: BuilderKind::Buildkit,
         labels: [
             (MANAGED_LABEL.to_string(), "true".to_string()),
-            (RUN_LABEL.to_string(), run_id.clone()),
+            (RUN_LABEL.to_string(), run_id.to_string()),
         ]
         .into(),
         build_args: Default::default(),
         target: None,
-        transfer: ContextTransfer::Session,
+        transfer: args.transfer,
     };
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for round in 0..rounds {
-        let start = Instant::now();
-        engine
-            .build(&request, &|_| {})
-            .await
-            .expect("basebench build");
-        ours.push(start.elapsed().as_secs_f64());
-        theirs.push(docker_build(
-            &context,
-            &dockerfile,
-            &format!("basebench-bench-cli:{run_id}"),
-            &run_id,
-        ));
-        println!(
-            "round {}: basebench {:.3} s, docker build {:.3} s",
+    let cli_tag = format!("basebench-bench-cli:{run_id}");
+    let app = made.root.join(APP);
+    let mut samples = Samples::default();
+    // Warm-up: each side once, untimed.
+    our_build(engine, &request).await;
+    docker_build(made, kind, &cli_tag, run_id);
+    for round in 0..args.rounds {
+        for ours_now in [round % 2 == 0, round % 2 != 0] {
+            match kind {
+                Kind::Cold => contexts::touch_all(&made.root),
+                Kind::Change => samples.changed_size = contexts::change(&app, CHANGE_BYTES),
+                Kind::Cached => {}
+            }
+            if ours_now {
+                let (seconds, outcome) = our_build(engine, &request).await;
+                samples.ours.push(seconds);
+                samples
+                    .sent
+                    .push((outcome.context_bytes, outcome.context_seconds));
+            } else {
+                samples
+                    .theirs
+                    .push(docker_build(made, kind, &cli_tag, run_id));
+            }
+        }
+        eprintln!(
+            "round {:2}: basebench {:.3} s (context {} B in {:.3} s), docker build {:.3} s",
             round + 1,
-            ours[round],
-            theirs[round]
+            samples.ours[round],
+            samples.sent[round].0,
+            samples.sent[round].1,
+            samples.theirs[round]
         );
     }
-    let ratios: Vec<f64> = ours.iter().zip(&theirs).map(|(a, b)| a / b).collect();
-    let (o, t, r) = (
-        Timing::from_samples(&ours),
-        Timing::from_samples(&theirs),
-        Timing::from_samples(&ratios),
-    );
-    if let (Some(o), Some(t), Some(r)) = (o, t, r) {
-        println!(
-            "basebench    median {:.3} s [{:.3}–{:.3}]",
-            o.median, o.min, o.max
-        );
-        println!(
-            "docker build median {:.3} s [{:.3}–{:.3}]",
-            t.median, t.min, t.max
-        );
-        println!(
-            "ratio basebench/docker: median {:.3} [{:.3}–{:.3}] over {} alternating rounds",
-            r.median, r.min, r.max, r.n
-        );
+    samples
+}
+
+fn row(args: &Args, kind: Kind, samples: &Samples) -> String {
+    let ratios: Vec<f64> = samples
+        .ours
+        .iter()
+        .zip(&samples.theirs)
+        .map(|(a, b)| a / b)
+        .collect();
+    let t = |v: &[f64]| Timing::from_samples(v).expect("samples");
+    let (ours, theirs, ratio) = (t(&samples.ours), t(&samples.theirs), t(&ratios));
+    let interval = interval::median_interval(&ratios, 0.95);
+    let ci = interval.map_or("too few rounds".to_string(), |(lo, hi)| {
+        format!("{lo:.2}–{hi:.2}")
+    });
+    let bytes: Vec<u64> = samples.sent.iter().map(|s| s.0).collect();
+    let sent_max = bytes.iter().copied().max().unwrap_or_default();
+    let send_s = t(&samples.sent.iter().map(|s| s.1).collect::<Vec<_>>());
+    let what = match kind {
+        Kind::Cold => "cold (no cache, whole context sent)",
+        Kind::Cached => "cached rebuild",
+        Kind::Change => "rebuild after a one-file change",
+    };
+    let copied = if args.copy_weight || args.weight == Weight::OneMegabyte {
+        "copied"
+    } else {
+        "not copied"
+    };
+    let mut holds = interval.is_some_and(|(lo, _)| lo <= 1.0);
+    let mut sent = format!("{} in {:.3} s", human(sent_max), send_s.median);
+    if kind == Kind::Change {
+        let limit = 2 * samples.changed_size;
+        holds &= sent_max <= limit;
+        sent.push_str(&format!(
+            "; changed file {} (limit 2× = {})",
+            human(samples.changed_size),
+            human(limit)
+        ));
     }
+    format!(
+        "| build {what}, {} context ({copied}), {} | {:.3} s ({:.3}–{:.3}) | {:.3} s ({:.3}–{:.3}) | {:.3} | {ci} | {:.2}–{:.2} | {} | {sent} | {} |",
+        args.weight.label(),
+        args.transfer.as_str(),
+        ours.median,
+        ours.min,
+        ours.max,
+        theirs.median,
+        theirs.min,
+        theirs.max,
+        ratio.median,
+        ratio.min,
+        ratio.max,
+        ratio.n,
+        if holds { "yes" } else { "**no**" },
+    )
+}
+
+fn human(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.2} GiB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
+
+/// Remove what this run built (the label is on both sides' images).
+async fn clean(engine: &DockerEngine, run_id: &str) {
     let left = engine
         .list_labelled(&format!("{RUN_LABEL}={run_id}"))
         .await
@@ -135,4 +284,34 @@ async fn main() {
     for id in left.images {
         let _ = engine.remove_image(&id).await;
     }
+}
+
+#[tokio::main]
+async fn main() {
+    interval::self_check();
+    let args = parse_args();
+    let engine = DockerEngine::connect()
+        .await
+        .expect("a running Docker daemon");
+    let run_id = format!("bench-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let made = contexts::make(args.weight, args.copy_weight, Path::new(&args.parent));
+    let before = cache::records(&engine).await;
+    for &kind in &args.kinds {
+        eprintln!(
+            "== {kind:?} builds, {} context, {} rounds, run {run_id}",
+            args.weight.label(),
+            args.rounds
+        );
+        let samples = measure(&engine, &args, kind, &made, &run_id).await;
+        println!("{}", row(&args, kind, &samples));
+        let freed = cache::prune_new(&engine, &before).await;
+        eprintln!(
+            "   pruned {} of build cache this kind left",
+            human(freed.max(0) as u64)
+        );
+    }
+    clean(&engine, &run_id).await;
+    // Records the last builds still held a moment ago are free now.
+    let freed = cache::prune_new(&engine, &before).await;
+    eprintln!("   pruned {} more at the end", human(freed.max(0) as u64));
 }
