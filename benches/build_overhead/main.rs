@@ -25,6 +25,7 @@
 mod cache;
 mod contexts;
 mod interval;
+mod row;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -35,7 +36,6 @@ use basebench::engine::docker::DockerEngine;
 use basebench::engine::{
     BuildOutcome, BuildRequest, BuilderKind, ContextTransfer, Engine, MANAGED_LABEL, RUN_LABEL,
 };
-use basebench::stats::Timing;
 use contexts::{APP, Weight};
 
 /// Bytes the one-file change appends.
@@ -43,19 +43,20 @@ const CHANGE_BYTES: usize = 64;
 
 /// What to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Cold,
     Cached,
     Change,
 }
 
-struct Args {
-    weight: Weight,
+/// The command line.
+pub(crate) struct Args {
+    pub(crate) weight: Weight,
     kinds: Vec<Kind>,
-    copy_weight: bool,
+    pub(crate) copy_weight: bool,
     rounds: usize,
     parent: PathBuf,
-    transfer: ContextTransfer,
+    pub(crate) transfer: ContextTransfer,
 }
 
 fn parse_kind(text: &str) -> Kind {
@@ -143,13 +144,17 @@ async fn our_build(engine: &DockerEngine, request: &BuildRequest) -> (f64, Build
     (start.elapsed().as_secs_f64(), outcome)
 }
 
-/// Samples of a side.
+/// What the rounds measured.
 #[derive(Default)]
-struct Samples {
-    ours: Vec<f64>,
-    theirs: Vec<f64>,
-    sent: Vec<(u64, f64)>,
-    changed_size: u64,
+pub(crate) struct Samples {
+    /// basebench's build times.
+    pub(crate) ours: Vec<f64>,
+    /// The docker CLI's.
+    pub(crate) theirs: Vec<f64>,
+    /// Bytes and seconds basebench's builds sent.
+    pub(crate) sent: Vec<(u64, f64)>,
+    /// Size of the changed file after the last change.
+    pub(crate) changed_size: u64,
 }
 
 async fn measure(
@@ -211,70 +216,6 @@ async fn measure(
     samples
 }
 
-fn row(args: &Args, kind: Kind, samples: &Samples) -> String {
-    let ratios: Vec<f64> = samples
-        .ours
-        .iter()
-        .zip(&samples.theirs)
-        .map(|(a, b)| a / b)
-        .collect();
-    let t = |v: &[f64]| Timing::from_samples(v).expect("samples");
-    let (ours, theirs, ratio) = (t(&samples.ours), t(&samples.theirs), t(&ratios));
-    let interval = interval::median_interval(&ratios, 0.95);
-    let ci = interval.map_or("too few rounds".to_string(), |(lo, hi)| {
-        format!("{lo:.2}–{hi:.2}")
-    });
-    let bytes: Vec<u64> = samples.sent.iter().map(|s| s.0).collect();
-    let sent_max = bytes.iter().copied().max().unwrap_or_default();
-    let send_s = t(&samples.sent.iter().map(|s| s.1).collect::<Vec<_>>());
-    let what = match kind {
-        Kind::Cold => "cold (no cache, whole context sent)",
-        Kind::Cached => "cached rebuild",
-        Kind::Change => "rebuild after a one-file change",
-    };
-    let copied = if args.copy_weight || args.weight == Weight::OneMegabyte {
-        "copied"
-    } else {
-        "not copied"
-    };
-    let mut holds = interval.is_some_and(|(lo, _)| lo <= 1.0);
-    let mut sent = format!("{} in {:.3} s", human(sent_max), send_s.median);
-    if kind == Kind::Change {
-        let limit = 2 * samples.changed_size;
-        holds &= sent_max <= limit;
-        sent.push_str(&format!(
-            "; changed file {} (limit 2× = {})",
-            human(samples.changed_size),
-            human(limit)
-        ));
-    }
-    format!(
-        "| build {what}, {} context ({copied}), {} | {:.3} s ({:.3}–{:.3}) | {:.3} s ({:.3}–{:.3}) | {:.3} | {ci} | {:.2}–{:.2} | {} | {sent} | {} |",
-        args.weight.label(),
-        args.transfer.as_str(),
-        ours.median,
-        ours.min,
-        ours.max,
-        theirs.median,
-        theirs.min,
-        theirs.max,
-        ratio.median,
-        ratio.min,
-        ratio.max,
-        ratio.n,
-        if holds { "yes" } else { "**no**" },
-    )
-}
-
-fn human(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 30 => format!("{:.2} GiB", b as f64 / (1u64 << 30) as f64),
-        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
-        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
-        b => format!("{b} B"),
-    }
-}
-
 /// Remove what this run built (the label is on both sides' images).
 async fn clean(engine: &DockerEngine, run_id: &str) {
     let left = engine
@@ -303,15 +244,18 @@ async fn main() {
             args.rounds
         );
         let samples = measure(&engine, &args, kind, &made, &run_id).await;
-        println!("{}", row(&args, kind, &samples));
+        println!("{}", row::row(&args, kind, &samples));
         let freed = cache::prune_new(&engine, &before).await;
         eprintln!(
             "   pruned {} of build cache this kind left",
-            human(freed.max(0) as u64)
+            row::human(freed.max(0) as u64)
         );
     }
     clean(&engine, &run_id).await;
     // Records the last builds still held a moment ago are free now.
     let freed = cache::prune_new(&engine, &before).await;
-    eprintln!("   pruned {} more at the end", human(freed.max(0) as u64));
+    eprintln!(
+        "   pruned {} more at the end",
+        row::human(freed.max(0) as u64)
+    );
 }

@@ -7,16 +7,14 @@
 //! a session open until the client does: dropping that runtime after the build closes it
 //! (one leaked connection and task per build otherwise).
 
-use std::time::{Duration, Instant};
-
 use bollard::errors::Error as BollardError;
-use bollard::query_parameters::{BuildImageOptions, RemoveImageOptions};
+use bollard::query_parameters::BuildImageOptions;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot};
 
 use super::DockerEngine;
-use super::errors::is_conflict;
+use super::intermediates::remove_intermediates;
 use super::progress::Progress;
 use super::send::{Sending, StartError};
 use super::transfer::refused_note;
@@ -131,37 +129,6 @@ fn isolated_build(
         }
         result
     })
-}
-
-/// Remove the unlabelled images a failed or cancelled classic build committed (newest
-/// first; removing one prunes its untagged parents). Not forced: an image another build
-/// has since used as cache stays. A cancelled build's container may hold the newest one
-/// for a moment, so "in use by a container" is retried for a while.
-async fn remove_intermediates(engine: &DockerEngine, images: &[String]) {
-    let options = RemoveImageOptions {
-        force: false,
-        noprune: false,
-        ..Default::default()
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    for id in images.iter().rev() {
-        loop {
-            match engine
-                .docker
-                .remove_image(id, Some(options.clone()), None)
-                .await
-            {
-                Err(e)
-                    if is_conflict(&e)
-                        && e.to_string().contains("being used by")
-                        && Instant::now() < deadline =>
-                {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                _ => break,
-            }
-        }
-    }
 }
 
 /// An error running the build machinery itself.

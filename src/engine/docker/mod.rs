@@ -11,6 +11,7 @@ mod container;
 mod errors;
 mod exec;
 mod image;
+mod intermediates;
 mod progress;
 mod send;
 mod session;
