@@ -227,6 +227,10 @@ fn failure(
         return session_error(request, &cause);
     }
     if let Some(cause) = ours {
+        let cause = match &err {
+            BollardError::DockerStreamError { error } => format!("{cause} (the daemon: {error})"),
+            _ => cause,
+        };
         return context_error(request, &cause);
     }
     let message = match err {

@@ -13,16 +13,18 @@
 use std::pin::Pin;
 use std::sync::Arc;
 
+use std::sync::mpsc as std_mpsc;
+use std::time::Duration;
+
+use bollard::fsutil::types::Packet;
 use bollard::fsutil::types::packet::PacketType;
-use bollard::fsutil::types::{Packet, Stat};
 use bollard::moby::filesync::packet::file_sync_server::FileSync;
 use futures_util::Stream;
-use tokio::runtime::Handle;
 use tokio::sync::mpsc;
-use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status, Streaming};
 
 use super::super::send::TransferLog;
+use super::wire::{options, packet, stat};
 use crate::context::BuildContext;
 use crate::context::tree::{Node, NodeKind, TreeDir, TreeFilter};
 
@@ -50,16 +52,20 @@ impl FileSync for ContextSync {
     ) -> Result<Response<PacketStream>, Status> {
         let (dir, filter) = options(request.metadata())?;
         let (tx, rx) = mpsc::channel(PACKETS_IN_FLIGHT);
-        let mut sender = Sender {
+        let (asked_tx, asked) = std_mpsc::channel();
+        tokio::spawn(read_requests(
+            request.into_inner(),
+            asked_tx,
+            self.log.clone(),
+        ));
+        let sender = Sender {
             context: self.context.clone(),
             log: self.log.clone(),
             tx,
-            incoming: request.into_inner(),
-            runtime: Handle::current(),
         };
         tokio::task::spawn_blocking(move || {
-            if let Err(message) = sender.run(dir, &filter) {
-                sender.fail(message);
+            if let Err(message) = sender.run(dir, &filter, &asked) {
+                sender.fail(reason(message, &asked));
             }
         });
         Ok(Response::new(counted(rx, self.log.clone())))
@@ -90,111 +96,82 @@ fn counted(mut rx: mpsc::Receiver<Result<Packet, Status>>, log: Arc<TransferLog>
     }))
 }
 
-/// The tree and filter a call asks for, from its gRPC metadata (`dir-name`,
-/// `include-patterns`, `exclude-patterns`, `followpaths`; a `<key>-encoded` entry says the
-/// values are query-escaped, as buildkit's `encodeOpts` writes non-ASCII ones).
-fn options(metadata: &MetadataMap) -> Result<(TreeDir, TreeFilter), Status> {
-    let values = |key: &str| -> Vec<String> {
-        let encoded = metadata
-            .get(format!("{key}-encoded"))
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| matches!(v, "1" | "t" | "T" | "true" | "TRUE" | "True"));
-        metadata
-            .get_all(key)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(|v| if encoded { unescape(v) } else { v.to_string() })
-            .collect()
-    };
-    let name = values("dir-name").into_iter().next().unwrap_or_default();
-    let dir = TreeDir::named(&name)
-        .ok_or_else(|| Status::not_found(format!("no access allowed to dir \"{name}\"")))?;
-    let filter = TreeFilter {
-        includes: values("include-patterns"),
-        excludes: values("exclude-patterns"),
-        follow: values("followpaths"),
-    };
-    Ok((dir, filter))
+/// What the daemon sent, in order, for the sending thread.
+enum Asked {
+    /// REQ: the body of the file with this index.
+    Body(u32),
+    /// FIN: it has every file it asked for.
+    Fin,
+    /// The call ended early: the daemon's ERR, or the stream broke.
+    Stop(String),
 }
 
-/// Go's `url.QueryUnescape`: `+` is a space, `%XX` a byte; malformed escapes stay as written.
-fn unescape(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
+/// Read the daemon's packets as they come (so its REQs never wait behind a full window
+/// while the listing is still being sent) and hand them to the sending thread; after FIN,
+/// read on until the daemon closes its side.
+async fn read_requests(
+    mut incoming: Streaming<Packet>,
+    asked: std_mpsc::Sender<Asked>,
+    log: Arc<TransferLog>,
+) {
+    let mut done = false;
+    loop {
+        let next = match incoming.message().await {
+            Ok(Some(next)) => {
+                log.packet(0);
+                asked_of(next)
             }
-            (b'+', _) => {
-                out.push(b' ');
-                i += 1;
+            Ok(None) => Some(Asked::Stop(
+                "the daemon ended the transfer before it finished".into(),
+            )),
+            Err(status) => Some(Asked::Stop(format!(
+                "the transfer broke: {}",
+                status.message()
+            ))),
+        };
+        let Some(item) = next else { continue };
+        if done {
+            if matches!(item, Asked::Stop(_)) {
+                return;
             }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
+            continue;
+        }
+        done = !matches!(item, Asked::Body(_));
+        let stop = matches!(item, Asked::Stop(_));
+        if asked.send(item).is_err() || stop {
+            return;
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
-/// fsutil's STAT of `node`: Go `os.FileMode` bits, owner root (docker/cli resets uid and
-/// gid), mtime in nanoseconds.
-pub(crate) fn stat(node: &Node) -> Stat {
-    const MODE_DIR: u32 = 1 << 31;
-    const MODE_SYMLINK: u32 = 1 << 27;
-    const MODE_SETUID: u32 = 1 << 23;
-    const MODE_SETGID: u32 = 1 << 22;
-    const MODE_STICKY: u32 = 1 << 20;
-    let mut mode = node.mode & 0o777;
-    for (unix, go) in [
-        (0o4000, MODE_SETUID),
-        (0o2000, MODE_SETGID),
-        (0o1000, MODE_STICKY),
-    ] {
-        if node.mode & unix != 0 {
-            mode |= go;
+/// The better reason for a failed call: what the daemon said, if it said something
+/// within a second of this side failing, else `message`.
+fn reason(message: String, asked: &std_mpsc::Receiver<Asked>) -> String {
+    while let Ok(item) = asked.recv_timeout(Duration::from_secs(1)) {
+        if let Asked::Stop(said) = item {
+            if said.starts_with("the daemon reported") {
+                return said;
+            }
+            break;
         }
     }
-    mode |= match node.kind {
-        NodeKind::Dir => MODE_DIR,
-        NodeKind::Symlink => MODE_SYMLINK,
-        NodeKind::File => 0,
-    };
-    Stat {
-        path: node.path.clone(),
-        mode,
-        uid: 0,
-        gid: 0,
-        size: if node.kind == NodeKind::Dir {
-            0
-        } else {
-            i64::try_from(node.size).unwrap_or(i64::MAX)
-        },
-        mod_time: node.mtime_ns,
-        linkname: node.link.clone(),
-        ..Stat::default()
-    }
+    message
 }
 
-/// One DiffCopy call, on its blocking thread.
+/// One DiffCopy call's sending side, on a blocking thread.
 struct Sender {
     context: Arc<BuildContext>,
     log: Arc<TransferLog>,
     tx: mpsc::Sender<Result<Packet, Status>>,
-    incoming: Streaming<Packet>,
-    runtime: Handle,
 }
 
 impl Sender {
-    fn run(&mut self, dir: TreeDir, filter: &TreeFilter) -> Result<(), String> {
+    fn run(
+        &self,
+        dir: TreeDir,
+        filter: &TreeFilter,
+        asked: &std_mpsc::Receiver<Asked>,
+    ) -> Result<(), String> {
         let nodes = self
             .context
             .tree(dir, filter)
@@ -208,38 +185,24 @@ impl Sender {
             ))?;
         }
         self.send(packet(PacketType::PacketStat, None, 0, Vec::new()))?;
-        loop {
-            let received = self.runtime.block_on(self.incoming.message());
-            let request = match received {
-                Ok(Some(request)) => request,
-                Ok(None) => return Err("the daemon ended the transfer before it finished".into()),
-                Err(status) => return Err(format!("the transfer broke: {}", status.message())),
-            };
-            self.log.packet(0);
-            match PacketType::try_from(request.r#type) {
-                Ok(PacketType::PacketReq) => {
+        for item in asked {
+            match item {
+                Asked::Body(id) => {
                     let node = nodes
-                        .get(request.id as usize)
+                        .get(id as usize)
                         .filter(|n| n.kind == NodeKind::File)
-                        .ok_or_else(|| {
-                            format!("the daemon asked for unknown file {}", request.id)
-                        })?;
-                    self.send_body(request.id, node)?;
+                        .ok_or_else(|| format!("the daemon asked for unknown file {id}"))?;
+                    self.send_body(id, node)?;
                 }
-                Ok(PacketType::PacketFin) => {
-                    return self.send(packet(PacketType::PacketFin, None, 0, Vec::new()));
-                }
-                Ok(PacketType::PacketErr) => {
-                    let text = String::from_utf8_lossy(&request.data).into_owned();
-                    return Err(format!("the daemon reported: {text}"));
-                }
-                _ => {}
+                Asked::Fin => return self.send(packet(PacketType::PacketFin, None, 0, Vec::new())),
+                Asked::Stop(why) => return Err(why),
             }
         }
+        Err("the daemon ended the transfer before it finished".into())
     }
 
     /// Send a file's body as DATA packets, then the empty DATA that ends it.
-    fn send_body(&mut self, id: u32, node: &Node) -> Result<(), String> {
+    fn send_body(&self, id: u32, node: &Node) -> Result<(), String> {
         let mut reader = self.context.open_body(node).map_err(|e| e.to_string())?;
         let mut buf = vec![0u8; CHUNK.min(node.size as usize).max(1)];
         loop {
@@ -269,41 +232,15 @@ impl Sender {
     }
 }
 
-fn packet(kind: PacketType, stat: Option<Stat>, id: u32, data: Vec<u8>) -> Packet {
-    Packet {
-        r#type: kind as i32,
-        stat,
-        id,
-        data,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_escapes_are_undone_like_go() {
-        assert_eq!(unescape("a%2Fb+c"), "a/b c");
-        assert_eq!(unescape("%E2%9C%93"), "✓");
-        assert_eq!(unescape("100%"), "100%");
-        assert_eq!(unescape("%zz"), "%zz");
-    }
-
-    #[test]
-    fn stats_carry_go_file_mode_bits() {
-        let node =
-            |kind, mode| crate::context::tree::test_node(kind, mode, 5, 1_700_000_000_123_456_789);
-        let dir = stat(&node(NodeKind::Dir, 0o755));
-        assert_eq!(dir.mode, 0x8000_01ed);
-        assert_eq!(dir.size, 0);
-        let file = stat(&node(NodeKind::File, 0o4750));
-        assert_eq!(file.mode, (1 << 23) | 0o750);
-        assert_eq!((file.size, file.uid, file.gid), (5, 0, 0));
-        assert_eq!(file.mod_time, 1_700_000_000_123_456_789);
-        let link = stat(&node(NodeKind::Symlink, 0o777));
-        assert_eq!(link.mode, 0x0800_01ff);
-        let sticky = stat(&node(NodeKind::Dir, 0o1777));
-        assert_eq!(sticky.mode, 0x8000_0000 | (1 << 20) | 0o777);
+/// What a packet from the daemon asks; `None` for a packet that asks nothing.
+fn asked_of(packet: Packet) -> Option<Asked> {
+    match PacketType::try_from(packet.r#type) {
+        Ok(PacketType::PacketReq) => Some(Asked::Body(packet.id)),
+        Ok(PacketType::PacketFin) => Some(Asked::Fin),
+        Ok(PacketType::PacketErr) => Some(Asked::Stop(format!(
+            "the daemon reported: {}",
+            String::from_utf8_lossy(&packet.data)
+        ))),
+        _ => None,
     }
 }

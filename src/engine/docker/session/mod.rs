@@ -12,6 +12,7 @@
 mod filesync;
 mod services;
 pub(crate) mod upgrade;
+mod wire;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
