@@ -14,7 +14,9 @@ use crate::config::Variant;
 use crate::context::BuildContext;
 use crate::engine::{BuildError, BuildEvent, BuildOutcome, BuildRequest};
 use crate::reporter::{Event, Phase};
-use crate::results::{BuildFacts, FailureDetail, FailurePhase, VariantResult};
+use crate::results::{
+    BuildFacts, ContextFacts, ContextSent, FailureDetail, FailurePhase, VariantResult,
+};
 use crate::stats::{Sample, Timing};
 
 /// Which build to run.
@@ -44,6 +46,10 @@ pub(crate) struct Builds {
     cold: Vec<Sample>,
     cached: Vec<Sample>,
     incremental: Vec<Sample>,
+    /// Bytes and seconds of each build's context transfer, per kind.
+    cold_sent: Vec<(u64, f64)>,
+    cached_sent: Vec<(u64, f64)>,
+    incremental_sent: Vec<(u64, f64)>,
     last_cold: Option<BuildOutcome>,
     last_cached: Option<BuildOutcome>,
     last_changed: Option<BuildOutcome>,
@@ -62,6 +68,15 @@ impl Builds {
     pub(crate) fn has_change(&self) -> bool {
         self.changed.is_some()
     }
+}
+
+/// The context one kind of build sent: the most bytes, the seconds of each.
+fn context_sent(sent: &[(u64, f64)]) -> Option<ContextSent> {
+    let seconds: Vec<f64> = sent.iter().map(|s| s.1).collect();
+    Some(ContextSent {
+        bytes: sent.iter().map(|s| s.0).max()?,
+        seconds: Timing::from_samples(&seconds)?,
+    })
 }
 
 /// The build request and the file the code change touches; warns when there is none.
@@ -89,6 +104,7 @@ pub(crate) fn prepare(
             tag: bench.tag(&variant.name),
             no_cache: true,
             builder: bench.config.builder,
+            transfer: bench.config.context_transfer,
             labels: bench.labels(),
             build_args: variant.build_args.clone().into_iter().collect(),
             target: variant.target.clone(),
@@ -97,6 +113,9 @@ pub(crate) fn prepare(
         cold: Vec::new(),
         cached: Vec::new(),
         incremental: Vec::new(),
+        cold_sent: Vec::new(),
+        cached_sent: Vec::new(),
+        incremental_sent: Vec::new(),
         last_cold: None,
         last_cached: None,
         last_changed: None,
@@ -149,6 +168,9 @@ pub(crate) async fn build_once(
     let seconds = start.elapsed().as_secs_f64();
     let outcome = outcome.map_err(build_stop)?;
     created.images.push(outcome.image_id.clone());
+    if let Some(note) = &outcome.transfer_note {
+        bench.reporter.report(Event::Warning(note.clone()));
+    }
     let sample = Sample {
         value: seconds,
         round: Some(at.round),
@@ -156,12 +178,25 @@ pub(crate) async fn build_once(
         at: Some(super::now_millis()),
         warmup: false,
     };
-    let (samples, last) = match kind {
-        BuildKind::Cold => (&mut builds.cold, &mut builds.last_cold),
-        BuildKind::Cached => (&mut builds.cached, &mut builds.last_cached),
-        BuildKind::Changed => (&mut builds.incremental, &mut builds.last_changed),
+    let (samples, sent, last) = match kind {
+        BuildKind::Cold => (
+            &mut builds.cold,
+            &mut builds.cold_sent,
+            &mut builds.last_cold,
+        ),
+        BuildKind::Cached => (
+            &mut builds.cached,
+            &mut builds.cached_sent,
+            &mut builds.last_cached,
+        ),
+        BuildKind::Changed => (
+            &mut builds.incremental,
+            &mut builds.incremental_sent,
+            &mut builds.last_changed,
+        ),
     };
     samples.push(sample);
+    sent.push((outcome.context_bytes, outcome.context_seconds));
     *last = Some(outcome);
     created.measured = builds.image_id();
     Ok(())
@@ -180,6 +215,14 @@ pub(crate) fn facts(bench: &Bench<'_>, builds: &Builds) -> BuildFacts {
         cached_rebuild_steps_run: builds.last_cached.as_ref().map(|o| o.steps_run),
         incremental_steps_run: builds.last_changed.as_ref().map(|o| o.steps_run),
         context_bytes: cold_outcome.map(|o| o.context_bytes).unwrap_or_default(),
+        context: context_sent(&builds.cold_sent).map(|cold| ContextFacts {
+            transfer: cold_outcome
+                .map(|o| o.context_transfer.as_str().to_string())
+                .unwrap_or_default(),
+            cold,
+            cached: context_sent(&builds.cached_sent),
+            incremental: context_sent(&builds.incremental_sent),
+        }),
     }
 }
 

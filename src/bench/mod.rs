@@ -146,6 +146,12 @@ impl<'a> Bench<'a> {
                 })
                 .collect(),
         };
+        let choice = self
+            .engine
+            .context_transfer(self.config.builder, self.config.context_transfer);
+        if let Some(note) = choice.note {
+            self.reporter.report(Event::Warning(note));
+        }
         let mut plan = plan::Plan::new(self.counts(), seed);
         let (finished, stopped) = phases::execute(self, &mut run, &mut plan, on_update).await;
         if let Some(t) = run.results.testbed.as_mut() {
@@ -222,6 +228,7 @@ impl<'a> Bench<'a> {
         let s = &c.sampling;
         RunSettings {
             builder: c.builder.as_str().to_string(),
+            context_transfer: c.context_transfer.as_str().to_string(),
             runs: c.runs,
             build_runs: c.build_runs,
             latency_requests: c.latency_requests,

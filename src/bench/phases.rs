@@ -86,18 +86,23 @@ async fn first_build(
 }
 
 /// The repeated cold builds and the cached + after-change rebuilds, in shuffled rounds.
+/// Every cached rebuild runs before the first after-change one: a cached rebuild that
+/// followed a change would send the reverted file again, which an identical rebuild with
+/// `docker build` does not.
 async fn rebuilds(
     bench: &Bench<'_>,
     run: &mut Run<'_>,
     plan: &Plan,
     on_update: OnUpdate<'_>,
 ) -> bool {
-    let rounds: Vec<Round> = plan
+    let pass = |kind: BuildKind| move |r: &Round| (r.clone(), kind);
+    let rounds: Vec<(Round, BuildKind)> = plan
         .of(Kind::ColdBuild)
-        .chain(plan.of(Kind::Rebuild))
-        .cloned()
+        .map(pass(BuildKind::Cold))
+        .chain(plan.of(Kind::Rebuild).map(pass(BuildKind::Cached)))
+        .chain(plan.of(Kind::Rebuild).map(pass(BuildKind::Changed)))
         .collect();
-    for round in rounds {
+    for (round, kind) in rounds {
         for (position, &i) in round.order.iter().enumerate() {
             let slot = &mut run.slots[i];
             if !slot.alive {
@@ -108,36 +113,39 @@ async fn rebuilds(
                 round: round.index + u32::from(round.kind == Kind::ColdBuild),
                 position: position as u32,
             };
-            let kinds: &[BuildKind] = match round.kind {
-                Kind::ColdBuild => &[BuildKind::Cold],
-                _ if slot.builds.as_ref().is_some_and(build::Builds::has_change) => {
-                    &[BuildKind::Cached, BuildKind::Changed]
-                }
-                _ => &[BuildKind::Cached],
+            let Some(builds) = slot.builds.as_mut() else {
+                continue;
             };
-            for &kind in kinds {
-                let Some(builds) = slot.builds.as_mut() else {
-                    continue;
-                };
-                let step =
-                    build::build_once(bench, slot.variant, builds, kind, at, &mut slot.created);
-                let outcome = bench.or_cancel(step).await;
-                slot.result.build = Some(build::facts(bench, builds));
-                match outcome {
-                    None => return false,
-                    Some(Err(stop)) => {
-                        slot.fail(stop);
-                        break;
-                    }
-                    Some(Ok(())) => {}
-                }
+            if kind == BuildKind::Changed && !builds.has_change() {
+                continue;
+            }
+            let step = build::build_once(bench, slot.variant, builds, kind, at, &mut slot.created);
+            let outcome = bench.or_cancel(step).await;
+            slot.result.build = Some(build::facts(bench, builds));
+            match outcome {
+                None => return false,
+                Some(Err(stop)) => slot.fail(stop),
+                Some(Ok(())) => {}
             }
         }
         bench.publish(run, on_update);
     }
     for slot in run.slots.iter_mut().filter(|s| s.alive) {
         build::warn_about(bench, &mut slot.result);
+        // A rebuild from the cache can still make an image of its own (BuildKit re-exports
+        // when its cache record is gone). The later phases run, analyse and keep the
+        // latest one, so its size and layers are the ones reported.
+        let latest = slot.image_id().unwrap_or_default();
+        if slot.result.image.as_ref().is_some_and(|i| i.id != latest) {
+            let step = image::inspect(bench, &latest, &mut slot.result);
+            match bench.or_cancel(step).await {
+                None => return false,
+                Some(Err(stop)) => slot.fail(stop),
+                Some(Ok(())) => {}
+            }
+        }
     }
+    bench.publish(run, on_update);
     true
 }
 

@@ -14,7 +14,8 @@ use rand::seq::SliceRandom;
 pub(crate) enum Kind {
     /// A repeated cold build (the first one of each variant runs before any round).
     ColdBuild,
-    /// A cached rebuild, then a rebuild after the code change, of each variant.
+    /// A cached rebuild of each variant; the same rounds run again for the rebuilds after
+    /// the code change, once every cached one is done.
     Rebuild,
     /// One fresh container of each variant, started and timed to the first 200.
     Startup,

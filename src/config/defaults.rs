@@ -1,7 +1,7 @@
 //! Every setting's default, written once: the help text of its flag and the value used
 //! when neither a flag nor the config file sets it both read these constants.
 
-use crate::engine::BuilderKind;
+use crate::engine::{BuilderKind, ContextTransfer};
 
 /// Startup rounds, warm-up included: each starts one fresh container of every variant
 /// (`runs`, `--runs`).
@@ -18,6 +18,9 @@ pub(crate) const NOISE: f64 = 0.05;
 pub(crate) const MAX_RUNS: u32 = 30;
 /// The image builder (`builder`, `--builder`).
 pub(crate) const BUILDER: BuilderKind = BuilderKind::Buildkit;
+/// How the build context reaches the daemon (`context_transfer`, `--context-transfer`):
+/// a BuildKit session where the engine and builder take one, else a tar.
+pub(crate) const CONTEXT_TRANSFER: ContextTransfer = ContextTransfer::Session;
 /// Seconds a container may take to answer 200 (`health_timeout_s`, `--health-timeout`).
 pub(crate) const HEALTH_TIMEOUT_S: f64 = 120.0;
 /// Path that must answer HTTP 200 (`health`, `--health`).

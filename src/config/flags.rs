@@ -9,7 +9,7 @@ use clap::builder::PossibleValue;
 
 use super::defaults::{self, help};
 use super::ranges;
-use crate::engine::BuilderKind;
+use crate::engine::{BuilderKind, ContextTransfer};
 
 /// Command-line settings; each one given overrides the file.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -103,6 +103,16 @@ pub struct Overrides {
     /// `--builder`.
     #[arg(long, value_enum, help = help("Image builder", defaults::BUILDER.as_str()))]
     pub builder: Option<BuilderKind>,
+    /// `--context-transfer`.
+    #[arg(
+        long,
+        value_enum,
+        help = help(
+            "How the build context reaches the daemon (a session falls back to a tar where the engine or builder takes none)",
+            defaults::CONTEXT_TRANSFER.as_str()
+        )
+    )]
+    pub context_transfer: Option<ContextTransfer>,
     /// `--health-timeout`.
     #[arg(
         long = "health-timeout",
@@ -138,6 +148,22 @@ impl clap::ValueEnum for BuilderKind {
         let about = match self {
             BuilderKind::Buildkit => "BuildKit",
             BuilderKind::Classic => "The legacy builder",
+        };
+        Some(PossibleValue::new(self.as_str()).help(about))
+    }
+}
+
+impl clap::ValueEnum for ContextTransfer {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[ContextTransfer::Session, ContextTransfer::Tar]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let about = match self {
+            ContextTransfer::Session => {
+                "A BuildKit session, as `docker build` does: only changed files cross"
+            }
+            ContextTransfer::Tar => "A tar of the whole context with every build request",
         };
         Some(PossibleValue::new(self.as_str()).help(about))
     }

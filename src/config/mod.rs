@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::engine::BuilderKind;
+use crate::engine::{BuilderKind, ContextTransfer};
 use crate::gates::GateConfig;
 use crate::matrix::ScoringWeights;
 
@@ -158,6 +158,8 @@ pub(crate) struct RawConfig {
     /// Repetitions of each build measurement.
     pub(crate) build_runs: Option<u32>,
     pub(crate) builder: Option<BuilderKind>,
+    /// How the build context reaches the daemon.
+    pub(crate) context_transfer: Option<ContextTransfer>,
     /// Seconds to wait for the health path.
     pub(crate) health_timeout_s: Option<f64>,
     /// Root directory of reports.
@@ -239,6 +241,8 @@ pub struct Config {
     /// Build repetitions.
     pub(crate) build_runs: u32,
     pub(crate) builder: BuilderKind,
+    /// How the build context reaches the daemon (asked; the engine may send a tar).
+    pub(crate) context_transfer: ContextTransfer,
     pub(crate) health_timeout: Duration,
     /// Root directory of reports and history.
     pub(crate) output_root: PathBuf,

@@ -77,6 +77,7 @@ fn apply_overrides(raw: &mut RawConfig, o: &Overrides, cwd: &Path) -> usize {
     raw.runs = o.runs.or(raw.runs);
     raw.build_runs = o.build_runs.or(raw.build_runs);
     raw.builder = o.builder.or(raw.builder);
+    raw.context_transfer = o.context_transfer.or(raw.context_transfer);
     raw.health_timeout_s = o.health_timeout_s.or(raw.health_timeout_s);
     raw.bases.mirror = o.mirror.clone().or(raw.bases.mirror.take());
     o.variants.len()
@@ -210,6 +211,7 @@ fn validate(
             defaults::BUILD_RUNS,
         )?,
         builder: raw.builder.unwrap_or(defaults::BUILDER),
+        context_transfer: raw.context_transfer.unwrap_or(defaults::CONTEXT_TRANSFER),
         health_timeout: Duration::from_secs_f64(timeout),
         output_root: output_root(base_dir, &raw),
         latency_requests: in_range(

@@ -11,6 +11,7 @@ mod change;
 pub(crate) mod dockerignore;
 mod glob;
 mod tarball;
+pub(crate) mod tree;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -89,6 +89,38 @@ impl BuilderKind {
     }
 }
 
+/// How the build context reaches the daemon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContextTransfer {
+    /// Through a BuildKit session (FileSync), as `docker build` sends it: the daemon asks
+    /// for the files whose stat changed since its copy of the previous transfer.
+    #[default]
+    Session,
+    /// As a tar uploaded with the build request: the whole context on every build (what
+    /// the classic builder takes).
+    Tar,
+}
+
+impl ContextTransfer {
+    /// Name used in outputs: `session` or `tar`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContextTransfer::Session => "session",
+            ContextTransfer::Tar => "tar",
+        }
+    }
+}
+
+/// The transfer an engine uses for a requested one, and why it differs when it does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransferChoice {
+    /// The transfer the builds will use.
+    pub transfer: ContextTransfer,
+    /// Said once when `transfer` is not the one requested.
+    pub note: Option<String>,
+}
+
 /// One image build.
 #[derive(Debug, Clone)]
 pub struct BuildRequest {
@@ -106,6 +138,9 @@ pub struct BuildRequest {
     pub build_args: HashMap<String, String>,
     /// `--target` stage, if any.
     pub target: Option<String>,
+    /// How to send the context (the engine may fall back to the tar, see
+    /// [`Engine::context_transfer`]).
+    pub transfer: ContextTransfer,
 }
 
 /// Progress of a build, streamed while it runs.
@@ -136,8 +171,16 @@ pub struct BuildOutcome {
     pub steps_total: u32,
     /// Steps that ran rather than came from cache.
     pub steps_run: u32,
-    /// Bytes of the context sent.
+    /// Bytes of the context sent: the tar, or the file data of the session's DATA packets.
     pub context_bytes: u64,
+    /// Seconds spent sending it: the tar's first to last chunk, or the first to the last
+    /// FileSync packet of the session.
+    pub context_seconds: f64,
+    /// How the context was sent.
+    pub context_transfer: ContextTransfer,
+    /// Why the engine sent a tar although a session was asked for, said on the first
+    /// build that fell back (the later ones use the tar without a word).
+    pub transfer_note: Option<String>,
 }
 
 /// A failed build: the failing step and the daemon's message.
@@ -272,6 +315,22 @@ pub trait Engine: Send + Sync {
 
     /// Import a root filesystem tarball as an image; returns the image id.
     async fn import_image(&self, request: &ImportRequest) -> Result<String, EngineError>;
+
+    /// The transfer builds with `builder` use when `requested` is asked for: the engine's
+    /// capability decides (an engine without BuildKit sessions, or the classic builder,
+    /// takes a tar).
+    fn context_transfer(&self, builder: BuilderKind, requested: ContextTransfer) -> TransferChoice {
+        let transfer = match builder {
+            BuilderKind::Classic => ContextTransfer::Tar,
+            BuilderKind::Buildkit => requested,
+        };
+        let note = (transfer != requested).then(|| {
+            "the classic builder takes the build context as a tar (as `docker build` sends it \
+             there): sending a tar"
+                .to_string()
+        });
+        TransferChoice { transfer, note }
+    }
 
     /// Build an image, streaming progress to `events`.
     async fn build(

@@ -109,6 +109,32 @@ pub(crate) fn build(row: &Row, detail: Detail) -> Vec<Line> {
     lines
 }
 
+/// The build context each kind of build sent (bytes, median seconds) and how: `sent`
+/// lines under the build cell in Markdown and HTML (the terminal table has no room).
+pub(crate) fn context_sent(row: &Row) -> Vec<Line> {
+    let Some(c) = row.context_sent.as_ref() else {
+        return Vec::new();
+    };
+    let sent = |s: &crate::results::ContextSent| {
+        format!("{} in {}", bytes(s.bytes), seconds(s.seconds.median))
+    };
+    let mut lines = vec![Line::labelled(
+        "sent cold",
+        format!("{} ({})", sent(&c.cold), c.transfer),
+    )];
+    lines.extend(
+        c.cached
+            .as_ref()
+            .map(|s| Line::labelled("sent cached", sent(s))),
+    );
+    lines.extend(
+        c.incremental
+            .as_ref()
+            .map(|s| Line::labelled("sent after change", sent(s))),
+    );
+    lines
+}
+
 /// Startup to the first HTTP 200: median, its 95 % interval (or the spread, or
 /// `(1 run)`), the engine's and the app's parts, the first start, and the verdict against
 /// the reference.

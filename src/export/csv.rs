@@ -77,6 +77,13 @@ const HEADER: &[&str] = &[
     "dockerfile_findings",
     "warnings",
     "description",
+    "context_transfer",
+    "context_cold_bytes",
+    "context_cold_s",
+    "context_cached_bytes",
+    "context_cached_s",
+    "context_incremental_bytes",
+    "context_incremental_s",
 ];
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -202,6 +209,30 @@ fn record(row: &Row) -> Vec<String> {
         row.findings.len().to_string(),
         row.warnings.join("; "),
         cells::description(row).unwrap_or_default().to_string(),
+    ]
+    .into_iter()
+    .chain(context_cells(row))
+    .collect()
+}
+
+/// `context_transfer`, then bytes and median seconds sent by the cold, cached and
+/// incremental builds.
+fn context_cells(row: &Row) -> [String; 7] {
+    let c = row.context_sent.as_ref();
+    let sent = |s: Option<&crate::results::ContextSent>| {
+        [opt(s.map(|s| s.bytes)), opt(s.map(|s| s.seconds.median))]
+    };
+    let [cold_b, cold_s] = sent(c.map(|c| &c.cold));
+    let [cached_b, cached_s] = sent(c.and_then(|c| c.cached.as_ref()));
+    let [inc_b, inc_s] = sent(c.and_then(|c| c.incremental.as_ref()));
+    [
+        c.map(|c| c.transfer.clone()).unwrap_or_default(),
+        cold_b,
+        cold_s,
+        cached_b,
+        cached_s,
+        inc_b,
+        inc_s,
     ]
 }
 

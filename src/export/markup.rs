@@ -59,7 +59,7 @@ pub(crate) fn figures<M: Markup>(m: &M, row: &Row, image: Detail) -> [String; 7]
     [
         m.cell(&cells::size(row)),
         cells::layers(row).unwrap_or_else(|| NONE.to_string()),
-        m.cell(&cells::build(row, Detail::Full)),
+        m.cell(&[cells::build(row, Detail::Full), cells::context_sent(row)].concat()),
         m.cell(&cells::startup(row)),
         m.cell(&cells::latency(row)),
         m.cell(&cells::memory(row)),

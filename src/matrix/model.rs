@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::results::{DockerfileFinding, FailureDetail, Latency, Memory};
+use crate::results::{ContextFacts, DockerfileFinding, FailureDetail, Latency, Memory};
 use crate::stats::{Comparison, Timing};
 
 /// One variant in the matrix.
@@ -41,6 +41,8 @@ pub(crate) struct Row {
     pub(crate) build_incremental: Option<Timing>,
     /// Steps re-run after the code change, and total steps.
     pub(crate) incremental_steps: Option<(u32, u32)>,
+    /// The build context as each kind of build sent it.
+    pub(crate) context_sent: Option<ContextFacts>,
     /// Cold build time relative to the reference variant.
     pub(crate) build_ratio: Option<f64>,
     /// Startup to first 200 (ms).

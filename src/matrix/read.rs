@@ -35,6 +35,7 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
         build_cached: build.and_then(|b| b.cached_s.clone()),
         build_incremental: build.and_then(|b| b.incremental_s.clone()),
         incremental_steps: build.and_then(|b| b.incremental_steps_run.map(|r| (r, b.steps_total))),
+        context_sent: build.and_then(|b| b.context.clone()),
         startup: v.startup_ms.clone(),
         engine_start: v.engine_start_ms.clone(),
         app_ready: v.app_ready_ms.clone(),

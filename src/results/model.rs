@@ -51,6 +51,10 @@ pub struct RunResults {
 pub struct RunSettings {
     /// Builder used: `buildkit` or `classic`.
     pub builder: String,
+    /// Context transfer asked for: `session` or `tar` (what each build used is in its
+    /// [`BuildFacts::context`]).
+    #[serde(default)]
+    pub context_transfer: String,
     /// Fresh containers started per variant to time startup.
     pub(crate) runs: u32,
     /// Repetitions of each build measurement (cold, cached, incremental).
@@ -228,8 +232,37 @@ pub struct BuildFacts {
     pub cached_rebuild_steps_run: Option<u32>,
     /// Steps that ran (not cached) in the rebuild after the code change.
     pub incremental_steps_run: Option<u32>,
-    /// Bytes of the build context sent to the daemon.
+    /// Bytes of the build context sent to the daemon (the cold build's).
     pub(crate) context_bytes: u64,
+    /// The build context as each kind of build sent it; `None` in files from before it
+    /// was recorded.
+    #[serde(default)]
+    pub context: Option<ContextFacts>,
+}
+
+/// How the build context reached the daemon, per kind of build (README: context sent).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ContextFacts {
+    /// `session` (BuildKit FileSync: the daemon asks for what changed) or `tar` (the
+    /// whole context with every build request).
+    pub transfer: String,
+    /// The cold builds.
+    pub cold: ContextSent,
+    /// The cached rebuilds.
+    pub cached: Option<ContextSent>,
+    /// The rebuilds after the code change.
+    pub incremental: Option<ContextSent>,
+}
+
+/// The context sent by one kind of build.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ContextSent {
+    /// Bytes sent by the build of this kind that sent the most: the tar, or the file
+    /// data of the session's DATA packets.
+    pub bytes: u64,
+    /// Seconds spent sending it, per build: the tar's first to last chunk, or the first
+    /// to the last FileSync packet.
+    pub seconds: Timing,
 }
 
 /// Request latency of a healthy container.

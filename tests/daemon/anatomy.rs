@@ -10,7 +10,7 @@ use std::process::Command;
 
 use basebench::anatomy::{AnalyzeOptions, ScanPolicy, analyze_export, analyze_file};
 use basebench::context::BuildContext;
-use basebench::engine::{BuildRequest, BuilderKind, Engine};
+use basebench::engine::{BuildRequest, BuilderKind, ContextTransfer, Engine};
 use futures_util::StreamExt;
 
 use crate::support;
@@ -75,6 +75,7 @@ async fn a_built_image_streams_through_the_engine_into_exact_anatomy() {
         labels: run_labels(&run_id),
         build_args: Default::default(),
         target: None,
+        transfer: ContextTransfer::Session,
     };
     let built = engine
         .build(&request, &|_| {})

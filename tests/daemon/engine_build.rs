@@ -220,23 +220,3 @@ async fn dropping_a_buildkit_build_cancels_it() {
 async fn dropping_a_classic_build_cancels_it_and_removes_its_container() {
     dropping_a_build_cancels_it(BuilderKind::Classic).await;
 }
-
-#[tokio::test]
-async fn a_context_file_that_cannot_be_read_is_reported_as_a_context_error() {
-    let engine = support::connect_or_fail().await;
-    let run_id = unique_run_id();
-    let _cleanup = Cleanup::new(&run_id);
-    let app = test_app_context("");
-    let request = build_request(&app, &run_id, BuilderKind::Buildkit, true);
-    std::fs::remove_file(app.dir.path().join("testapp")).unwrap();
-    let (outcome, _) = build_recording(&engine, &request).await;
-    let Err(BuildError::Engine(err)) = outcome else {
-        panic!("expected an engine error about the context, got {outcome:?}");
-    };
-    let text = err.to_string();
-    assert!(text.contains("sending the build context"), "{text}");
-    assert!(
-        text.contains(&app.dir.path().display().to_string()),
-        "{text}"
-    );
-}

@@ -11,6 +11,8 @@ mod support;
 
 mod anatomy;
 mod bases;
+mod context_faults;
+mod context_transfer;
 mod engine;
 mod engine_build;
 mod run;

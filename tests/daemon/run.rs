@@ -3,92 +3,17 @@
 //! daemon.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use basebench::engine::{Engine, RUN_LABEL};
-use basebench::results::{FailurePhase, RunResults, VariantResult};
+use basebench::results::FailurePhase;
 
 use crate::support;
-use crate::support::{TESTAPP_PORT, connect_or_fail, test_app_context};
-
-/// Write a variant's Dockerfile into the test app's context directory.
-fn variant(dir: &Path, name: &str, extra: &str) -> String {
-    let text = format!("FROM scratch\nCOPY testapp /testapp\n{extra}\nCMD [\"/testapp\"]\n");
-    std::fs::write(dir.join(format!("Dockerfile.{name}")), text).expect("write Dockerfile");
-    format!(
-        "{name}={}",
-        dir.join(format!("Dockerfile.{name}")).display()
-    )
-}
-
-fn basebench(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_basebench"));
-    cmd.current_dir(dir)
-        .env_remove("BASEBENCH_ENGINE")
-        .env("NO_COLOR", "1");
-    cmd
-}
-
-/// `basebench run` on the test app's context with these variants `(name, Dockerfile extra)`,
-/// writing to `out`; `extra` flags come first.
-fn run_command(dir: &Path, out: &Path, extra: &[&str], variants: &[(&str, &str)]) -> Command {
-    let mut cmd = basebench(dir);
-    cmd.args([
-        "run",
-        "--context",
-        ".",
-        "--port",
-        &TESTAPP_PORT.to_string(),
-        "--health",
-        "/health",
-    ]);
-    cmd.args(extra);
-    for (name, text) in variants {
-        cmd.args(["--variant", &variant(dir, name, text)]);
-    }
-    cmd.arg("--output").arg(out);
-    cmd
-}
-
-/// Run `cmd` to the end, check its exit code (showing stderr when it is wrong) and read
-/// the results it wrote to `out`.
-fn finished(mut cmd: Command, code: i32, out: &Path) -> RunResults {
-    let output = cmd.output().expect("run basebench");
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stderr:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    read_results(out)
-}
-
-fn read_results(path: &Path) -> RunResults {
-    let text = std::fs::read_to_string(path.join("results.json")).expect("results.json written");
-    serde_json::from_str(&text).expect("results.json parses as RunResults")
-}
-
-fn row<'a>(results: &'a RunResults, name: &str) -> &'a VariantResult {
-    results
-        .variants
-        .iter()
-        .find(|v| v.name == name)
-        .unwrap_or_else(|| panic!("no row for {name}"))
-}
-
-async fn assert_nothing_left(run_id: &str) {
-    let engine = connect_or_fail().await;
-    let left = engine
-        .list_labelled(&format!("{RUN_LABEL}={run_id}"))
-        .await
-        .expect("list");
-    assert!(
-        left.containers.is_empty() && left.images.is_empty(),
-        "run {run_id} left {left:?}"
-    );
-}
+use crate::support::cli::{
+    assert_nothing_left, basebench, finished, read_results, row, run_command,
+};
+use crate::support::{connect_or_fail, test_app_context};
 
 #[tokio::test]
 async fn measures_working_slow_and_broken_variants_and_leaves_nothing_behind() {

@@ -5,7 +5,8 @@ use std::sync::Mutex;
 
 use basebench::engine::docker::DockerEngine;
 use basebench::engine::{
-    BuildError, BuildEvent, BuildOutcome, BuildRequest, BuilderKind, ContainerSpec, Engine,
+    BuildError, BuildEvent, BuildOutcome, BuildRequest, BuilderKind, ContainerSpec,
+    ContextTransfer, Engine,
 };
 
 use super::{TESTAPP_PORT, TestApp, run_labels};
@@ -25,6 +26,7 @@ pub(crate) fn build_request(
         labels: run_labels(run_id),
         build_args: Default::default(),
         target: None,
+        transfer: ContextTransfer::Session,
     }
 }
 

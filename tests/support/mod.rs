@@ -19,8 +19,10 @@
 //! ```
 #![allow(clippy::unwrap_used)]
 
+pub(crate) mod cli;
 pub(crate) mod http;
 pub(crate) mod images;
+pub(crate) mod proxy;
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};

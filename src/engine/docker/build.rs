@@ -1,47 +1,95 @@
 //! Image builds: BuildKit (API `version=2` with a session) or the classic builder, the
-//! context streamed as a tar (see [`upload`](super::upload)), progress parsed as it
-//! arrives.
+//! context sent through a BuildKit session or as a tar (see [`send`](super::send)),
+//! progress parsed as it arrives.
 //!
 //! Each build runs on its own thread and runtime with its own client. bollard serves the
-//! BuildKit session on a task it spawns and never closes, and dockerd keeps the session
-//! open until the client does: dropping that runtime after the build closes it (one
-//! leaked connection and task per build otherwise).
-
-use std::io;
-use std::time::{Duration, Instant};
+//! BuildKit session of a tar build on a task it spawns and never closes, and dockerd keeps
+//! a session open until the client does: dropping that runtime after the build closes it
+//! (one leaked connection and task per build otherwise).
 
 use bollard::errors::Error as BollardError;
-use bollard::query_parameters::{BuildImageOptions, BuilderVersion, RemoveImageOptions};
+use bollard::query_parameters::BuildImageOptions;
+use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot};
 
 use super::DockerEngine;
-use super::errors::is_conflict;
+use super::intermediates::remove_intermediates;
 use super::progress::Progress;
-use super::upload::stream_context;
+use super::send::{Sending, StartError};
+use super::transfer::refused_note;
 use crate::engine::{
-    BuildError, BuildEvent, BuildEvents, BuildFailure, BuildOutcome, BuildRequest, BuilderKind,
-    EngineError,
+    BuildError, BuildEvent, BuildEvents, BuildFailure, BuildOutcome, BuildRequest, ContextTransfer,
+    Engine, EngineError,
 };
 
-/// Build `request` on a private runtime, relaying progress to `events`. Dropping the
+/// How one attempt at a build ended short of an outcome.
+enum Attempt {
+    /// The daemon refused the session before anything was sent: try again with a tar.
+    Refused(String),
+    /// The build failed.
+    Failed(BuildError),
+}
+
+impl From<BuildError> for Attempt {
+    fn from(e: BuildError) -> Attempt {
+        Attempt::Failed(e)
+    }
+}
+
+impl From<EngineError> for Attempt {
+    fn from(e: EngineError) -> Attempt {
+        Attempt::Failed(e.into())
+    }
+}
+
+/// Build `request` on a private runtime, relaying progress to `events`, sending the
+/// context the way [`Engine::context_transfer`] chooses; a session the daemon refuses
+/// turns this build and the later ones to the tar, and the first says why. Dropping the
 /// returned future cancels the build.
 pub(super) async fn build(
     engine: &DockerEngine,
     request: &BuildRequest,
     events: BuildEvents<'_>,
 ) -> Result<BuildOutcome, BuildError> {
+    let transfer = engine
+        .context_transfer(request.builder, request.transfer)
+        .transfer;
+    match attempt(engine, request, transfer, events).await {
+        Ok(outcome) => Ok(outcome),
+        Err(Attempt::Failed(e)) => Err(e),
+        Err(Attempt::Refused(why)) => {
+            let first = engine.session_refused.set(why.clone()).is_ok();
+            match attempt(engine, request, ContextTransfer::Tar, events).await {
+                Ok(outcome) => Ok(BuildOutcome {
+                    transfer_note: first.then(|| refused_note(&why)),
+                    ..outcome
+                }),
+                Err(Attempt::Failed(e)) => Err(e),
+                Err(Attempt::Refused(why)) => Err(thread_error(request.tag.clone(), why)),
+            }
+        }
+    }
+}
+
+/// One build on its own thread and runtime.
+async fn attempt(
+    engine: &DockerEngine,
+    request: &BuildRequest,
+    transfer: ContextTransfer,
+    events: BuildEvents<'_>,
+) -> Result<BuildOutcome, Attempt> {
     let (event_tx, mut event_rx) = mpsc::unbounded_channel::<BuildEvent>();
     let (mut done_tx, done_rx) = oneshot::channel();
     let (host, owned) = (engine.host.clone(), request.clone());
     let spawned = std::thread::Builder::new()
         .name("basebench-build".to_string())
         .spawn(move || {
-            let result = isolated_build(&host, &owned, event_tx, &mut done_tx);
+            let result = isolated_build(&host, &owned, transfer, event_tx, &mut done_tx);
             let _ = done_tx.send(result);
         });
     if let Err(e) = spawned {
-        return Err(thread_error(request.tag.clone(), e.to_string()));
+        return Err(thread_error(request.tag.clone(), e.to_string()).into());
     }
     while let Some(event) = event_rx.recv().await {
         events(event);
@@ -56,61 +104,31 @@ pub(super) async fn build(
 fn isolated_build(
     host: &str,
     request: &BuildRequest,
+    transfer: ContextTransfer,
     event_tx: mpsc::UnboundedSender<BuildEvent>,
-    done_tx: &mut oneshot::Sender<Result<BuildOutcome, BuildError>>,
-) -> Result<BuildOutcome, BuildError> {
+    done_tx: &mut oneshot::Sender<Result<BuildOutcome, Attempt>>,
+) -> Result<BuildOutcome, Attempt> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| thread_error(request.tag.clone(), e.to_string()))?;
     runtime.block_on(async {
-        let engine = DockerEngine::connect_to(host.to_string()).await?;
+        let engine = DockerEngine::connect_quietly(host.to_string()).await?;
         let relay = move |event: BuildEvent| {
             let _ = event_tx.send(event);
         };
         let mut progress = Progress::new(request.labels.keys().cloned());
         let finished = tokio::select! {
-            result = build_here(&engine, request, &relay, &mut progress) => Some(result),
+            result = build_here(&engine, request, transfer, &relay, &mut progress) => Some(result),
             () = done_tx.closed() => None,
         };
-        let result =
-            finished.unwrap_or_else(|| Err(thread_error(request.tag.clone(), "cancelled".into())));
+        let result = finished
+            .unwrap_or_else(|| Err(thread_error(request.tag.clone(), "cancelled".into()).into()));
         if result.is_err() {
             remove_intermediates(&engine, progress.created_images()).await;
         }
         result
     })
-}
-
-/// Remove the unlabelled images a failed or cancelled classic build committed (newest
-/// first; removing one prunes its untagged parents). Not forced: an image another build
-/// has since used as cache stays. A cancelled build's container may hold the newest one
-/// for a moment, so "in use by a container" is retried for a while.
-async fn remove_intermediates(engine: &DockerEngine, images: &[String]) {
-    let options = RemoveImageOptions {
-        force: false,
-        noprune: false,
-        ..Default::default()
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    for id in images.iter().rev() {
-        loop {
-            match engine
-                .docker
-                .remove_image(id, Some(options.clone()), None)
-                .await
-            {
-                Err(e)
-                    if is_conflict(&e)
-                        && e.to_string().contains("being used by")
-                        && Instant::now() < deadline =>
-                {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                _ => break,
-            }
-        }
-    }
 }
 
 /// An error running the build machinery itself.
@@ -121,18 +139,29 @@ fn thread_error(tag: String, message: String) -> BuildError {
     })
 }
 
-/// Build `request` on the current runtime and report progress to `events`.
+/// Build `request` on the current runtime, its context sent `transfer`'s way, and report
+/// progress to `events`.
 async fn build_here(
     engine: &DockerEngine,
     request: &BuildRequest,
+    transfer: ContextTransfer,
     events: BuildEvents<'_>,
     progress: &mut Progress,
-) -> Result<BuildOutcome, BuildError> {
-    let (body, writer) = stream_context(request.context.clone());
-    let mut stream =
-        engine
-            .long
-            .build_image(options(request), None, Some(bollard::body_try_stream(body)));
+) -> Result<BuildOutcome, Attempt> {
+    let mut sending = Sending::start(engine, request, transfer)
+        .await
+        .map_err(|e| match e {
+            StartError::Refused(why) => Attempt::Refused(why),
+            StartError::Failed(why) => Attempt::Failed(session_error(request, &why)),
+        })?;
+    let client = sending.client(&engine.long);
+    let mut options = options(request);
+    sending.set_options(&mut options, request.builder);
+    let body = match sending.take_body() {
+        Some(tar) => bollard::body_try_stream(tar),
+        None => bollard::body_full(Bytes::new()),
+    };
+    let mut stream = client.build_image(options, None, Some(body));
     let mut error = None;
     while let Some(item) = stream.next().await {
         match item {
@@ -144,11 +173,12 @@ async fn build_here(
         }
     }
     drop(stream);
-    let context = writer.await.unwrap_or_else(|e| Err(io::Error::other(e)));
+    let closed = sending.session_closed();
+    let sent = sending.finish().await;
     if let Some(err) = error {
-        return Err(failure(engine, request, progress, err, context.err()));
+        return Err(failure(engine, request, progress, err, sent.err(), closed).into());
     }
-    let context_bytes = context.map_err(|e| context_error(request, e))?;
+    let (context_bytes, context_seconds) = sent.map_err(|e| context_error(request, &e))?;
     let (steps_total, steps_run) = progress.counts();
     let image_id = match progress.image_id() {
         Some(id) if id.starts_with("sha256:") => id.to_string(),
@@ -159,18 +189,14 @@ async fn build_here(
         steps_total,
         steps_run,
         context_bytes,
+        context_seconds,
+        context_transfer: transfer,
+        transfer_note: None,
     })
 }
 
-/// Query parameters of the build.
+/// Query parameters of the build (the context's own are set by [`Sending`]).
 fn options(request: &BuildRequest) -> BuildImageOptions {
-    let (version, session) = match request.builder {
-        BuilderKind::Buildkit => (
-            BuilderVersion::BuilderBuildKit,
-            Some(format!("basebench-{}", uuid::Uuid::new_v4().simple())),
-        ),
-        BuilderKind::Classic => (BuilderVersion::BuilderV1, None),
-    };
     BuildImageOptions {
         dockerfile: request.context.dockerfile_name.clone(),
         t: Some(request.tag.clone()),
@@ -180,20 +206,33 @@ fn options(request: &BuildRequest) -> BuildImageOptions {
         labels: Some(request.labels.clone()),
         buildargs: Some(request.build_args.clone()),
         target: request.target.clone().unwrap_or_default(),
-        version,
-        session,
         ..Default::default()
     }
 }
 
-/// Turn a build stream error into a build failure or an engine error.
+/// Turn a build stream error into a build failure or an engine error. When sending the
+/// context failed on basebench's side (`ours`: a file that changed, disappeared or cannot
+/// be read) or the session closed before the build ended, that is the cause.
 fn failure(
     engine: &DockerEngine,
     request: &BuildRequest,
     progress: &Progress,
     err: BollardError,
-    context: Option<io::Error>,
+    ours: Option<String>,
+    session_closed: bool,
 ) -> BuildError {
+    if session_closed {
+        let why = ours.unwrap_or_else(|| err.to_string());
+        let cause = format!("the BuildKit session closed before the build finished ({why})");
+        return session_error(request, &cause);
+    }
+    if let Some(cause) = ours {
+        let cause = match &err {
+            BollardError::DockerStreamError { error } => format!("{cause} (the daemon: {error})"),
+            _ => cause,
+        };
+        return context_error(request, &cause);
+    }
     let message = match err {
         BollardError::DockerStreamError { error } => error,
         BollardError::DockerResponseServerError {
@@ -201,10 +240,6 @@ fn failure(
             message,
         } if status_code != 404 => message,
         err => {
-            // The upload broke: say why when it was our side (an unreadable file).
-            if let Some(e) = context.filter(|e| e.kind() != io::ErrorKind::BrokenPipe) {
-                return context_error(request, e);
-            }
             let action = format!("building image '{}'", request.tag);
             return BuildError::Engine(engine.fail_long(action, "the build endpoint").map(err));
         }
@@ -216,14 +251,28 @@ fn failure(
     })
 }
 
-/// An error producing the context tar.
-fn context_error(request: &BuildRequest, err: io::Error) -> BuildError {
+/// An error reading the context on basebench's side (its message names the file).
+fn context_error(request: &BuildRequest, cause: &str) -> BuildError {
     BuildError::Engine(EngineError::Api {
         action: format!(
             "sending the build context '{}'",
             request.context.root.display()
         ),
-        message: format!("{err}. Check that every file in the context is readable."),
+        message: format!(
+            "{cause}. Check that every file in the context is readable and stays unchanged \
+             while basebench builds."
+        ),
+    })
+}
+
+/// The BuildKit session broke (it could not be opened, or it closed mid-build).
+fn session_error(request: &BuildRequest, cause: &str) -> BuildError {
+    BuildError::Engine(EngineError::Api {
+        action: format!(
+            "sending the build context '{}' through a BuildKit session",
+            request.context.root.display()
+        ),
+        message: format!("{cause}. Retry, or send it as a tar with --context-transfer tar."),
     })
 }
 

@@ -11,17 +11,23 @@ mod container;
 mod errors;
 mod exec;
 mod image;
+mod intermediates;
 mod progress;
+mod send;
+mod session;
+mod transfer;
 mod upload;
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use bollard::Docker;
 
 use crate::engine::{
-    BuildError, BuildEvents, BuildOutcome, BuildRequest, ByteStream, ContainerSpec,
-    ContainerStatus, Engine, EngineError, ExecOutput, ImageInfo, ImportRequest, Labelled,
+    BuildError, BuildEvents, BuildOutcome, BuildRequest, BuilderKind, ByteStream, ContainerSpec,
+    ContainerStatus, ContextTransfer, Engine, EngineError, ExecOutput, ImageInfo, ImportRequest,
+    Labelled, TransferChoice,
 };
 use crate::results::HostInfo;
 use errors::Failure;
@@ -42,6 +48,10 @@ pub struct DockerEngine {
     long: Docker,
     host: String,
     api_version: String,
+    /// Can the daemon take the context through a BuildKit session (why not)?
+    session_support: Result<(), String>,
+    /// Set when the daemon refused a session during this run: later builds send a tar.
+    session_refused: Arc<OnceLock<String>>,
 }
 
 impl DockerEngine {
@@ -57,8 +67,19 @@ impl DockerEngine {
 
     /// Connect to `host` (a `DOCKER_HOST` value such as `unix:///var/run/docker.sock` or
     /// `tcp://host:2375`) and negotiate the API version; the `/version` call doubles as the
-    /// check that the daemon answers.
+    /// check that the daemon answers. Also learns whether the daemon takes BuildKit
+    /// sessions (see [`transfer::discover`]).
     pub async fn connect_to(host: String) -> Result<DockerEngine, EngineError> {
+        let mut engine = DockerEngine::connect_quietly(host).await?;
+        let version = engine.docker.client_version();
+        let api = (version.major_version as u32, version.minor_version as u32);
+        engine.session_support = transfer::discover(&engine.docker, &engine.host, api).await;
+        Ok(engine)
+    }
+
+    /// Connect and negotiate only (a build's own client: the caller already knows what
+    /// the daemon can do).
+    async fn connect_quietly(host: String) -> Result<DockerEngine, EngineError> {
         let unavailable = |message: String| EngineError::Unavailable {
             host: host.clone(),
             message,
@@ -75,6 +96,8 @@ impl DockerEngine {
             docker: docker.with_timeout(SHORT_TIMEOUT),
             api_version: format!("{}.{}", version.major_version, version.minor_version),
             host,
+            session_support: Err("not checked".to_string()),
+            session_refused: Arc::default(),
         })
     }
 
@@ -123,6 +146,11 @@ impl Engine for DockerEngine {
 
     async fn import_image(&self, request: &ImportRequest) -> Result<String, EngineError> {
         image::import(self, request).await
+    }
+
+    fn context_transfer(&self, builder: BuilderKind, requested: ContextTransfer) -> TransferChoice {
+        let refused = self.session_refused.get().map(String::as_str);
+        transfer::choose(builder, requested, &self.session_support, refused)
     }
 
     async fn build(

@@ -1,14 +1,16 @@
 //! The build context as an HTTP body: `BuildContext::write_tar` runs on a blocking
 //! thread and writes into a bounded channel that feeds the request, so a context is never
-//! held in memory whole.
+//! held in memory whole. Each chunk is counted as the request takes it.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::Stream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::send::TransferLog;
 use crate::context::BuildContext;
 
 /// Size of the chunks the context tar is sent in.
@@ -16,10 +18,11 @@ const CHUNK: usize = 256 * 1024;
 /// Chunks buffered between the tar writer and the HTTP body (bounds memory use).
 const CHUNKS_IN_FLIGHT: usize = 8;
 
-/// The context as an HTTP body, produced by `write_tar` on a blocking thread; the handle
-/// yields the bytes written.
+/// The context as an HTTP body, produced by `write_tar` on a blocking thread and counted
+/// in `log` chunk by chunk; the handle yields the bytes written.
 pub(super) fn stream_context(
     context: BuildContext,
+    log: Arc<TransferLog>,
 ) -> (
     impl Stream<Item = io::Result<Bytes>> + Send + 'static,
     JoinHandle<io::Result<u64>>,
@@ -41,7 +44,13 @@ pub(super) fn stream_context(
         }
         result
     });
-    let chunks = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    let chunks = futures_util::stream::poll_fn(move |cx| {
+        let polled = rx.poll_recv(cx);
+        if let std::task::Poll::Ready(Some(Ok(chunk))) = &polled {
+            log.packet(chunk.len());
+        }
+        polled
+    });
     (chunks, writer)
 }
 

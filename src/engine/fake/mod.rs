@@ -186,6 +186,11 @@ impl Engine for FakeEngine {
                 0
             },
             context_bytes: request.context.dockerfile.len() as u64,
+            context_seconds: 0.0,
+            context_transfer: self
+                .context_transfer(request.builder, request.transfer)
+                .transfer,
+            transfer_note: None,
         })
     }
 
