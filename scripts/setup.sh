@@ -29,7 +29,8 @@ docker_cli=docker
 if ! timeout 10 "$docker_cli" info >/dev/null 2>&1; then
   echo "setup: starting dockerd (log: /var/log/basebench-dockerd.log)"
   # Defaults on purpose: they set up the iptables NAT that build containers need.
-  nohup dockerd >/var/log/basebench-dockerd.log 2>&1 &
+  # setsid: a session of its own, so the daemon outlives the shell (and its process group) that ran this.
+  setsid nohup dockerd >/var/log/basebench-dockerd.log 2>&1 &
   for _ in $(seq 1 60); do
     timeout 5 "$docker_cli" info >/dev/null 2>&1 && break
     sleep 1
