@@ -11,6 +11,7 @@
 mod build;
 mod cleanup;
 mod container;
+mod fitness;
 mod image;
 mod phases;
 pub(crate) mod plan;

@@ -54,7 +54,10 @@ pub(crate) fn failure_line(detail: &FailureDetail) -> String {
         FailurePhase::Measure => format!("measuring failed: {}", detail.message),
     };
     if let Some(last) = detail.log_tail.iter().rev().find(|l| !l.trim().is_empty())
-        && matches!(detail.phase, FailurePhase::Health | FailurePhase::Smoke)
+        && matches!(
+            detail.phase,
+            FailurePhase::Health | FailurePhase::Smoke | FailurePhase::Measure
+        )
     {
         line.push_str(&format!("; last log line: {}", last.trim()));
     }

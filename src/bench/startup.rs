@@ -14,7 +14,7 @@ use crate::results::{FailureDetail, FailurePhase, VariantResult};
 use crate::stats::{Sample, Timing};
 
 /// Lines of container log kept for a failure row.
-const LOG_TAIL: usize = 20;
+pub(crate) const LOG_TAIL: usize = 20;
 
 /// A container that answered 200.
 #[derive(Debug, Clone)]

@@ -268,6 +268,8 @@ pub struct ContainerStatus {
     pub exit_code: Option<i64>,
     /// True when the kernel killed it for memory.
     pub(crate) oom_killed: bool,
+    /// Times the engine restarted it (`RestartCount`).
+    pub(crate) restart_count: i64,
     /// Error the engine recorded when starting it, if any.
     pub(crate) error: String,
 }

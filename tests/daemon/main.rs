@@ -15,5 +15,6 @@ mod context_faults;
 mod context_transfer;
 mod engine;
 mod engine_build;
+mod faults;
 mod run;
 mod verdicts;
