@@ -27,13 +27,13 @@ use std::collections::HashMap;
 use tokio::sync::watch;
 
 use crate::config::{Config, ConfigError, Variant};
-use crate::engine::{Engine, MANAGED_LABEL, RUN_LABEL};
+use crate::engine::{Engine, KEEP_LABEL, MANAGED_LABEL, RUN_LABEL};
 use crate::reporter::{Event, Phase, Reporter};
 use crate::results::{
     FailureDetail, FailurePhase, HostInfo, RunResults, RunSettings, SCHEMA_VERSION, VariantResult,
 };
 
-pub(crate) use cleanup::sweep_run;
+pub(crate) use cleanup::{Sweep, apply as apply_sweep, plan_sweep, sweep_run};
 pub(crate) use resolve_from::FromResolver;
 pub(crate) use slot::{Run, Slot, summary_line};
 
@@ -93,6 +93,16 @@ impl<'a> Bench<'a> {
             (MANAGED_LABEL.to_string(), "true".to_string()),
             (RUN_LABEL.to_string(), self.run_id.clone()),
         ])
+    }
+
+    /// Labels put on the images this run builds: [`Bench::labels`], and with
+    /// `--keep-images` the keep label `basebench clean` respects.
+    pub(crate) fn image_labels(&self) -> HashMap<String, String> {
+        let mut labels = self.labels();
+        if self.options.keep_images {
+            labels.insert(KEEP_LABEL.to_string(), "true".to_string());
+        }
+        labels
     }
 
     /// Tag of a variant's measured image.

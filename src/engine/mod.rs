@@ -23,6 +23,9 @@ use crate::results::HostInfo;
 pub const MANAGED_LABEL: &str = "basebench";
 /// Label whose value is the run id of the run that created the object.
 pub const RUN_LABEL: &str = "basebench.run";
+/// Label on the images of a run with `--keep-images` (value `"true"`): `basebench clean`
+/// leaves them, and what the user builds or runs from them, alone.
+pub const KEEP_LABEL: &str = "basebench.keep";
 /// Label on stand-in base images (kept across runs; removed by `basebench clean --bases`).
 pub const STAND_IN_LABEL: &str = "basebench.stand-in";
 
@@ -288,8 +291,26 @@ pub struct ExecOutput {
 pub struct Labelled {
     /// Container ids.
     pub containers: Vec<String>,
+    /// Those of `containers` that basebench created itself ([`own_container`]), with
+    /// their names; the others inherited the label from an image.
+    pub own: Vec<(String, String)>,
     /// Image ids.
     pub images: Vec<String>,
+}
+
+/// Whether a container named `name` with labels `labels` is one basebench created: it
+/// names every container `basebench-<run id>-…` with that run id in its `basebench.run`
+/// label. A container the user starts from a basebench image inherits the label (image
+/// labels become the container's), never the name.
+pub(crate) fn own_container(name: &str, labels: &HashMap<String, String>) -> bool {
+    let name = name.trim_start_matches('/');
+    labels.get(RUN_LABEL).is_some_and(|run| {
+        !run.is_empty()
+            && name
+                .strip_prefix("basebench-")
+                .and_then(|rest| rest.strip_prefix(run.as_str()))
+                .is_some_and(|rest| rest.starts_with('-'))
+    })
 }
 
 /// A root filesystem tarball to import as an image (`docker import`).
@@ -378,4 +399,24 @@ pub trait Engine: Send + Sync {
 
     /// Containers and images carrying `label` (`key` or `key=value`).
     async fn list_labelled(&self, label: &str) -> Result<Labelled, EngineError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_names_basebench_gives_are_its_own_containers() {
+        let labels = HashMap::from([(RUN_LABEL.to_string(), "20261202-0213-ab".to_string())]);
+        assert!(own_container(
+            "/basebench-20261202-0213-ab-slim-load",
+            &labels
+        ));
+        assert!(own_container("basebench-20261202-0213-ab-slim-r0", &labels));
+        // Inherited the label from the image, named by the user or by Docker.
+        assert!(!own_container("/user-app", &labels));
+        assert!(!own_container("/basebench-other-run-slim-load", &labels));
+        assert!(!own_container("/basebench-20261202-0213-abc-x", &labels));
+        assert!(!own_container("/basebench--x", &HashMap::new()));
+    }
 }

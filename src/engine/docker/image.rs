@@ -252,8 +252,23 @@ pub(super) async fn list_labelled(
         }))
         .await
         .map_err(fail)?;
+    let own = containers
+        .iter()
+        .filter_map(|c| {
+            let name = c
+                .names
+                .as_ref()?
+                .first()?
+                .trim_start_matches('/')
+                .to_string();
+            let labels = c.labels.clone().unwrap_or_default();
+            let id = c.id.clone()?;
+            crate::engine::own_container(&name, &labels).then_some((id, name))
+        })
+        .collect();
     Ok(Labelled {
         containers: containers.into_iter().filter_map(|c| c.id).collect(),
+        own,
         images: images.into_iter().map(|i| i.id).collect(),
     })
 }

@@ -26,6 +26,7 @@ use script::{Script, directives, fake_archive, serve};
 
 struct FakeContainer {
     image: String,
+    name: String,
     labels: HashMap<String, String>,
     port: Option<u16>,
     server: Option<JoinHandle<()>>,
@@ -205,6 +206,7 @@ impl Engine for FakeEngine {
             id.clone(),
             FakeContainer {
                 image: spec.image.clone(),
+                name: spec.name.clone(),
                 labels: spec.labels.clone(),
                 port: None,
                 server: None,
@@ -374,6 +376,17 @@ impl Engine for FakeEngine {
             .collect();
         containers.sort();
         images.sort();
-        Ok(Labelled { containers, images })
+        let own = containers
+            .iter()
+            .filter_map(|id| {
+                let c = &state.containers[id];
+                own_container(&c.name, &c.labels).then(|| (id.clone(), c.name.clone()))
+            })
+            .collect();
+        Ok(Labelled {
+            containers,
+            own,
+            images,
+        })
     }
 }
