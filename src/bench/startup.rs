@@ -118,15 +118,15 @@ pub(crate) async fn start(
     let deadline = since + bench.config.health_timeout;
     tokio::select! {
         healthy = probe::wait_for_200(addr, &variant.health, since, deadline) => match healthy {
-            Some(took) => Ok(Started {
+            Ok(took) => Ok(Started {
                 id,
                 addr,
                 engine_ms: engine_part.as_secs_f64() * 1000.0,
                 total_ms: took.as_secs_f64() * 1000.0,
             }),
-            None => {
+            Err(seen) => {
                 let message = format!(
-                    "never answered HTTP 200 on {} within {:.0} s",
+                    "never answered HTTP 200 on {} within {:.0} s ({seen})",
                     variant.health,
                     bench.config.health_timeout.as_secs_f64()
                 );

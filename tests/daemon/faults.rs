@@ -1,7 +1,7 @@
 //! Faults during measurement on a real daemon: an app that crashes after its first
 //! healthy answers, and one whose requests fail while it keeps running, are failures
 //! (never ranked, never the reference), with the count, the container's state and its
-//! log tail.
+//! log tail; a log that ends in a traceback's bracket names the error line above it.
 
 use std::process::Command;
 
@@ -32,6 +32,11 @@ env = ["TESTAPP_CRASH_AFTER=5"]
 name = "errors"
 dockerfile = "Dockerfile"
 latency_path = "/missing"
+
+[[variant]]
+name = "traceback"
+dockerfile = "Dockerfile"
+env = ["TESTAPP_EXIT_CODE=3", "TESTAPP_TRACEBACK=1"]
 "#;
 
 #[tokio::test]
@@ -93,6 +98,20 @@ async fn a_crash_after_healthy_answers_and_failing_requests_are_failures() {
     let line = errors.failure.as_deref().unwrap_or("");
     assert!(
         line.contains("requests failed") && line.contains("limit 1 %"),
+        "{line}"
+    );
+
+    // The log ends in a traceback's "]": the cell names the error three lines up.
+    let traceback = row(&results, "traceback");
+    let detail = traceback.failure_detail.as_ref().expect("failure detail");
+    assert_eq!(
+        detail.log_tail.last().map(String::as_str),
+        Some("]"),
+        "{detail:?}"
+    );
+    let line = traceback.failure.as_deref().unwrap_or("");
+    assert!(
+        line.ends_with("; log: ImportError: worker class not found"),
         "{line}"
     );
     assert_nothing_left(&results.run_id).await;

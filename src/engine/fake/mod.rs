@@ -280,7 +280,7 @@ impl Engine for FakeEngine {
         })
     }
 
-    async fn logs_tail(&self, id: &str, _lines: usize) -> Result<Vec<String>, EngineError> {
+    async fn logs_tail(&self, id: &str, tail: usize) -> Result<Vec<String>, EngineError> {
         let state = lock(self);
         let c = state.container(id)?;
         let logged = state
@@ -297,7 +297,7 @@ impl Engine for FakeEngine {
             c.exited
                 .map(|code| format!("fatal: configured to exit with {code}")),
         );
-        Ok(lines)
+        Ok(lines.split_off(lines.len().saturating_sub(tail)))
     }
 
     async fn memory_usage(&self, _id: &str) -> Result<u64, EngineError> {
