@@ -304,6 +304,7 @@ mod dockerfile_text;
 /// Exit codes through the binary, one test per command.
 mod exit_codes;
 mod failure_rows;
+mod full_disk;
 mod hostile_text;
 
 #[test]
