@@ -137,6 +137,15 @@ async fn measures_working_slow_and_broken_variants_and_leaves_nothing_behind() {
             .failure
             .as_deref()
             .unwrap_or("")
+            .contains("build failed at `[2/2] COPY does-not-exist"),
+        "the step that failed, not the one before: {:?}",
+        broken.failure
+    );
+    assert!(
+        broken
+            .failure
+            .as_deref()
+            .unwrap_or("")
             .contains("does-not-exist"),
         "{:?}",
         broken.failure
