@@ -80,7 +80,7 @@ async fn first_build(
     slot.builds = Some(builds);
     built?;
     let image_id = image_id.unwrap_or_default();
-    image::inspect(bench, &image_id, &mut slot.result).await?;
+    image::inspect(bench, &image_id, variant.port, &mut slot.result).await?;
     slot.alive = true;
     // Provisional until every phase has measured it (an incomplete run says so).
     slot.result.works = true;
@@ -139,7 +139,7 @@ async fn rebuilds(
         // latest one, so its size and layers are the ones reported.
         let latest = slot.image_id().unwrap_or_default();
         if slot.result.image.as_ref().is_some_and(|i| i.id != latest) {
-            let step = image::inspect(bench, &latest, &mut slot.result);
+            let step = image::inspect(bench, &latest, slot.variant.port, &mut slot.result);
             match bench.or_cancel(step).await {
                 None => return false,
                 Some(Err(stop)) => slot.fail(stop),

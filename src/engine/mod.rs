@@ -227,6 +227,8 @@ pub struct ImageInfo {
     pub entrypoint: Vec<String>,
     /// `Config.Cmd`; empty when unset.
     pub cmd: Vec<String>,
+    /// `Config.ExposedPorts`, sorted (`8080/tcp`); empty when unset.
+    pub(crate) exposed_ports: Vec<String>,
     /// History, oldest first.
     pub(crate) history: Vec<HistoryItem>,
 }

@@ -116,3 +116,47 @@ async fn a_crash_after_healthy_answers_and_failing_requests_are_failures() {
     );
     assert_nothing_left(&results.run_id).await;
 }
+
+#[tokio::test]
+async fn an_app_listening_on_another_port_is_named_as_such() {
+    connect_or_fail().await;
+    let app = test_app_context("");
+    let dir = app.dir.path();
+    let out = dir.join("out");
+    // The app listens on 9090 and the image says so; the run probes 8080.
+    let elsewhere = "ENV TESTAPP_PORT=9090\nEXPOSE 9090";
+    let output = crate::support::cli::run_command(
+        dir,
+        &out,
+        &[
+            "--runs",
+            "1",
+            "--build-runs",
+            "1",
+            "--health-timeout",
+            "3",
+            "--no-anatomy",
+            "--no-history",
+        ],
+        &[("elsewhere", elsewhere)],
+    )
+    .output()
+    .expect("run basebench");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let results = read_results(&out);
+    let row = row(&results, "elsewhere");
+    assert!(
+        row.warnings
+            .iter()
+            .any(|w| w.contains("exposes 9090/tcp") && w.contains("8080")),
+        "a warning before the start: {:?}",
+        row.warnings
+    );
+    let line = row.failure.as_deref().unwrap_or("");
+    assert!(
+        line.contains("nothing answered on port 8080") && line.contains("9090/tcp"),
+        "{line}"
+    );
+    assert_nothing_left(&results.run_id).await;
+}

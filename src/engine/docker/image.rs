@@ -76,6 +76,11 @@ pub(super) async fn image_info(
         labels: config.labels.unwrap_or_default(),
         entrypoint: config.entrypoint.unwrap_or_default(),
         cmd: config.cmd.unwrap_or_default(),
+        exposed_ports: {
+            let mut ports: Vec<String> = config.exposed_ports.unwrap_or_default();
+            ports.sort();
+            ports
+        },
         history: history
             .into_iter()
             .map(|h| HistoryItem {
