@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use tokio::sync::watch;
 
 use crate::config::{Config, ConfigError, Variant};
-use crate::engine::{Engine, KEEP_LABEL, MANAGED_LABEL, RUN_LABEL};
+use crate::engine::{Engine, EngineError, KEEP_LABEL, MANAGED_LABEL, RUN_LABEL};
 use crate::reporter::{Event, Phase, Reporter};
 use crate::results::{
     FailureDetail, FailurePhase, HostInfo, RunResults, RunSettings, SCHEMA_VERSION, VariantResult,
@@ -58,6 +58,8 @@ pub(crate) struct Bench<'a> {
     pub(crate) options: RunOptions,
     /// Becomes `true` when the user interrupts (Ctrl-C, SIGTERM).
     pub(crate) cancel: watch::Receiver<bool>,
+    /// Set when the engine stopped answering mid-run ([`Bench::or_cancel`] noticed).
+    pub(crate) lost: std::sync::Mutex<Option<EngineError>>,
 }
 
 /// What [`Bench::run`] measured, and the missing setting it stopped for, if any.
@@ -205,19 +207,35 @@ impl<'a> Bench<'a> {
         on_update(&run.results);
     }
 
-    /// Run `future` unless the user interrupts first (`None`).
+    /// Run `future` unless the user interrupts first or the engine stops answering
+    /// (`None`; [`Bench::lost`] then says why). Without the second, a daemon that went
+    /// away would be blamed on the app ("never answered HTTP 200").
     pub(crate) async fn or_cancel<T>(
         &self,
         future: impl std::future::Future<Output = T>,
     ) -> Option<T> {
         let mut cancel = self.cancel.clone();
-        if *cancel.borrow() {
+        if *cancel.borrow() || self.engine_lost() {
             return None;
         }
         tokio::select! {
             value = future => Some(value),
             _ = cancel.wait_for(|stop| *stop) => None,
+            lost = watch_engine(self.engine) => {
+                *self.lost.lock().unwrap_or_else(|e| e.into_inner()) = Some(lost);
+                None
+            }
         }
+    }
+
+    /// True once the engine stopped answering.
+    pub(crate) fn engine_lost(&self) -> bool {
+        self.lost.lock().map_or(true, |l| l.is_some())
+    }
+
+    /// Why the engine was lost, once (the run command reports it).
+    pub(crate) fn take_lost(&self) -> Option<EngineError> {
+        self.lost.lock().ok().and_then(|mut l| l.take())
     }
 
     /// The usage error of a run that needs a stand-in for `requested` and has no mirror.
@@ -274,6 +292,21 @@ impl<'a> Bench<'a> {
                 .report(Event::Warning(format!("{}: {text}", result.name)));
         }
         result.warnings.push(text);
+    }
+}
+
+/// Resolves when the engine no longer answers: two failed pings a moment apart (a
+/// single slow answer on a busy daemon is not a loss). Pings every second.
+async fn watch_engine(engine: &dyn Engine) -> EngineError {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        if engine.ping().await.is_ok() {
+            continue;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        if let Err(e) = engine.ping().await {
+            return e;
+        }
     }
 }
 

@@ -94,6 +94,7 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
             skip_anatomy: args.no_anatomy,
         },
         cancel: cancel_rx.clone(),
+        lost: std::sync::Mutex::new(None),
     };
     // A failed write mid-run is said once; the next step writes everything again, and
     // the final write decides ([`finish`]).
@@ -111,7 +112,8 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
     let results = outcome.results;
     signals.abort();
     let interrupted = *cancel_rx.borrow();
-    finish(
+    let lost = bench.take_lost();
+    let finished = finish(
         engine.as_ref(),
         &results,
         &args,
@@ -120,7 +122,11 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
         reporter.as_ref(),
         interrupted,
     )
-    .await?;
+    .await;
+    if let Some(e) = lost {
+        return Err(engine_lost(&e, &results.run_id, &output));
+    }
+    finished?;
     if let Some(e) = outcome.stopped {
         return Err(e.into());
     }
@@ -142,6 +148,17 @@ fn hyperfine_path(args: &RunArgs, cwd: &std::path::Path) -> Result<Option<PathBu
         ))),
         _ => Ok(Some(path)),
     }
+}
+
+/// The error of a run whose engine stopped answering: not the app's fault, exit 3, with
+/// where the measurements so far are and how to remove what the run left.
+fn engine_lost(e: &crate::engine::EngineError, run_id: &str, output: &OutputDir) -> CliError {
+    CliError::environment(anyhow::anyhow!(
+        "the container engine stopped answering during the run, so it stopped there: {e}\n\
+         The measurements so far are kept in '{}' (marked incomplete). Once the engine is \
+         back, `basebench clean --run {run_id}` removes what the run left on it.",
+        output.path().display()
+    ))
 }
 
 fn exit_code(results: &RunResults, interrupted: bool, allow_failures: bool) -> ExitCode {

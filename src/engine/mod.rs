@@ -332,6 +332,11 @@ pub trait Engine: Send + Sync {
     /// Check the daemon answers; describe it.
     async fn info(&self) -> Result<HostInfo, EngineError>;
 
+    /// Check the daemon still answers (cheap: a run asks every second while it waits).
+    async fn ping(&self) -> Result<(), EngineError> {
+        self.info().await.map(|_| ())
+    }
+
     /// Inspect a local image; `Ok(None)` when it is not present.
     async fn image_info(&self, reference: &str) -> Result<Option<ImageInfo>, EngineError>;
 

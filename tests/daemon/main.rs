@@ -16,6 +16,7 @@ mod context_faults;
 mod context_transfer;
 mod engine;
 mod engine_build;
+mod engine_loss;
 mod faults;
 mod run;
 mod verdicts;
