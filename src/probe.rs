@@ -11,29 +11,78 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// How long a load request sent before the phase's end may take past it: a request cut
+/// off by the end of the phase is not the app's error; one slower than this is.
+pub(crate) const LOAD_GRACE: Duration = Duration::from_secs(2);
 /// Longest gap between two health polls.
 pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(5);
+
+/// What one health request saw when it was not a 200: the last of these is named when a
+/// container never answers 200 in time.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Seen {
+    /// An HTTP answer with this status.
+    Status(u16),
+    /// Nothing listens on the port (yet).
+    Refused,
+    /// The connection closed before a whole status line arrived.
+    Closed,
+    /// Bytes that are not an HTTP/1.x response.
+    NotHttp,
+    /// No answer within the request's time.
+    NoAnswer(Duration),
+    /// Another connection error.
+    Io(String),
+}
+
+impl std::fmt::Display for Seen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("last answer: ")?;
+        match self {
+            Seen::Status(code) => write!(f, "HTTP {code}"),
+            Seen::Refused => f.write_str("connection refused"),
+            Seen::Closed => f.write_str("the connection closed without a response"),
+            Seen::NotHttp => f.write_str("not an HTTP response"),
+            Seen::NoAnswer(after) => write!(f, "none within {:.1} s", after.as_secs_f64()),
+            Seen::Io(message) => f.write_str(message),
+        }
+    }
+}
 
 /// Send one `GET path` on a fresh connection and return the status code once the whole
 /// response has been read. `None` on any connection or protocol failure.
 pub(crate) async fn get_status(addr: SocketAddr, path: &str, timeout: Duration) -> Option<u16> {
-    tokio::time::timeout(timeout, request(addr, path))
-        .await
-        .ok()
-        .flatten()
+    answer(addr, path, timeout).await.ok()
 }
 
-async fn request(addr: SocketAddr, path: &str) -> Option<u16> {
-    let mut stream = TcpStream::connect(addr).await.ok()?;
-    stream.set_nodelay(true).ok()?;
+/// [`get_status`], saying what was seen instead when there is no status.
+async fn answer(addr: SocketAddr, path: &str, timeout: Duration) -> Result<u16, Seen> {
+    tokio::time::timeout(timeout, request(addr, path))
+        .await
+        .unwrap_or(Err(Seen::NoAnswer(timeout)))
+}
+
+async fn request(addr: SocketAddr, path: &str) -> Result<u16, Seen> {
+    let io = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => Seen::Refused,
+        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe => Seen::Closed,
+        _ => Seen::Io(e.to_string()),
+    };
+    let mut stream = TcpStream::connect(addr).await.map_err(io)?;
+    stream.set_nodelay(true).map_err(io)?;
     let head = format!(
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nUser-Agent: basebench\r\n\r\n"
     );
-    stream.write_all(head.as_bytes()).await.ok()?;
+    stream.write_all(head.as_bytes()).await.map_err(io)?;
     let mut response = Vec::with_capacity(1024);
     let mut buf = [0u8; 8192];
     loop {
-        let n = stream.read(&mut buf).await.ok()?;
+        let n = match stream.read(&mut buf).await {
+            Ok(n) => n,
+            // A reset after a whole status line still carries the status.
+            Err(e) if response.is_empty() => return Err(io(e)),
+            Err(_) => break,
+        };
         if n == 0 {
             break;
         }
@@ -41,7 +90,10 @@ async fn request(addr: SocketAddr, path: &str) -> Option<u16> {
             response.extend_from_slice(&buf[..n]);
         }
     }
-    parse_status(&response)
+    if response.is_empty() {
+        return Err(Seen::Closed);
+    }
+    parse_status(&response).ok_or(Seen::NotHttp)
 }
 
 /// The status code of an HTTP/1.x status line at the start of `response`.
@@ -61,21 +113,25 @@ pub(crate) fn parse_status(response: &[u8]) -> Option<u16> {
 }
 
 /// Poll `path` on fresh connections, at most [`POLL_INTERVAL`] apart, until it answers
-/// 200 or `deadline` passes. Returns the time from `since` to the moment the 200 arrived.
+/// 200 or `deadline` passes. Returns the time from `since` to the moment the 200 arrived,
+/// or what the last attempt saw.
 pub(crate) async fn wait_for_200(
     addr: SocketAddr,
     path: &str,
     since: Instant,
     deadline: Instant,
-) -> Option<Duration> {
+) -> Result<Duration, Seen> {
+    let mut seen = Seen::NoAnswer(Duration::ZERO);
     loop {
         let attempt = Instant::now();
         if attempt >= deadline {
-            return None;
+            return Err(seen);
         }
         let budget = (deadline - attempt).min(Duration::from_secs(2));
-        if get_status(addr, path, budget).await == Some(200) {
-            return Some(since.elapsed());
+        match answer(addr, path, budget).await {
+            Ok(200) => return Ok(since.elapsed()),
+            Ok(status) => seen = Seen::Status(status),
+            Err(other) => seen = other,
         }
         let next = attempt + POLL_INTERVAL;
         tokio::time::sleep_until(next.into()).await;
@@ -134,7 +190,8 @@ impl LoadResult {
 }
 
 /// Run `concurrency` workers sending requests back to back for `duration`, bounded to
-/// `max_requests` in total so a very fast app cannot make the phase unbounded.
+/// `max_requests` in total so a very fast app cannot make the phase unbounded. A request
+/// sent before the end has [`LOAD_GRACE`] past it to answer.
 pub(crate) async fn load(
     addr: SocketAddr,
     path: &str,
@@ -163,9 +220,7 @@ pub(crate) async fn load(
                     stop.store(true, Ordering::Relaxed);
                     break;
                 }
-                let budget = deadline
-                    .saturating_duration_since(Instant::now())
-                    .max(Duration::from_millis(100));
+                let budget = deadline.saturating_duration_since(Instant::now()) + LOAD_GRACE;
                 match get_status(addr, &path, budget).await {
                     Some(200) => ok.fetch_add(1, Ordering::Relaxed),
                     _ => errors.fetch_add(1, Ordering::Relaxed),
@@ -235,14 +290,45 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn waiting_gives_up_at_the_deadline() {
+    async fn waiting_gives_up_at_the_deadline_naming_the_last_answer() {
         let addr = serve("500 Internal Server Error", Duration::ZERO).await;
         let start = Instant::now();
-        assert_eq!(
-            wait_for_200(addr, "/", start, start + Duration::from_millis(200)).await,
-            None
-        );
+        let seen = wait_for_200(addr, "/", start, start + Duration::from_millis(200)).await;
+        assert_eq!(seen, Err(Seen::Status(500)));
         assert!(start.elapsed() < Duration::from_millis(400));
+        assert_eq!(Seen::Status(500).to_string(), "last answer: HTTP 500");
+    }
+
+    #[tokio::test]
+    async fn a_closed_connection_and_a_refused_one_are_named() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                drop(socket);
+            }
+        });
+        let start = Instant::now();
+        let seen = wait_for_200(addr, "/", start, start + Duration::from_millis(200)).await;
+        assert_eq!(
+            seen.map_err(|s| s.to_string()),
+            Err("last answer: the connection closed without a response".to_string())
+        );
+        // Nothing listens on a port just released.
+        let free = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let gone = free.local_addr().expect("addr");
+        drop(free);
+        let seen = wait_for_200(
+            gone,
+            "/",
+            start,
+            Instant::now() + Duration::from_millis(100),
+        )
+        .await;
+        assert_eq!(
+            seen.map_err(|s| s.to_string()),
+            Err("last answer: connection refused".to_string())
+        );
     }
 
     #[tokio::test]
@@ -262,5 +348,33 @@ mod tests {
         let result = load(addr, "/", 4, Duration::from_secs(5), 100).await;
         assert_eq!(result.ok + result.errors, 100, "bounded by max_requests");
         assert!(result.requests_per_second() > 0.0);
+    }
+
+    /// Serves 200 after `delay` on every request.
+    async fn serve_slowly(delay: Duration) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 1024];
+                    let _ = socket.read(&mut buf).await;
+                    tokio::time::sleep(delay).await;
+                    let body =
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+                    let _ = socket.write_all(body.as_bytes()).await;
+                });
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn requests_in_flight_at_the_end_of_the_load_are_not_errors() {
+        // Each request takes 300 ms; the phase lasts 200 ms: the two requests sent at
+        // its start finish after its end and answered 200.
+        let addr = serve_slowly(Duration::from_millis(300)).await;
+        let result = load(addr, "/", 2, Duration::from_millis(200), 100).await;
+        assert_eq!((result.ok, result.errors), (2, 0), "{result:?}");
     }
 }

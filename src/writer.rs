@@ -60,6 +60,12 @@ pub(crate) fn append_line(path: &Path, line: &str) -> Result<(), WriteError> {
     file.sync_all().map_err(fail)
 }
 
+/// Where a run's reports go when its output directory cannot take them (a full disk):
+/// `basebench-<run-id>` in the system's temporary directory.
+pub(crate) fn fallback_dir(run_id: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("basebench-{run_id}"))
+}
+
 /// The directory a run writes its reports to, checked before the first build.
 #[derive(Debug, Clone)]
 pub(crate) struct OutputDir {

@@ -105,7 +105,7 @@ pub(crate) fn prepare(
             no_cache: true,
             builder: bench.config.builder,
             transfer: bench.config.context_transfer,
-            labels: bench.labels(),
+            labels: bench.image_labels(),
             build_args: variant.build_args.clone().into_iter().collect(),
             target: variant.target.clone(),
         },

@@ -1,7 +1,8 @@
 //! Removing what a run created: per variant as it finishes, and a label sweep at the end
-//! of a run, on interrupt, and for `basebench clean`.
+//! of a run, on interrupt, and for `basebench clean` (which leaves kept images and the
+//! containers basebench did not create alone).
 
-use crate::engine::{Engine, EngineError, Labelled, RUN_LABEL};
+use crate::engine::{Engine, EngineError, KEEP_LABEL, RUN_LABEL};
 
 /// Objects one variant created, in creation order.
 #[derive(Debug, Default)]
@@ -30,26 +31,77 @@ pub(crate) async fn remove_created(engine: &dyn Engine, created: &Created, keep_
     }
 }
 
-/// Remove every container and image labelled with `run_id` (or, with `None`, with any
-/// run id), except images in `keep`. Returns what was removed.
-pub(crate) async fn sweep_run(
+/// What a sweep removes (or, planned only, would remove) and what it leaves alone.
+#[derive(Debug, Default)]
+pub(crate) struct Sweep {
+    /// Containers basebench created, `(id, name)`.
+    pub(crate) containers: Vec<(String, String)>,
+    /// Image ids.
+    pub(crate) images: Vec<String>,
+    /// Images left because they carry the keep label (`--keep-images`).
+    pub(crate) kept_images: usize,
+    /// Containers left because basebench did not create them (they inherited its labels
+    /// from an image).
+    pub(crate) foreign_containers: usize,
+}
+
+/// Plan the removal of what runs left: the containers basebench created labelled with
+/// `run_id` (or, with `None`, any run id), then their images except those in `keep` and,
+/// when `respect_kept`, those carrying the keep label. Removes nothing.
+pub(crate) async fn plan_sweep(
     engine: &dyn Engine,
     run_id: Option<&str>,
     keep: &[String],
-) -> Result<Labelled, EngineError> {
+    respect_kept: bool,
+) -> Result<Sweep, EngineError> {
     let label = match run_id {
         Some(id) => format!("{RUN_LABEL}={id}"),
         None => RUN_LABEL.to_string(),
     };
     let found = engine.list_labelled(&label).await?;
-    let mut removed = Labelled::default();
-    for id in &found.containers {
+    let kept = if respect_kept {
+        engine
+            .list_labelled(&format!("{KEEP_LABEL}=true"))
+            .await?
+            .images
+    } else {
+        Vec::new()
+    };
+    let images: Vec<String> = found
+        .images
+        .iter()
+        .filter(|id| !keep.contains(id))
+        .cloned()
+        .collect();
+    let (kept, images): (Vec<String>, Vec<String>) =
+        images.into_iter().partition(|id| kept.contains(id));
+    Ok(Sweep {
+        foreign_containers: found.containers.len() - found.own.len(),
+        containers: found.own,
+        images,
+        kept_images: kept.len(),
+    })
+}
+
+/// Remove what `sweep` lists, containers first.
+pub(crate) async fn apply(engine: &dyn Engine, sweep: &Sweep) -> Result<(), EngineError> {
+    for (id, _) in &sweep.containers {
         engine.remove_container(id).await?;
-        removed.containers.push(id.clone());
     }
-    for id in found.images.iter().filter(|id| !keep.contains(id)) {
+    for id in &sweep.images {
         engine.remove_image(id).await?;
-        removed.images.push(id.clone());
     }
-    Ok(removed)
+    Ok(())
+}
+
+/// Remove the containers basebench created labelled with `run_id` (or, with `None`, with
+/// any run id), then the images, except images in `keep`. Returns what was removed.
+pub(crate) async fn sweep_run(
+    engine: &dyn Engine,
+    run_id: Option<&str>,
+    keep: &[String],
+) -> Result<Sweep, EngineError> {
+    let sweep = plan_sweep(engine, run_id, keep, false).await?;
+    apply(engine, &sweep).await?;
+    Ok(sweep)
 }

@@ -40,6 +40,8 @@ pub(crate) struct Loaded {
     pub(crate) samples: Vec<Sample>,
     /// Requests that did not answer 200.
     pub(crate) errors: u32,
+    /// Requests sent in the latency rounds and the load (health polls not counted).
+    pub(crate) requests: u32,
 }
 
 /// Memory in use now, as a measuring failure when the engine cannot say.
@@ -66,6 +68,7 @@ pub(crate) async fn latency_share(
     let seq = probe::sequential(loaded.addr, path, count, REQUEST_TIMEOUT).await;
     let at = super::now_millis();
     loaded.errors += seq.errors;
+    loaded.requests += count;
     loaded
         .samples
         .extend(seq.samples_ms.into_iter().map(|value| Sample {
@@ -82,7 +85,7 @@ pub(crate) async fn latency_share(
 pub(crate) async fn load(
     bench: &Bench<'_>,
     variant: &Variant,
-    loaded: &Loaded,
+    loaded: &mut Loaded,
     result: &mut VariantResult,
 ) {
     let (engine, config) = (bench.engine, bench.config);
@@ -108,8 +111,13 @@ pub(crate) async fn load(
         outcome
     };
     let (load, ()) = tokio::join!(load, sampler);
-    let errors = loaded.errors + load.as_ref().map_or(0, |l| l.errors);
-    if errors > 0 {
+    if let Some(l) = &load {
+        loaded.errors += l.errors;
+        loaded.requests += l.ok + l.errors;
+    }
+    let errors = loaded.errors;
+    // Above the limit the variant fails instead ([`super::fitness`]).
+    if errors > 0 && !super::fitness::too_many(errors, loaded.requests, config) {
         bench.warn(result, Warning::RequestErrors { count: errors });
     }
     let mut sorted: Vec<f64> = loaded.samples.iter().map(|s| s.value).collect();

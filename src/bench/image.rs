@@ -12,6 +12,7 @@ use crate::results::{FailurePhase, HistoryEntry, ImageFacts, VariantResult};
 pub(crate) async fn inspect(
     bench: &Bench<'_>,
     image_id: &str,
+    port: u16,
     result: &mut VariantResult,
 ) -> Result<(), Stop> {
     let engine = bench.engine;
@@ -35,6 +36,11 @@ pub(crate) async fn inspect(
         None => None,
     };
     let from_scratch = result.final_base().is_none();
+    if let Some(warning) = port_warning(&info, port)
+        && !result.warnings.contains(&warning.to_string())
+    {
+        bench.warn(result, warning);
+    }
     result.image = Some(image_facts(
         &info,
         base.as_ref(),
@@ -42,6 +48,18 @@ pub(crate) async fn inspect(
         &bench.tag(&result.name),
     ));
     Ok(())
+}
+
+/// Said when the image exposes ports and not `port`: the app likely listens elsewhere.
+fn port_warning(info: &ImageInfo, port: u16) -> Option<Warning> {
+    let probed = [format!("{port}/tcp"), port.to_string()];
+    let exposed = &info.exposed_ports;
+    (!exposed.is_empty() && !exposed.iter().any(|p| probed.contains(p))).then(|| {
+        Warning::PortNotExposed {
+            port,
+            exposed: exposed.clone(),
+        }
+    })
 }
 
 /// Combine the image's and its base's inspect data.

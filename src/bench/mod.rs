@@ -11,6 +11,7 @@
 mod build;
 mod cleanup;
 mod container;
+mod fitness;
 mod image;
 mod phases;
 pub(crate) mod plan;
@@ -26,13 +27,13 @@ use std::collections::HashMap;
 use tokio::sync::watch;
 
 use crate::config::{Config, ConfigError, Variant};
-use crate::engine::{Engine, MANAGED_LABEL, RUN_LABEL};
+use crate::engine::{Engine, EngineError, KEEP_LABEL, MANAGED_LABEL, RUN_LABEL};
 use crate::reporter::{Event, Phase, Reporter};
 use crate::results::{
     FailureDetail, FailurePhase, HostInfo, RunResults, RunSettings, SCHEMA_VERSION, VariantResult,
 };
 
-pub(crate) use cleanup::sweep_run;
+pub(crate) use cleanup::{Sweep, apply as apply_sweep, plan_sweep, sweep_run};
 pub(crate) use resolve_from::FromResolver;
 pub(crate) use slot::{Run, Slot, summary_line};
 
@@ -57,6 +58,8 @@ pub(crate) struct Bench<'a> {
     pub(crate) options: RunOptions,
     /// Becomes `true` when the user interrupts (Ctrl-C, SIGTERM).
     pub(crate) cancel: watch::Receiver<bool>,
+    /// Set when the engine stopped answering mid-run ([`Bench::or_cancel`] noticed).
+    pub(crate) lost: std::sync::Mutex<Option<EngineError>>,
 }
 
 /// What [`Bench::run`] measured, and the missing setting it stopped for, if any.
@@ -92,6 +95,16 @@ impl<'a> Bench<'a> {
             (MANAGED_LABEL.to_string(), "true".to_string()),
             (RUN_LABEL.to_string(), self.run_id.clone()),
         ])
+    }
+
+    /// Labels put on the images this run builds: [`Bench::labels`], and with
+    /// `--keep-images` the keep label `basebench clean` respects.
+    pub(crate) fn image_labels(&self) -> HashMap<String, String> {
+        let mut labels = self.labels();
+        if self.options.keep_images {
+            labels.insert(KEEP_LABEL.to_string(), "true".to_string());
+        }
+        labels
     }
 
     /// Tag of a variant's measured image.
@@ -194,19 +207,35 @@ impl<'a> Bench<'a> {
         on_update(&run.results);
     }
 
-    /// Run `future` unless the user interrupts first (`None`).
+    /// Run `future` unless the user interrupts first or the engine stops answering
+    /// (`None`; [`Bench::lost`] then says why). Without the second, a daemon that went
+    /// away would be blamed on the app ("never answered HTTP 200").
     pub(crate) async fn or_cancel<T>(
         &self,
         future: impl std::future::Future<Output = T>,
     ) -> Option<T> {
         let mut cancel = self.cancel.clone();
-        if *cancel.borrow() {
+        if *cancel.borrow() || self.engine_lost() {
             return None;
         }
         tokio::select! {
             value = future => Some(value),
             _ = cancel.wait_for(|stop| *stop) => None,
+            lost = watch_engine(self.engine) => {
+                *self.lost.lock().unwrap_or_else(|e| e.into_inner()) = Some(lost);
+                None
+            }
         }
+    }
+
+    /// True once the engine stopped answering.
+    pub(crate) fn engine_lost(&self) -> bool {
+        self.lost.lock().map_or(true, |l| l.is_some())
+    }
+
+    /// Why the engine was lost, once (the run command reports it).
+    pub(crate) fn take_lost(&self) -> Option<EngineError> {
+        self.lost.lock().ok().and_then(|mut l| l.take())
     }
 
     /// The usage error of a run that needs a stand-in for `requested` and has no mirror.
@@ -263,6 +292,21 @@ impl<'a> Bench<'a> {
                 .report(Event::Warning(format!("{}: {text}", result.name)));
         }
         result.warnings.push(text);
+    }
+}
+
+/// Resolves when the engine no longer answers: two failed pings a moment apart (a
+/// single slow answer on a busy daemon is not a loss). Pings every second.
+async fn watch_engine(engine: &dyn Engine) -> EngineError {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        if engine.ping().await.is_ok() {
+            continue;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        if let Err(e) = engine.ping().await {
+            return e;
+        }
     }
 }
 

@@ -4,7 +4,9 @@
 
 use super::build::{self, At, BuildKind};
 use super::plan::{Kind, Plan, Round};
-use super::{Bench, FromResolver, Run, Slot, Stop, cleanup, container, image, rounds, startup};
+use super::{
+    Bench, FromResolver, Run, Slot, Stop, cleanup, container, fitness, image, rounds, startup,
+};
 use crate::config::ConfigError;
 use crate::reporter::{Event, Phase};
 use crate::results::RunResults;
@@ -78,7 +80,7 @@ async fn first_build(
     slot.builds = Some(builds);
     built?;
     let image_id = image_id.unwrap_or_default();
-    image::inspect(bench, &image_id, &mut slot.result).await?;
+    image::inspect(bench, &image_id, variant.port, &mut slot.result).await?;
     slot.alive = true;
     // Provisional until every phase has measured it (an incomplete run says so).
     slot.result.works = true;
@@ -137,7 +139,7 @@ async fn rebuilds(
         // latest one, so its size and layers are the ones reported.
         let latest = slot.image_id().unwrap_or_default();
         if slot.result.image.as_ref().is_some_and(|i| i.id != latest) {
-            let step = image::inspect(bench, &latest, &mut slot.result);
+            let step = image::inspect(bench, &latest, slot.variant.port, &mut slot.result);
             match bench.or_cancel(step).await {
                 None => return false,
                 Some(Err(stop)) => slot.fail(stop),
@@ -190,6 +192,7 @@ async fn load_steps(
                     idle: 0,
                     samples: Vec::new(),
                     errors: 0,
+                    requests: 0,
                 });
             }
         }
@@ -236,7 +239,7 @@ async fn load_steps(
         }
     }
     for &i in order {
-        let (Some(l), slot) = (loaded[i].as_ref(), &mut run.slots[i]) else {
+        let (Some(l), slot) = (loaded[i].as_mut(), &mut run.slots[i]) else {
             continue;
         };
         bench.phase(slot.variant, Phase::Load, "load");
@@ -246,6 +249,11 @@ async fn load_steps(
             .is_none()
         {
             return false;
+        }
+        // A variant works only if its container is still up and answered.
+        if let Err(stop) = fitness::check(bench, l).await {
+            slot.fail(stop);
+            continue;
         }
         bench.phase(slot.variant, Phase::Smoke, "");
         match bench

@@ -53,12 +53,33 @@ pub(crate) fn failure_line(detail: &FailureDetail) -> String {
         FailurePhase::Smoke => format!("smoke command failed: {}", detail.message),
         FailurePhase::Measure => format!("measuring failed: {}", detail.message),
     };
-    if let Some(last) = detail.log_tail.iter().rev().find(|l| !l.trim().is_empty())
-        && matches!(detail.phase, FailurePhase::Health | FailurePhase::Smoke)
+    if let Some(error) = error_line(&detail.log_tail)
+        && matches!(
+            detail.phase,
+            FailurePhase::Health | FailurePhase::Smoke | FailurePhase::Measure
+        )
     {
-        line.push_str(&format!("; last log line: {}", last.trim()));
+        line.push_str(&format!("; log: {}", error.trim()));
     }
     line
+}
+
+/// The log line that reads as the error: the last one naming an error, exception or
+/// fatal condition, else the last that is neither blank nor only brackets and
+/// punctuation (a traceback's closing `]`).
+pub(crate) fn error_line(log: &[String]) -> Option<&str> {
+    let reads_as_error = |l: &&String| {
+        let lower = l.to_lowercase();
+        ["error", "exception", "fatal"]
+            .iter()
+            .any(|w| lower.contains(w))
+    };
+    let has_words = |l: &&String| l.chars().any(char::is_alphanumeric);
+    log.iter()
+        .rev()
+        .find(reads_as_error)
+        .or_else(|| log.iter().rev().find(has_words))
+        .map(|l| l.as_str())
 }
 
 pub(crate) fn summary_line(result: &VariantResult) -> String {
@@ -76,4 +97,43 @@ pub(crate) fn summary_line(result: &VariantResult) -> String {
         .map(|t| format!(", startup {:.0} ms", t.median))
         .unwrap_or_default();
     format!("{size}{startup}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn health(log: &[&str]) -> FailureDetail {
+        FailureDetail {
+            phase: FailurePhase::Health,
+            step: None,
+            message: "exited with code 1 before answering HTTP 200 on /state".into(),
+            state: Some("exited".into()),
+            exit_code: Some(1),
+            log_tail: log.iter().map(|l| l.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_cell_shows_the_line_that_reads_as_the_error_not_the_last_bracket() {
+        // gunicorn's shape: the error three lines above the closing bracket.
+        let detail = health(&[
+            "[2026-01-01 10:00:00] [1] [INFO] Starting gunicorn 23.0.0",
+            "Traceback (most recent call last):",
+            "ImportError: Entry point ('gunicorn.workers', 'eventlet') not found",
+            "[",
+            "  'sync',",
+            "]",
+            "",
+        ]);
+        assert_eq!(
+            failure_line(&detail),
+            "exited with code 1 before answering HTTP 200 on /state; log: ImportError: Entry \
+             point ('gunicorn.workers', 'eventlet') not found"
+        );
+        // No error word: the last line that is not blank or a bracket.
+        let detail = health(&["starting", "listening on 0.0.0.0:9000", "}", "  ]  "]);
+        assert!(failure_line(&detail).ends_with("; log: listening on 0.0.0.0:9000"));
+        assert!(!failure_line(&health(&["]", ""])).contains("; log:"));
+    }
 }

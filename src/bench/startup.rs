@@ -14,7 +14,7 @@ use crate::results::{FailureDetail, FailurePhase, VariantResult};
 use crate::stats::{Sample, Timing};
 
 /// Lines of container log kept for a failure row.
-const LOG_TAIL: usize = 20;
+pub(crate) const LOG_TAIL: usize = 20;
 
 /// A container that answered 200.
 #[derive(Debug, Clone)]
@@ -118,18 +118,31 @@ pub(crate) async fn start(
     let deadline = since + bench.config.health_timeout;
     tokio::select! {
         healthy = probe::wait_for_200(addr, &variant.health, since, deadline) => match healthy {
-            Some(took) => Ok(Started {
+            Ok(took) => Ok(Started {
                 id,
                 addr,
                 engine_ms: engine_part.as_secs_f64() * 1000.0,
                 total_ms: took.as_secs_f64() * 1000.0,
             }),
-            None => {
-                let message = format!(
-                    "never answered HTTP 200 on {} within {:.0} s",
-                    variant.health,
-                    bench.config.health_timeout.as_secs_f64()
-                );
+            Err(seen) => {
+                let within = bench.config.health_timeout.as_secs_f64();
+                let message = if matches!(seen, probe::Seen::Closed | probe::Seen::Refused) {
+                    // Docker's proxy accepts on the host port and closes when nothing
+                    // listens on the container's: the app is not on `port`.
+                    let exposed = engine
+                        .image_info(image_id)
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|i| i.exposed_ports)
+                        .unwrap_or_default();
+                    not_listening(variant, within, &seen, &exposed)
+                } else {
+                    format!(
+                        "never answered HTTP 200 on {} within {within:.0} s ({seen})",
+                        variant.health
+                    )
+                };
                 Err(health_failure(engine, &id, FailurePhase::Health, message).await)
             }
         },
@@ -137,6 +150,23 @@ pub(crate) async fn start(
             Err(health_failure(engine, &id, FailurePhase::Health, exit_message(&status, &variant.health)).await)
         }
     }
+}
+
+/// The failure of a container on whose port nothing answered: the app listens on
+/// another port, or not yet (`exposed`: the image's `EXPOSE`).
+fn not_listening(variant: &Variant, within: f64, seen: &probe::Seen, exposed: &[String]) -> String {
+    let hint = if exposed.is_empty() {
+        "does the app listen on another port? Set `port` (--port) to it".to_string()
+    } else {
+        format!(
+            "the image exposes {}: set `port` (--port) to the app's port",
+            exposed.join(", ")
+        )
+    };
+    format!(
+        "nothing answered on port {} within {within:.0} s ({seen}); {hint}",
+        variant.port
+    )
 }
 
 pub(crate) fn exit_message(status: &ContainerStatus, health: &str) -> String {

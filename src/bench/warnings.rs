@@ -54,6 +54,13 @@ pub(crate) enum Warning {
         /// The median of the measured rounds.
         median_ms: f64,
     },
+    /// The image exposes ports, and not the one the run probes.
+    PortNotExposed {
+        /// The port the run probes (`port`).
+        port: u16,
+        /// What the image's `EXPOSE` lists (`9090/tcp`).
+        exposed: Vec<String>,
+    },
     /// The Dockerfile is not UTF-8; invalid bytes were replaced before the build.
     DockerfileNotUtf8 {
         /// The Dockerfile as the config names it.
@@ -103,6 +110,11 @@ impl fmt::Display for Warning {
             Warning::NoChangeFile => write!(
                 f,
                 "rebuild after code change not measured: no copied source file found; set `change_file`"
+            ),
+            Warning::PortNotExposed { port, exposed } => write!(
+                f,
+                "the image exposes {}, not port {port} that the run probes; set `port` (--port) to the app's port",
+                exposed.join(", ")
             ),
             Warning::DockerfileNotUtf8 { dockerfile } => write!(
                 f,

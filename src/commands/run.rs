@@ -94,18 +94,26 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
             skip_anatomy: args.no_anatomy,
         },
         cancel: cancel_rx.clone(),
+        lost: std::sync::Mutex::new(None),
     };
-    let mut write_error: Option<WriteError> = None;
+    // A failed write mid-run is said once; the next step writes everything again, and
+    // the final write decides ([`finish`]).
+    let mut warned = false;
     let mut on_update = |results: &RunResults| {
-        if let Err(e) = write_reports(&output, results, &config) {
-            write_error.get_or_insert(e);
+        if let Err(e) = write_reports(&output, results, &config)
+            && !std::mem::replace(&mut warned, true)
+        {
+            reporter.report(Event::Warning(format!(
+                "{e} The previous complete reports stay; the next step writes them again."
+            )));
         }
     };
     let outcome = bench.run(host, now_rfc3339(), &mut on_update).await;
     let results = outcome.results;
     signals.abort();
     let interrupted = *cancel_rx.borrow();
-    finish(
+    let lost = bench.take_lost();
+    let finished = finish(
         engine.as_ref(),
         &results,
         &args,
@@ -114,10 +122,11 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
         reporter.as_ref(),
         interrupted,
     )
-    .await?;
-    if let Some(e) = write_error {
-        return Err(e.into());
+    .await;
+    if let Some(e) = lost {
+        return Err(engine_lost(&e, &results.run_id, &output));
     }
+    finished?;
     if let Some(e) = outcome.stopped {
         return Err(e.into());
     }
@@ -141,6 +150,17 @@ fn hyperfine_path(args: &RunArgs, cwd: &std::path::Path) -> Result<Option<PathBu
     }
 }
 
+/// The error of a run whose engine stopped answering: not the app's fault, exit 3, with
+/// where the measurements so far are and how to remove what the run left.
+fn engine_lost(e: &crate::engine::EngineError, run_id: &str, output: &OutputDir) -> CliError {
+    CliError::environment(anyhow::anyhow!(
+        "the container engine stopped answering during the run, so it stopped there: {e}\n\
+         The measurements so far are kept in '{}' (marked incomplete). Once the engine is \
+         back, `basebench clean --run {run_id}` removes what the run left on it.",
+        output.path().display()
+    ))
+}
+
 fn exit_code(results: &RunResults, interrupted: bool, allow_failures: bool) -> ExitCode {
     if interrupted {
         ExitCode::Interrupted
@@ -151,7 +171,9 @@ fn exit_code(results: &RunResults, interrupted: bool, allow_failures: bool) -> E
     }
 }
 
-/// Clean the daemon, write the final reports and history, print the table.
+/// Clean the daemon, print the table, then write the final reports and history. A
+/// report that cannot be written leaves the previous complete set in place; this run's
+/// reports then go to [`fallback_dir`] and the error says where.
 async fn finish(
     engine: &dyn Engine,
     results: &RunResults,
@@ -160,7 +182,7 @@ async fn finish(
     output: &OutputDir,
     reporter: &dyn Reporter,
     interrupted: bool,
-) -> Result<(), WriteError> {
+) -> Result<(), CliError> {
     let keep: Vec<String> = if args.keep_images {
         results
             .variants
@@ -183,18 +205,28 @@ async fn finish(
             results.run_id, results.run_id
         ))),
     }
-    write_reports(output, results, config)?;
-    if let Some(path) = &args.export_hyperfine {
-        crate::writer::write_atomic(path, &export::render_hyperfine(results))?;
+    reporter.finish();
+    // The table first: what was measured reaches the user whatever the disk does. Write
+    // errors (a closed pipe) are ignored here.
+    let table = export::render_table(results, &config.scoring, super::color_enabled());
+    let _ = writeln!(std::io::stdout(), "{table}");
+    let mut failed = write_reports(output, results, config)
+        .err()
+        .map(|e| rescue(e, output, results, config));
+    if let Some(path) = &args.export_hyperfine
+        && let Err(e) = crate::writer::write_atomic(path, &export::render_hyperfine(results))
+    {
+        failed.get_or_insert(CliError::environment(e));
     }
     if !args.no_history && !results.variants.is_empty() {
         let path = config.output_root.join(history::HISTORY_FILE);
-        append_line(&path, &history::summary_line(results))?;
+        if let Err(e) = append_line(&path, &history::summary_line(results)) {
+            failed.get_or_insert(CliError::environment(e));
+        }
     }
-    reporter.finish();
-    // Write errors (a closed pipe) are ignored: the reports are already on disk.
-    let table = export::render_table(results, &config.scoring, super::color_enabled());
-    let _ = writeln!(std::io::stdout(), "{table}");
+    if let Some(e) = failed {
+        return Err(e);
+    }
     let saved = if results.complete {
         "Reports"
     } else {
@@ -206,6 +238,40 @@ async fn finish(
         output.path().join("report.html").display()
     );
     Ok(())
+}
+
+/// The reports could not be written to `output`: write them to the fallback directory
+/// and say which file failed, that the previous set stays, and where this run's went.
+fn rescue(e: WriteError, output: &OutputDir, results: &RunResults, config: &Config) -> CliError {
+    let fallback = crate::writer::fallback_dir(&results.run_id);
+    let saved = std::fs::create_dir_all(&fallback)
+        .map_err(|source| WriteError {
+            path: fallback.clone(),
+            source,
+        })
+        .and_then(|()| OutputDir::prepare(&fallback))
+        .and_then(|dir| write_reports(&dir, results, config));
+    let kept = format!(
+        "'{}' keeps the previous complete reports",
+        output.path().display()
+    );
+    let message = match saved {
+        Ok(()) => format!(
+            "cannot write '{}': {}. This run's reports are saved in '{}' instead; {kept}.",
+            e.path.display(),
+            e.source,
+            fallback.display()
+        ),
+        Err(again) => format!(
+            "cannot write '{}': {}, nor in '{}' ({}): the table above is what this run \
+             measured; {kept}.",
+            e.path.display(),
+            e.source,
+            fallback.display(),
+            again.source
+        ),
+    };
+    CliError::environment(anyhow::anyhow!(message))
 }
 
 fn write_reports(

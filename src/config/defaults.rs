@@ -14,6 +14,9 @@ pub(crate) const COLD_BUILD_RUNS: u32 = 1;
 pub(crate) const WARMUP: u32 = 1;
 /// Relative difference called noise, as a fraction (`noise`, `--noise`, given in percent).
 pub(crate) const NOISE: f64 = 0.05;
+/// Share of a variant's requests that may fail before it does not work, as a fraction
+/// (`max_request_errors`, `--max-request-errors`, given in percent).
+pub(crate) const MAX_REQUEST_ERRORS: f64 = 0.01;
 /// Most startup rounds an adaptive run may reach (`max_runs`, `--max-runs`).
 pub(crate) const MAX_RUNS: u32 = 30;
 /// The image builder (`builder`, `--builder`).

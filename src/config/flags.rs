@@ -83,6 +83,9 @@ pub struct Overrides {
     /// `--precision` in percent.
     #[arg(long, value_name = "PCT", value_parser = super::sampling::parse_percent, help = "Add startup rounds (up to --max-runs) until every variant's startup interval is within ±PCT of its median, or every verdict against the reference is settled (e.g. 5%)")]
     pub precision: Option<f64>,
+    /// `--max-request-errors` in percent.
+    #[arg(long, value_name = "PCT", value_parser = super::sampling::parse_percent, help = help("Share of the latency and load requests that may fail before a variant does not work", "1%"))]
+    pub max_request_errors: Option<f64>,
     /// `--max-runs`.
     #[arg(long, value_name = "ROUNDS", help = help("Most startup rounds with --precision", defaults::MAX_RUNS))]
     pub max_runs: Option<u32>,

@@ -180,6 +180,8 @@ pub(crate) struct RawConfig {
     pub(crate) precision: Option<sampling::Percent>,
     /// Most startup rounds with `precision`.
     pub(crate) max_runs: Option<u32>,
+    /// Share of requests that may fail before a variant does not work (`"1%"`).
+    pub(crate) max_request_errors: Option<sampling::Percent>,
     /// The variant the others are compared with.
     pub(crate) reference: Option<String>,
     /// Seed of the round order and the bootstrap.

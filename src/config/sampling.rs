@@ -55,6 +55,9 @@ pub(crate) struct Sampling {
     pub(crate) reference: Option<String>,
     /// Seed of the round order and the bootstrap; `None`: a fresh one per run.
     pub(crate) seed: Option<u64>,
+    /// Share of a variant's latency and load requests that may fail before it does not
+    /// work, as a fraction (0.01 = 1 %).
+    pub(crate) max_request_errors: f64,
 }
 
 impl Default for Sampling {
@@ -67,6 +70,7 @@ impl Default for Sampling {
             max_runs: defaults::MAX_RUNS,
             reference: None,
             seed: None,
+            max_request_errors: defaults::MAX_REQUEST_ERRORS,
         }
     }
 }
@@ -157,6 +161,17 @@ pub(crate) fn resolve(
             format!("must be at least `runs` ({runs}) (got {max_runs})"),
         ));
     }
+    let max_errors = o
+        .max_request_errors
+        .or(raw.max_request_errors.map(|p| p.0))
+        .unwrap_or(defaults::MAX_REQUEST_ERRORS * 100.0);
+    if !(max_errors.is_finite() && (0.0..=100.0).contains(&max_errors)) {
+        return Err(source(o.max_request_errors.is_some()).invalid(
+            "--max-request-errors",
+            "max_request_errors",
+            format!("must be a percentage from 0 to 100, e.g. 1% (got {max_errors})"),
+        ));
+    }
     let reference = o.reference.clone().or_else(|| raw.reference.clone());
     if let Some(name) = reference.as_ref().filter(|n| !names.contains(&n.as_str())) {
         return Err(source(o.reference.is_some()).invalid(
@@ -176,5 +191,6 @@ pub(crate) fn resolve(
         max_runs,
         reference,
         seed: o.seed.or(raw.seed),
+        max_request_errors: max_errors / 100.0,
     })
 }

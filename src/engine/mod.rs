@@ -23,6 +23,9 @@ use crate::results::HostInfo;
 pub const MANAGED_LABEL: &str = "basebench";
 /// Label whose value is the run id of the run that created the object.
 pub const RUN_LABEL: &str = "basebench.run";
+/// Label on the images of a run with `--keep-images` (value `"true"`): `basebench clean`
+/// leaves them, and what the user builds or runs from them, alone.
+pub const KEEP_LABEL: &str = "basebench.keep";
 /// Label on stand-in base images (kept across runs; removed by `basebench clean --bases`).
 pub const STAND_IN_LABEL: &str = "basebench.stand-in";
 
@@ -224,6 +227,8 @@ pub struct ImageInfo {
     pub entrypoint: Vec<String>,
     /// `Config.Cmd`; empty when unset.
     pub cmd: Vec<String>,
+    /// `Config.ExposedPorts`, sorted (`8080/tcp`); empty when unset.
+    pub(crate) exposed_ports: Vec<String>,
     /// History, oldest first.
     pub(crate) history: Vec<HistoryItem>,
 }
@@ -268,6 +273,8 @@ pub struct ContainerStatus {
     pub exit_code: Option<i64>,
     /// True when the kernel killed it for memory.
     pub(crate) oom_killed: bool,
+    /// Times the engine restarted it (`RestartCount`).
+    pub(crate) restart_count: i64,
     /// Error the engine recorded when starting it, if any.
     pub(crate) error: String,
 }
@@ -286,8 +293,26 @@ pub struct ExecOutput {
 pub struct Labelled {
     /// Container ids.
     pub containers: Vec<String>,
+    /// Those of `containers` that basebench created itself ([`own_container`]), with
+    /// their names; the others inherited the label from an image.
+    pub own: Vec<(String, String)>,
     /// Image ids.
     pub images: Vec<String>,
+}
+
+/// Whether a container named `name` with labels `labels` is one basebench created: it
+/// names every container `basebench-<run id>-…` with that run id in its `basebench.run`
+/// label. A container the user starts from a basebench image inherits the label (image
+/// labels become the container's), never the name.
+pub(crate) fn own_container(name: &str, labels: &HashMap<String, String>) -> bool {
+    let name = name.trim_start_matches('/');
+    labels.get(RUN_LABEL).is_some_and(|run| {
+        !run.is_empty()
+            && name
+                .strip_prefix("basebench-")
+                .and_then(|rest| rest.strip_prefix(run.as_str()))
+                .is_some_and(|rest| rest.starts_with('-'))
+    })
 }
 
 /// A root filesystem tarball to import as an image (`docker import`).
@@ -306,6 +331,11 @@ pub struct ImportRequest {
 pub trait Engine: Send + Sync {
     /// Check the daemon answers; describe it.
     async fn info(&self) -> Result<HostInfo, EngineError>;
+
+    /// Check the daemon still answers (cheap: a run asks every second while it waits).
+    async fn ping(&self) -> Result<(), EngineError> {
+        self.info().await.map(|_| ())
+    }
 
     /// Inspect a local image; `Ok(None)` when it is not present.
     async fn image_info(&self, reference: &str) -> Result<Option<ImageInfo>, EngineError>;
@@ -376,4 +406,24 @@ pub trait Engine: Send + Sync {
 
     /// Containers and images carrying `label` (`key` or `key=value`).
     async fn list_labelled(&self, label: &str) -> Result<Labelled, EngineError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_names_basebench_gives_are_its_own_containers() {
+        let labels = HashMap::from([(RUN_LABEL.to_string(), "20261202-0213-ab".to_string())]);
+        assert!(own_container(
+            "/basebench-20261202-0213-ab-slim-load",
+            &labels
+        ));
+        assert!(own_container("basebench-20261202-0213-ab-slim-r0", &labels));
+        // Inherited the label from the image, named by the user or by Docker.
+        assert!(!own_container("/user-app", &labels));
+        assert!(!own_container("/basebench-other-run-slim-load", &labels));
+        assert!(!own_container("/basebench-20261202-0213-abc-x", &labels));
+        assert!(!own_container("/basebench--x", &HashMap::new()));
+    }
 }

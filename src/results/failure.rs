@@ -30,7 +30,7 @@ pub struct FailureDetail {
     /// The daemon's or the check's error message.
     pub message: String,
     /// Container state at the time (`exited`, `running`, ...).
-    pub(crate) state: Option<String>,
+    pub state: Option<String>,
     /// Container exit code, when it exited.
     pub exit_code: Option<i64>,
     /// Last lines of the build output or the container log.

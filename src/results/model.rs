@@ -275,7 +275,7 @@ pub struct Latency {
     /// 99th percentile, in milliseconds.
     pub p99: f64,
     /// Sequential requests timed.
-    pub(crate) n: u32,
+    pub n: u32,
     /// Fastest request, in milliseconds.
     #[serde(default)]
     pub(crate) min: f64,

@@ -220,3 +220,33 @@ async fn dropping_a_buildkit_build_cancels_it() {
 async fn dropping_a_classic_build_cancels_it_and_removes_its_container() {
     dropping_a_build_cancels_it(BuilderKind::Classic).await;
 }
+
+/// A `COPY` of a missing file after a successful `COPY`: the failure names the missing
+/// file's step, not the one before it.
+async fn a_missing_copy_source_is_named_as_the_failed_step(builder: BuilderKind) {
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    let app = test_app_context("COPY does-not-exist /nowhere");
+    let request = build_request(&app, &run_id, builder, true);
+    let (outcome, events) = build_recording(&engine, &request).await;
+    let Err(BuildError::Failed(failure)) = outcome else {
+        panic!("expected a build failure, got {outcome:?}");
+    };
+    let step = failure.step.clone().unwrap_or_default();
+    assert!(
+        step.contains("COPY does-not-exist"),
+        "{failure:#?}\n{events:#?}"
+    );
+    assert_intermediates_removed(&engine, &events).await;
+}
+
+#[tokio::test]
+async fn a_missing_copy_source_is_the_failed_buildkit_step() {
+    a_missing_copy_source_is_named_as_the_failed_step(BuilderKind::Buildkit).await;
+}
+
+#[tokio::test]
+async fn a_missing_copy_source_is_the_failed_classic_step() {
+    a_missing_copy_source_is_named_as_the_failed_step(BuilderKind::Classic).await;
+}

@@ -11,9 +11,12 @@ mod support;
 
 mod anatomy;
 mod bases;
+mod clean;
 mod context_faults;
 mod context_transfer;
 mod engine;
 mod engine_build;
+mod engine_loss;
+mod faults;
 mod run;
 mod verdicts;

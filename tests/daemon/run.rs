@@ -137,6 +137,15 @@ async fn measures_working_slow_and_broken_variants_and_leaves_nothing_behind() {
             .failure
             .as_deref()
             .unwrap_or("")
+            .contains("build failed at `[2/2] COPY does-not-exist"),
+        "the step that failed, not the one before: {:?}",
+        broken.failure
+    );
+    assert!(
+        broken
+            .failure
+            .as_deref()
+            .unwrap_or("")
             .contains("does-not-exist"),
         "{:?}",
         broken.failure
@@ -262,10 +271,10 @@ async fn clean_removes_what_a_crashed_run_left_and_nothing_else() {
         support::Cleanup::new(&other),
     );
     let image = support::images::build_app(&engine, &crashed).await;
-    let left = engine
-        .create_container(&support::images::container_spec(&image, &crashed, &[]))
-        .await
-        .expect("create");
+    let mut spec = support::images::container_spec(&image, &crashed, &[]);
+    // Named as basebench names the containers it creates.
+    spec.name = format!("basebench-{crashed}-leftover-load");
+    let left = engine.create_container(&spec).await.expect("create");
     engine.start_container(&left).await.expect("start");
     let other_image = support::images::build_app(&engine, &other).await;
     let dir = tempfile::tempdir().expect("tempdir");

@@ -303,6 +303,8 @@ mod bad_config;
 mod dockerfile_text;
 /// Exit codes through the binary, one test per command.
 mod exit_codes;
+mod failure_rows;
+mod full_disk;
 mod hostile_text;
 
 #[test]

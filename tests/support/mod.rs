@@ -20,6 +20,7 @@
 #![allow(clippy::unwrap_used)]
 
 pub(crate) mod cli;
+pub(crate) mod dockerd;
 pub(crate) mod http;
 pub(crate) mod images;
 pub(crate) mod proxy;

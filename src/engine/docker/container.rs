@@ -119,6 +119,7 @@ pub(super) async fn status(
         state: state_name,
         running,
         oom_killed: state.oom_killed.unwrap_or(false),
+        restart_count: inspect.restart_count.unwrap_or(0),
         error: state.error.unwrap_or_default(),
     })
 }

@@ -76,6 +76,11 @@ pub(super) async fn image_info(
         labels: config.labels.unwrap_or_default(),
         entrypoint: config.entrypoint.unwrap_or_default(),
         cmd: config.cmd.unwrap_or_default(),
+        exposed_ports: {
+            let mut ports: Vec<String> = config.exposed_ports.unwrap_or_default();
+            ports.sort();
+            ports
+        },
         history: history
             .into_iter()
             .map(|h| HistoryItem {
@@ -252,8 +257,23 @@ pub(super) async fn list_labelled(
         }))
         .await
         .map_err(fail)?;
+    let own = containers
+        .iter()
+        .filter_map(|c| {
+            let name = c
+                .names
+                .as_ref()?
+                .first()?
+                .trim_start_matches('/')
+                .to_string();
+            let labels = c.labels.clone().unwrap_or_default();
+            let id = c.id.clone()?;
+            crate::engine::own_container(&name, &labels).then_some((id, name))
+        })
+        .collect();
     Ok(Labelled {
         containers: containers.into_iter().filter_map(|c| c.id).collect(),
+        own,
         images: images.into_iter().map(|i| i.id).collect(),
     })
 }

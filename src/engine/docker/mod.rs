@@ -136,6 +136,14 @@ impl Engine for DockerEngine {
         image::host_info(self).await
     }
 
+    async fn ping(&self) -> Result<(), EngineError> {
+        self.docker
+            .ping()
+            .await
+            .map(|_| ())
+            .map_err(|e| self.fail("pinging the daemon", "the daemon").map(e))
+    }
+
     async fn image_info(&self, reference: &str) -> Result<Option<ImageInfo>, EngineError> {
         image::image_info(self, reference).await
     }

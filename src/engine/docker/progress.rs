@@ -39,6 +39,8 @@ pub(super) struct Progress {
     tail: VecDeque<String>,
     image_id: Option<String>,
     failed_step: Option<String>,
+    /// How telling the recorded failure is: (a Dockerfile step, not a cancellation).
+    failed_rank: (bool, bool),
     label_keys: Vec<String>,
     created: Vec<String>,
 }
@@ -149,9 +151,14 @@ impl Progress {
         for vertex in &status.vertexes {
             names.insert(vertex.digest.clone(), vertex.name.clone());
             if !vertex.error.is_empty() {
-                let is_step = is_buildkit_step(&vertex.name);
-                if self.failed_step.is_none() || is_step {
+                // A step BuildKit cancelled because another failed is not the failure.
+                let rank = (
+                    is_buildkit_step(&vertex.name),
+                    !vertex.error.contains("context canceled"),
+                );
+                if self.failed_step.is_none() || rank >= self.failed_rank {
                     self.failed_step = Some(vertex.name.clone());
+                    self.failed_rank = rank;
                 }
                 self.log(&format!("{}: {}", vertex.name, vertex.error), events);
             }

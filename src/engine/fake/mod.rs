@@ -26,6 +26,7 @@ use script::{Script, directives, fake_archive, serve};
 
 struct FakeContainer {
     image: String,
+    name: String,
     labels: HashMap<String, String>,
     port: Option<u16>,
     server: Option<JoinHandle<()>>,
@@ -205,6 +206,7 @@ impl Engine for FakeEngine {
             id.clone(),
             FakeContainer {
                 image: spec.image.clone(),
+                name: spec.name.clone(),
                 labels: spec.labels.clone(),
                 port: None,
                 server: None,
@@ -278,7 +280,7 @@ impl Engine for FakeEngine {
         })
     }
 
-    async fn logs_tail(&self, id: &str, _lines: usize) -> Result<Vec<String>, EngineError> {
+    async fn logs_tail(&self, id: &str, tail: usize) -> Result<Vec<String>, EngineError> {
         let state = lock(self);
         let c = state.container(id)?;
         let logged = state
@@ -295,7 +297,7 @@ impl Engine for FakeEngine {
             c.exited
                 .map(|code| format!("fatal: configured to exit with {code}")),
         );
-        Ok(lines)
+        Ok(lines.split_off(lines.len().saturating_sub(tail)))
     }
 
     async fn memory_usage(&self, _id: &str) -> Result<u64, EngineError> {
@@ -374,6 +376,17 @@ impl Engine for FakeEngine {
             .collect();
         containers.sort();
         images.sort();
-        Ok(Labelled { containers, images })
+        let own = containers
+            .iter()
+            .filter_map(|id| {
+                let c = &state.containers[id];
+                own_container(&c.name, &c.labels).then(|| (id.clone(), c.name.clone()))
+            })
+            .collect();
+        Ok(Labelled {
+            containers,
+            own,
+            images,
+        })
     }
 }

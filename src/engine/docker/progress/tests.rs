@@ -127,6 +127,21 @@ fn a_buildkit_failure_names_the_failing_step_and_keeps_its_output() {
     assert_eq!(progress.log_tail()[0], "make: *** No targets.  Stop.");
 }
 
+#[test]
+fn a_step_cancelled_because_another_failed_is_not_the_failed_step() {
+    // BuildKit's order when `COPY does-not-exist` fails: its error, then the earlier
+    // step it cancelled.
+    let mut missing = vertex("b", "[2/2] COPY does-not-exist /nowhere", false, true);
+    missing.error = "\"/does-not-exist\" not found: not found".into();
+    let mut cancelled = vertex("a", "[1/2] COPY testapp /testapp", false, true);
+    cancelled.error = "context canceled: context canceled".into();
+    let (progress, _) = feed(&[status(vec![missing]), status(vec![cancelled])], &[]);
+    assert_eq!(
+        progress.failed_step().as_deref(),
+        Some("[2/2] COPY does-not-exist /nowhere")
+    );
+}
+
 const CLASSIC: &str = "Step 1/5 : FROM base:1\n ---> 111111111234\nStep 2/5 : COPY app /app\n \
                        ---> Using cache\n ---> 555555555678\nStep 3/5 : RUN [\"/app\", \"--check\"]\n \
                        ---> Running in abcd\n\u{1b}[91mwarning: colour\n\u{1b}[0m\n\
