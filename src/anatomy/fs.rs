@@ -33,8 +33,10 @@ pub(crate) struct Node {
     pub(crate) kind: NodeKind,
     /// Permission bits.
     pub(crate) mode: u32,
+    /// Owner (uid) and group (gid).
+    pub(crate) owner: [u32; 2],
     /// Position (bottom first) of the layer that wrote it.
-    pub(crate) layer: usize,
+    pub(crate) layer: u32,
 }
 
 /// A stored content and how many paths of the filesystem reach it.
@@ -118,7 +120,8 @@ impl MergedFs {
             let node = Node {
                 kind,
                 mode: entry.mode,
-                layer: layer_no,
+                owner: entry.owner,
+                layer: u32::try_from(layer_no).unwrap_or(u32::MAX),
             };
             self.nodes.insert(path, node);
         }
