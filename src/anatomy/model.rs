@@ -82,6 +82,18 @@ pub struct PythonBytecode {
     pub packages: ModuleCount,
 }
 
+/// Below this share of compiled modules a tree counts as not precompiled (the reason cell
+/// and the `python-bytecode` finding).
+pub const PRECOMPILED_SHARE: f64 = 0.9;
+
+impl ModuleCount {
+    /// True when the tree has modules and fewer than [`PRECOMPILED_SHARE`] of them are
+    /// compiled.
+    pub fn lacks_bytecode(&self) -> bool {
+        self.modules > 0 && f64::from(self.compiled) < PRECOMPILED_SHARE * f64::from(self.modules)
+    }
+}
+
 /// Modules (`.py`, or a sourceless `.pyc`) and how they stand.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ModuleCount {

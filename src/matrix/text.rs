@@ -123,12 +123,14 @@ pub(crate) fn reason(row: &Row, reference: Option<&str>) -> String {
 }
 
 /// "stdlib not precompiled: each start compiles it" (or the packages, or the share when
-/// some is): only when less than 90 % of an interpreter's modules are compiled.
+/// some is): only when it lacks bytecode ([`ModuleCount::lacks_bytecode`]).
+///
+/// [`ModuleCount::lacks_bytecode`]: crate::anatomy::ModuleCount::lacks_bytecode
 fn bytecode_part(row: &Row) -> Option<String> {
     let b = row.facts.bytecode.as_ref()?;
     let judge = |what: &str, it: &str, c: &crate::anatomy::ModuleCount| {
         let share = f64::from(c.compiled) / f64::from(c.modules.max(1));
-        if c.modules == 0 || share >= 0.9 {
+        if !c.lacks_bytecode() {
             None
         } else if c.compiled == 0 {
             Some(format!("{what} not precompiled: each start compiles {it}"))
