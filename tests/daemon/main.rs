@@ -11,6 +11,7 @@ mod support;
 
 mod anatomy;
 mod bases;
+mod bytecode;
 mod context_faults;
 mod context_transfer;
 mod engine;
