@@ -71,7 +71,7 @@ pub(crate) fn bytecode(
             PythonBytecode {
                 version: format!("3.{minor}"),
                 stdlib_dir: format!("/{dir}"),
-                binary: view.fs.resolve_file(&binary).map(|_| format!("/{binary}")),
+                binary: view.fs.lookup_file(&binary).map(|_| format!("/{binary}")),
                 stdlib: count(dir, &skip),
                 package_dirs: trees.iter().map(|t| format!("/{t}")).collect(),
                 packages,
@@ -120,7 +120,7 @@ impl Dirs {
             if let Some(minor) = stdlib_minor(name, parent) {
                 let has_os = ["os.py", "os.pyc"]
                     .iter()
-                    .any(|os| fs.resolve_file(&format!("{path}/{os}")).is_some());
+                    .any(|os| fs.lookup_file(&format!("{path}/{os}")).is_some());
                 if has_os {
                     dirs.stdlibs.push((path.to_string(), minor));
                 }
@@ -223,7 +223,7 @@ fn count_tree(
 fn module_verdict(view: &View<'_>, path: &str, node: &Node, minor: u32) -> Option<Verdict> {
     let is_file = match &node.kind {
         NodeKind::File(_) => true,
-        NodeKind::Symlink(_) => view.fs.resolve_file(path).is_some(),
+        NodeKind::Symlink(_) => view.fs.lookup_file(path).is_some(),
         _ => false,
     };
     if !is_file {
@@ -235,6 +235,6 @@ fn module_verdict(view: &View<'_>, path: &str, node: &Node, minor: u32) -> Optio
     let stem = path.strip_suffix(".pyc")?;
     let (dir, _) = path.rsplit_once('/')?;
     let in_cache = dir == "__pycache__" || dir.ends_with("/__pycache__");
-    let beside_source = view.fs.resolve_file(&format!("{stem}.py")).is_some();
+    let beside_source = view.fs.lookup_file(&format!("{stem}.py")).is_some();
     (!in_cache && !beside_source).then_some(Verdict::Compiled)
 }

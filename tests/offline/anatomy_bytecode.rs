@@ -205,3 +205,22 @@ fn an_image_without_python_has_no_interpreter() {
         .dir("usr/lib/python3.11");
     assert_eq!(bytecode(image(layer)).interpreters, []);
 }
+
+#[test]
+fn caches_and_sources_behind_symlinks_are_followed() {
+    let m = MTIME as u32;
+    let layer = stdlib()
+        .symlink("usr/lib/python3.11/json/__pycache__", "/cache/json")
+        .file(
+            "cache/json/decoder.cpython-311.pyc",
+            &pyc(m, DECODER.len() as u32),
+        )
+        .file_mtime("src/extra.py", DECODER, MTIME)
+        .symlink("usr/lib/python3.11/extra.py", "../../../src/extra.py")
+        .file(
+            "usr/lib/python3.11/__pycache__/extra.cpython-311.pyc",
+            &pyc(m, DECODER.len() as u32),
+        );
+    let b = bytecode(image(layer));
+    assert_eq!(only(&b).stdlib, counts(4, 2, 0, 0, 0));
+}

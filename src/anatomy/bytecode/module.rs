@@ -32,7 +32,7 @@ pub(super) fn source_verdict(view: &View<'_>, path: &str, minor: u32) -> Verdict
     let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
     let name = file.strip_suffix(".py").unwrap_or(file);
     let cached = format!("{dir}/__pycache__/{name}.cpython-3{minor}.pyc");
-    let Some((real, node)) = view.fs.resolve_file(&cached) else {
+    let Some((real, node)) = view.fs.lookup_file(&cached) else {
         return if has_other_pyc(view.fs, &format!("{dir}/__pycache__/{name}.")) {
             Verdict::Foreign
         } else {
@@ -42,14 +42,14 @@ pub(super) fn source_verdict(view: &View<'_>, path: &str, minor: u32) -> Verdict
     let header = match view
         .captures
         .get(node.layer as usize)
-        .and_then(|c| c.get(real.as_str()))
+        .and_then(|c| c.get(&*real))
     {
         Some(Capture::Pyc(Some(header))) => *header,
         _ => return Verdict::Stale,
     };
-    let source = view.fs.resolve_file(path);
+    let source = view.fs.lookup_file(path);
     let mtime = source.as_ref().and_then(|(real, node)| {
-        match view.captures.get(node.layer as usize)?.get(real.as_str())? {
+        match view.captures.get(node.layer as usize)?.get(&**real)? {
             Capture::PySource { mtime } => Some(*mtime),
             _ => None,
         }
@@ -107,10 +107,10 @@ impl Writer {
         }
         let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
         let cache = format!("{dir}/__pycache__");
-        let target = match fs.resolve(&cache) {
+        let target = match fs.lookup(&cache) {
             Some((_, node)) if node.kind == NodeKind::Dir => Some(node),
             Some(_) => return false,
-            None => fs.resolve(dir).map(|(_, node)| node),
+            None => fs.lookup(dir).map(|(_, node)| node),
         };
         target.is_some_and(|node| self.may_write(node.owner, node.mode))
     }
