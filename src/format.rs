@@ -6,6 +6,7 @@
 //! into its reason text and the exporters render the matrix, so a home in one of them
 //! would make the two import each other.
 
+use crate::anatomy::{Bytecode, ModuleCount, PythonBytecode};
 use crate::stats::Timing;
 
 /// Bytes in decimal units as `docker images` prints them: `1.09 GB`, `52.3 MB`, `812 kB`.
@@ -132,9 +133,121 @@ pub(crate) fn list(items: &[String]) -> String {
     }
 }
 
+/// A count with thousands separated by commas (`1534` → `1,534`).
+pub(crate) fn count(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The bytecode fact in one line: `stdlib 0 of 1,534 compiled; packages 2,101 of 2,101`
+/// (each interpreter's, prefixed with its version when there are several); `no Python`
+/// when no interpreter was found.
+pub(crate) fn bytecode(b: &Bytecode) -> String {
+    let one = |p: &PythonBytecode| {
+        let of = |c: &ModuleCount| format!("{} of {}", count(c.compiled), count(c.modules));
+        let packages = if p.packages.modules == 0 {
+            "no packages".to_string()
+        } else {
+            format!("packages {}", of(&p.packages))
+        };
+        format!("stdlib {} compiled; {packages}", of(&p.stdlib))
+    };
+    match b.interpreters.as_slice() {
+        [] => "no Python".to_string(),
+        [p] => one(p),
+        many => many
+            .iter()
+            .map(|p| format!("{} {}", p.version, one(p)))
+            .collect::<Vec<_>>()
+            .join(" · "),
+    }
+}
+
+/// Whether the modules without a usable cache get one at run time: `no Python`, `none missing`,
+/// `written at first start`, or `not writable: …` naming why.
+pub(crate) fn bytecode_cache(b: &Bytecode) -> String {
+    let all = b.interpreters.iter().flat_map(|p| [p.stdlib, p.packages]);
+    let (missing, unwritable) = all.fold((0, 0), |(m, u), c| {
+        (m + c.modules - c.compiled, u + c.unwritable)
+    });
+    if b.interpreters.is_empty() {
+        "no Python".to_string()
+    } else if missing == 0 {
+        "none missing".to_string()
+    } else if b.dont_write_bytecode {
+        "not written: PYTHONDONTWRITEBYTECODE is set".to_string()
+    } else if unwritable == 0 {
+        "written by the container at first start".to_string()
+    } else {
+        format!(
+            "{} of {} missing not writable by the image's user",
+            count(unwritable),
+            count(missing)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bytecode_line_counts_with_separators() {
+        assert_eq!(
+            (count(0), count(999), count(1534)),
+            ("0".into(), "999".into(), "1,534".into())
+        );
+        assert_eq!(count(1_234_567), "1,234,567");
+        let stdlib = ModuleCount {
+            modules: 1534,
+            unwritable: 1534,
+            ..ModuleCount::default()
+        };
+        let packages = ModuleCount {
+            modules: 2101,
+            compiled: 2101,
+            ..ModuleCount::default()
+        };
+        let py = PythonBytecode {
+            version: "3.11".into(),
+            stdlib,
+            packages,
+            ..PythonBytecode::default()
+        };
+        let mut b = Bytecode {
+            interpreters: vec![py.clone()],
+            dont_write_bytecode: false,
+        };
+        assert_eq!(
+            bytecode(&b),
+            "stdlib 0 of 1,534 compiled; packages 2,101 of 2,101"
+        );
+        assert_eq!(
+            bytecode_cache(&b),
+            "1,534 of 1,534 missing not writable by the image's user"
+        );
+        b.interpreters[0].stdlib.unwritable = 0;
+        assert_eq!(
+            bytecode_cache(&b),
+            "written by the container at first start"
+        );
+        b.interpreters.push(PythonBytecode {
+            version: "3.9".into(),
+            ..PythonBytecode::default()
+        });
+        assert_eq!(
+            bytecode(&b),
+            "3.11 stdlib 0 of 1,534 compiled; packages 2,101 of 2,101 · 3.9 stdlib 0 of 0 compiled; no packages"
+        );
+        assert_eq!(bytecode(&Bytecode::default()), "no Python");
+    }
 
     #[test]
     fn bytes_use_decimal_units_like_docker() {

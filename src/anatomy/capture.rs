@@ -23,6 +23,14 @@ pub(crate) enum Capture {
     },
     /// Version found in a glibc `libc.so.6` (or `libc-X.Y.so`).
     Glibc(Option<String>),
+    /// A Python source (`*.py`): its modification time (seconds), which a timestamp pyc
+    /// must name.
+    PySource {
+        /// The tar header's mtime.
+        mtime: u64,
+    },
+    /// The 16-byte header of a compiled module (`*.pyc`), `None` when the file is shorter.
+    Pyc(Option<[u8; 16]>),
 }
 
 /// Which capture, if any, a regular file at `path` (normalised, no leading `/`) gets.
@@ -35,6 +43,30 @@ pub(crate) fn wanted(path: &str) -> Option<fn(&mut dyn Read) -> io::Result<Captu
         _ if is_glibc_name(file_name(path)) => Some(scan_glibc),
         _ => None,
     }
+}
+
+/// For a Python source, its mtime; for a compiled module, its 16-byte header (only the
+/// header is read; the tar reader skips the rest). Anything else: nothing.
+pub(crate) fn python<R: Read>(
+    path: &str,
+    entry: &mut tar::Entry<'_, R>,
+) -> io::Result<Option<Capture>> {
+    if path.ends_with(".py") {
+        let mtime = entry.header().mtime().unwrap_or(0);
+        return Ok(Some(Capture::PySource { mtime }));
+    }
+    if !path.ends_with(".pyc") {
+        return Ok(None);
+    }
+    let mut header = [0u8; 16];
+    let mut got = 0;
+    while got < header.len() {
+        match entry.read(&mut header[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(Some(Capture::Pyc((got == header.len()).then_some(header))))
 }
 
 /// The last component of a path.

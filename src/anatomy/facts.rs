@@ -52,7 +52,7 @@ impl View<'_> {
     /// What the file at `path` (symlinks followed) captured, if anything.
     pub(crate) fn capture(&self, path: &str) -> Option<&Capture> {
         let (real, node) = self.fs.resolve_file(path)?;
-        self.captures.get(node.layer)?.get(real.as_str())
+        self.captures.get(node.layer as usize)?.get(real.as_str())
     }
 
     /// True when `path` resolves to a regular file.

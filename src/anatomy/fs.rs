@@ -8,6 +8,7 @@
 //! Hence, over the whole image: `stored = content + wasted`, with
 //! `wasted = Σ removed + Σ replaced`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::layer::{Kind, LayerTree};
@@ -33,8 +34,10 @@ pub(crate) struct Node {
     pub(crate) kind: NodeKind,
     /// Permission bits.
     pub(crate) mode: u32,
+    /// Owner (uid) and group (gid).
+    pub(crate) owner: [u32; 2],
     /// Position (bottom first) of the layer that wrote it.
-    pub(crate) layer: usize,
+    pub(crate) layer: u32,
 }
 
 /// A stored content and how many paths of the filesystem reach it.
@@ -118,7 +121,8 @@ impl MergedFs {
             let node = Node {
                 kind,
                 mode: entry.mode,
-                layer: layer_no,
+                owner: entry.owner,
+                layer: u32::try_from(layer_no).unwrap_or(u32::MAX),
             };
             self.nodes.insert(path, node);
         }
@@ -237,6 +241,38 @@ impl MergedFs {
         }
         let here = real.join("/");
         self.nodes.get(here.as_str()).map(|node| (here, node))
+    }
+
+    /// [`resolve`](Self::resolve) without its cost when no symlink is in the way: the
+    /// node at `path` itself, or nothing when its nearest existing ancestor is a
+    /// directory; only a symlink at the path or above it is followed (bytecode looks up
+    /// thousands of paths next to real ones).
+    pub(crate) fn lookup<'p>(&self, path: &'p str) -> Option<(Cow<'p, str>, &Node)> {
+        let follow = || {
+            self.resolve(path)
+                .map(|(real, node)| (Cow::Owned(real), node))
+        };
+        match self.nodes.get(path) {
+            Some(node) if matches!(node.kind, NodeKind::Symlink(_)) => follow(),
+            Some(node) => Some((Cow::Borrowed(path), node)),
+            None => {
+                let mut end = path.len();
+                while let Some(slash) = path[..end].rfind('/') {
+                    match self.nodes.get(&path[..slash]) {
+                        Some(n) if matches!(n.kind, NodeKind::Symlink(_)) => return follow(),
+                        Some(_) => return None,
+                        None => end = slash,
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    /// [`lookup`](Self::lookup) of a regular file.
+    pub(crate) fn lookup_file<'p>(&self, path: &'p str) -> Option<(Cow<'p, str>, &Node)> {
+        self.lookup(path)
+            .filter(|(_, node)| matches!(node.kind, NodeKind::File(_)))
     }
 
     /// Like [`resolve`](Self::resolve), but only a regular file counts.

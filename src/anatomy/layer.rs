@@ -43,6 +43,8 @@ pub(crate) struct Entry {
     pub(crate) kind: Kind,
     /// Permission bits including setuid/setgid.
     pub(crate) mode: u32,
+    /// Owner (uid) and group (gid) as the tar header gives them.
+    pub(crate) owner: [u32; 2],
 }
 
 /// What a layer does to the filesystem below it, as the overlay applies it.

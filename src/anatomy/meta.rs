@@ -15,6 +15,8 @@ pub(crate) struct ImageMeta {
     pub(crate) listed_in: String,
     /// `config.User`.
     pub(crate) user: String,
+    /// `config.Env` (`NAME=value` each).
+    pub(crate) env: Vec<String>,
     /// `created_by` (or, when empty, `comment`) of each history entry that made a layer,
     /// bottom first.
     pub(crate) created_by: Vec<String>,
@@ -71,6 +73,8 @@ struct ImageConfig {
 struct RunConfig {
     #[serde(default)]
     user: Option<String>,
+    #[serde(default)]
+    env: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -128,7 +132,16 @@ pub(crate) fn image_meta(contents: &SaveContents) -> Result<ImageMeta, AnatomyEr
     let mut meta = ImageMeta {
         layers: layers.iter().map(|l| contents.canonical(l)).collect(),
         listed_in: listed_in.to_string(),
-        user: config.config.and_then(|c| c.user).unwrap_or_default(),
+        user: config
+            .config
+            .as_ref()
+            .and_then(|c| c.user.clone())
+            .unwrap_or_default(),
+        env: config
+            .config
+            .as_ref()
+            .and_then(|c| c.env.clone())
+            .unwrap_or_default(),
         ..ImageMeta::default()
     };
     let made: Vec<String> = config

@@ -22,6 +22,7 @@
 //! the layer that made it unreachable, and reports `efficiency = content / stored`.
 
 mod archive;
+mod bytecode;
 mod capture;
 pub(crate) mod error;
 mod facts;
@@ -120,12 +121,12 @@ fn analyze_layers(reader: impl Read, max_paths: usize) -> Result<Anatomy, Anatom
 
 fn assemble(
     mut contents: archive::SaveContents,
-    meta: meta::ImageMeta,
+    mut meta: meta::ImageMeta,
     max_paths: usize,
 ) -> Result<Anatomy, AnatomyError> {
     let mut fs = fs::MergedFs::default();
     let mut anatomy = Anatomy {
-        notes: meta.notes,
+        notes: std::mem::take(&mut meta.notes),
         ..Anatomy::default()
     };
     // A layer listed twice (identical layers share a blob) is applied twice; its tree is
@@ -173,7 +174,7 @@ fn assemble(
         .map(|found| &found.index.captures)
         .collect();
     let view = facts::View { fs: &fs, captures };
-    fill_facts(&mut anatomy, &view, &meta.user);
+    fill_facts(&mut anatomy, &view, &meta);
     Ok(anatomy)
 }
 
@@ -203,7 +204,7 @@ fn note_what_was_left_out(
     }
 }
 
-fn fill_facts(anatomy: &mut Anatomy, view: &facts::View<'_>, user: &str) {
+fn fill_facts(anatomy: &mut Anatomy, view: &facts::View<'_>, meta: &meta::ImageMeta) {
     let scan = view.scan();
     anatomy.content_bytes = view.fs.content_bytes();
     anatomy.stored_bytes = anatomy
@@ -229,8 +230,14 @@ fn fill_facts(anatomy: &mut Anatomy, view: &facts::View<'_>, user: &str) {
     anatomy.libc = view.libc(&scan);
     anatomy.os_release = view.os_release();
     anatomy.setuid_files = scan.setuid;
-    anatomy.user = view.user(user);
+    anatomy.user = view.user(&meta.user);
     if let Some(note) = &anatomy.user.note {
         anatomy.notes.push(note.clone());
     }
+    anatomy.bytecode = Some(bytecode::bytecode(
+        view,
+        &meta.env,
+        &meta.user,
+        anatomy.user.uid,
+    ));
 }

@@ -47,6 +47,68 @@ pub struct Anatomy {
     /// analysis indexes ([`MAX_PATHS`](super::MAX_PATHS)); a note says so too.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unanalysed_entries: u64,
+    /// Compiled bytecode of each Python interpreter found (docs/ANATOMY.md); `None` in
+    /// results written before basebench counted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytecode: Option<Bytecode>,
+}
+
+/// How much of each Python interpreter's code is precompiled (`__pycache__`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Bytecode {
+    /// One entry per interpreter (`lib/python3.X` with its `os.py`), by path.
+    pub interpreters: Vec<PythonBytecode>,
+    /// `PYTHONDONTWRITEBYTECODE` is set (non-empty) in the image's environment: Python
+    /// writes no cache at run time.
+    pub dont_write_bytecode: bool,
+}
+
+/// The modules of one interpreter and how many have a usable compiled form.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PythonBytecode {
+    /// `3.11`.
+    pub version: String,
+    /// The standard library directory (`/usr/lib/python3.11`).
+    pub stdlib_dir: String,
+    /// The interpreter binary (`/usr/bin/python3.11`), when it is there.
+    pub binary: Option<String>,
+    /// Modules of the standard library (everything under `stdlib_dir` but the package
+    /// trees).
+    pub stdlib: ModuleCount,
+    /// The package trees counted: site-packages / dist-packages of this version, and
+    /// `PYTHONPATH`'s directories.
+    pub package_dirs: Vec<String>,
+    /// Modules of those trees.
+    pub packages: ModuleCount,
+}
+
+/// Below this share of compiled modules a tree counts as not precompiled (the reason cell
+/// and the `python-bytecode` finding).
+pub const PRECOMPILED_SHARE: f64 = 0.9;
+
+impl ModuleCount {
+    /// True when the tree has modules and fewer than [`PRECOMPILED_SHARE`] of them are
+    /// compiled.
+    pub fn lacks_bytecode(&self) -> bool {
+        self.modules > 0 && f64::from(self.compiled) < PRECOMPILED_SHARE * f64::from(self.modules)
+    }
+}
+
+/// Modules (`.py`, or a sourceless `.pyc`) and how they stand.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ModuleCount {
+    /// Modules.
+    pub modules: u32,
+    /// Modules whose compiled form this interpreter would use as it is.
+    pub compiled: u32,
+    /// Modules with a `.pyc` of this interpreter that does not match the source (its
+    /// recorded mtime or size differ, or its header is cut short): recompiled at import.
+    pub stale: u32,
+    /// Modules with only another interpreter's (or optimisation level's) `.pyc`.
+    pub foreign: u32,
+    /// Modules without a usable `.pyc` where the image's user cannot write one (or the
+    /// environment forbids it): compiled again at every start, not only the first.
+    pub unwritable: u32,
 }
 
 fn is_zero(n: &u64) -> bool {

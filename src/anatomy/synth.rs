@@ -50,6 +50,23 @@ impl LayerBuilder {
         self
     }
 
+    /// A regular file (mode 0644) with the modification time `mtime` (seconds).
+    pub fn file_mtime(mut self, path: &str, content: &[u8], mtime: u64) -> Self {
+        let mut h = header(tar::EntryType::Regular, content.len() as u64, 0o644);
+        h.set_mtime(mtime);
+        let _ = self.tar.append_data(&mut h, path, content);
+        self
+    }
+
+    /// A directory with the given mode, owner and group.
+    pub fn dir_owned(mut self, path: &str, mode: u32, uid: u64, gid: u64) -> Self {
+        let mut h = header(tar::EntryType::Directory, 0, mode);
+        h.set_uid(uid);
+        h.set_gid(gid);
+        let _ = self.tar.append_data(&mut h, path, std::io::empty());
+        self
+    }
+
     /// A directory.
     pub fn dir(mut self, path: &str) -> Self {
         let mut h = header(tar::EntryType::Directory, 0, 0o755);
@@ -120,6 +137,7 @@ pub struct ImageBuilder {
     layers: Vec<Vec<u8>>,
     history: Vec<serde_json::Value>,
     user: String,
+    env: Vec<String>,
 }
 
 impl Default for ImageBuilder {
@@ -157,12 +175,19 @@ impl ImageBuilder {
             layers: Vec::new(),
             history: Vec::new(),
             user: String::new(),
+            env: Vec::new(),
         }
     }
 
     /// Sets `Config.User`.
     pub fn user(mut self, user: &str) -> Self {
         self.user = user.to_string();
+        self
+    }
+
+    /// Adds `NAME=value` to `Config.Env`.
+    pub fn env(mut self, var: &str) -> Self {
+        self.env.push(var.to_string());
         self
     }
 
@@ -196,7 +221,7 @@ impl ImageBuilder {
             .collect();
         let config = serde_json::json!({
             "architecture": "amd64", "os": "linux",
-            "config": { "User": self.user },
+            "config": { "User": self.user, "Env": self.env },
             "history": self.history,
             "rootfs": { "type": "layers",
                         "diff_ids": digests.iter().map(|d| format!("sha256:{d}")).collect::<Vec<_>>() },
@@ -270,4 +295,14 @@ fn add_oci_documents(
     });
     add("index.json", index.to_string().as_bytes());
     add("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#);
+}
+
+/// The body of a timestamp-based `.pyc` (PEP 552) for a source of `mtime` and `size`:
+/// CPython 3.11's magic, flags 0, the two fields, and a few bytes of "code".
+pub fn pyc(mtime: u32, size: u32) -> Vec<u8> {
+    let mut body = vec![0xa7, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0];
+    body.extend_from_slice(&mtime.to_le_bytes());
+    body.extend_from_slice(&size.to_le_bytes());
+    body.extend_from_slice(b"\xe3code");
+    body
 }

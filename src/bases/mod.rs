@@ -23,6 +23,9 @@ use crate::engine::{Engine, ImageInfo, ImportRequest, MANAGED_LABEL, STAND_IN_LA
 
 /// Label holding the recipe id and summary of a stand-in.
 pub(crate) const RECIPE_LABEL: &str = "basebench.stand-in.recipe";
+/// Label holding the [`Recipe::fingerprint`] a stand-in was made with; one made with
+/// another recipe (or before the label existed) is rebuilt on use.
+pub const RECIPE_HASH_LABEL: &str = "basebench.stand-in.recipe-hash";
 /// Label holding the mmdebstrap version that built a stand-in.
 pub const MMDEBSTRAP_LABEL: &str = "basebench.stand-in.mmdebstrap";
 /// Label holding the Debian mirror and suite a stand-in was built from.
@@ -73,7 +76,16 @@ pub async fn ensure_stand_in_with(
     let wanted = normalize(requested);
     let reference = stand_in_reference_in(&options.prefix, requested);
     let previous = existing(engine, &wanted, &reference).await?;
-    if !rebuild && let Some(info) = previous.clone() {
+    let fingerprint = recipe.fingerprint();
+    let current = previous
+        .as_ref()
+        .filter(|i| i.labels.get(RECIPE_HASH_LABEL) == Some(&fingerprint));
+    if previous.is_some() && current.is_none() && !rebuild {
+        progress(&format!(
+            "stand-in {reference} was made with an older recipe: rebuilding it"
+        ));
+    }
+    if !rebuild && let Some(info) = current.cloned() {
         progress(&format!(
             "using stand-in {reference} for {wanted} (already built)"
         ));
@@ -208,6 +220,7 @@ pub(crate) fn changes(
             RECIPE_LABEL.to_string(),
             format!("{}: {}", recipe.id, squeeze(recipe.summary)),
         ),
+        (RECIPE_HASH_LABEL.to_string(), recipe.fingerprint()),
         (MMDEBSTRAP_LABEL.to_string(), version.to_string()),
         (
             SOURCE_LABEL.to_string(),

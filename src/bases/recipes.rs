@@ -38,6 +38,9 @@ pub(crate) struct Recipe {
     pub(crate) stands_in_for: &'static [&'static str],
     /// One line saying what the stand-in is and how it differs from the real image.
     pub(crate) summary: &'static str,
+    /// The facts that move startup and size where the stand-in cannot match the real
+    /// image (the report's stand-in note; docs/STAND-INS.md has the table).
+    pub(crate) differs: &'static str,
     /// mmdebstrap variant.
     pub(crate) variant: Variant,
     /// Packages passed to `--include`.
@@ -50,6 +53,12 @@ pub(crate) struct Recipe {
 
 /// Hook for chroot variants: the host's extra CA certificates into the image's bundle.
 const CHROOT_CA_HOOK: &str = include_str!("hooks/chroot-ca.sh");
+/// Hook for the python slim stand-in: CA certificates, then no precompiled bytecode, as
+/// the real image (the second script uses the first's `root`).
+const PYTHON_SLIM_HOOK: &str = concat!(
+    include_str!("hooks/chroot-ca.sh"),
+    include_str!("hooks/drop-pyc.sh")
+);
 /// Hook for the distroless-style extract.
 const DISTROLESS_HOOK: &str = include_str!("hooks/distroless.sh");
 
@@ -69,6 +78,7 @@ pub(crate) static RECIPES: &[Recipe] = &[
         summary: "Debian 12 (bookworm) minbase with ca-certificates, standing in for Ubuntu 20.04: \
                   same apt/dpkg tooling and glibc, but Debian package names and Python 3.11 \
                   from apt instead of 3.8",
+        differs: "Debian 12 instead of Ubuntu 20.04: glibc 2.36 (real 2.31), and apt's python3 is 3.11 (real 3.8); user root and no Python, as the real image",
         variant: Variant::Minbase,
         packages: &["ca-certificates"],
         hook: CHROOT_CA_HOOK,
@@ -88,6 +98,7 @@ pub(crate) static RECIPES: &[Recipe] = &[
             "debian:bookworm-slim",
         ],
         summary: "Debian 12 (bookworm) minbase with ca-certificates built by mmdebstrap",
+        differs: "the host's CA certificates, their variables and PIP_BREAK_SYSTEM_PACKAGES are added; otherwise the same Debian 12, user root, no Python",
         variant: Variant::Minbase,
         packages: &["ca-certificates"],
         hook: CHROOT_CA_HOOK,
@@ -106,8 +117,10 @@ pub(crate) static RECIPES: &[Recipe] = &[
             "python:3.11-slim-bookworm",
         ],
         summary: "Debian 12 minbase with Debian's python3 (3.11), pip, venv and a `python` \
-                  command, standing in for the official Python slim image (which builds \
-                  CPython into /usr/local)",
+                  command, its bytecode caches removed as the real image has none, standing \
+                  in for the official Python slim image (which builds CPython 3.9 into \
+                  /usr/local)",
+        differs: "Python 3.11.2 from Debian in /usr/bin (real: CPython 3.9.24 in /usr/local) and PYTHON_VERSION, GPG_KEY unset; the stdlib uncompiled and user root, as the real image",
         variant: Variant::Minbase,
         packages: &[
             "ca-certificates",
@@ -116,7 +129,7 @@ pub(crate) static RECIPES: &[Recipe] = &[
             "python3-venv",
             "python-is-python3",
         ],
-        hook: CHROOT_CA_HOOK,
+        hook: PYTHON_SLIM_HOOK,
         changes: &[
             PATH_ENV,
             CERT_ENV,
@@ -133,6 +146,7 @@ pub(crate) static RECIPES: &[Recipe] = &[
         summary: "extract of Debian 12's python3.11 runtime packages (no shell, no package \
                   manager, distroless-style /var/lib/dpkg/status.d, users root and \
                   nonroot 65532), standing in for gcr.io/distroless/python3",
+        differs: "no python3-distutils (the real image has it: fewer stdlib modules); Python 3.11.2 in /usr/bin, stdlib uncompiled and user root, as the real image",
         variant: Variant::Extract,
         packages: &[
             "python3.11-minimal",
@@ -149,6 +163,26 @@ pub(crate) static RECIPES: &[Recipe] = &[
         ],
     },
 ];
+
+impl Recipe {
+    /// A fingerprint of everything that shapes the image (id, variant, packages, hook,
+    /// configuration), recorded in a label: a stand-in made with another recipe is rebuilt.
+    pub(crate) fn fingerprint(&self) -> String {
+        let parts: Vec<&str> = [self.id, self.variant.as_str(), self.hook]
+            .into_iter()
+            .chain(self.packages.iter().copied())
+            .chain(self.changes.iter().copied())
+            .collect();
+        format!("{:016x}", fnv1a(&parts.join("\0")))
+    }
+}
+
+/// FNV-1a, 64 bits: stable across builds and platforms, unlike `DefaultHasher`.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
 
 /// Why no stand-in can be made for a reference.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -282,5 +316,21 @@ mod tests {
             stand_in_reference_in(STAND_IN_PREFIX, "gcr.io/distroless/python3"),
             "basebench-stand-in/gcr.io/distroless/python3:latest"
         );
+    }
+
+    #[test]
+    fn a_recipe_change_changes_its_fingerprint() {
+        // FNV-1a 64 test vectors (Fowler, Noll, Vo).
+        assert_eq!(
+            (fnv1a(""), fnv1a("a")),
+            (0xcbf29ce484222325, 0xaf63dc4c8601ec8c)
+        );
+        let slim = recipe_for("python:3.9-slim").unwrap();
+        assert!(slim.hook.contains("-name __pycache__"));
+        let prints: Vec<String> = RECIPES.iter().map(Recipe::fingerprint).collect();
+        let mut distinct = prints.clone();
+        distinct.dedup();
+        assert_eq!(distinct.len(), RECIPES.len(), "{prints:?}");
+        assert_eq!(slim.fingerprint(), slim.fingerprint());
     }
 }

@@ -3,6 +3,7 @@
 
 use super::warnings::Warning;
 use super::{Bench, Stop};
+use crate::anatomy::Anatomy;
 use crate::config::Variant;
 use crate::engine::ImageInfo;
 use crate::reporter::Phase;
@@ -122,9 +123,29 @@ pub(crate) async fn analyse(
             .map_err(|e| e.to_string())
     };
     match analysed.await {
-        Ok(anatomy) => result.anatomy = Some(anatomy),
+        Ok(anatomy) => {
+            add_bytecode_findings(variant, &anatomy, result);
+            result.anatomy = Some(anatomy);
+        }
         Err(message) => bench.warn(result, Warning::AnatomyFailed(message)),
     }
+}
+
+/// The `python-bytecode` finding needs the anatomy's fact and the Dockerfile's lines, so
+/// it is made here, after the analysis (docs/ANATOMY.md, "Bytecode").
+fn add_bytecode_findings(variant: &Variant, anatomy: &Anatomy, result: &mut VariantResult) {
+    let Some(facts) = &anatomy.bytecode else {
+        return;
+    };
+    // The Dockerfile was read when the variant was prepared; unreadable now, no finding.
+    let Ok(source) = crate::dockerfile::read(&variant.dockerfile) else {
+        return;
+    };
+    let found = crate::dockerfile::bytecode_findings(&source.text, facts);
+    result
+        .findings
+        .extend(found.into_iter().map(super::resolve_from::as_result));
+    result.findings.sort_by_key(|f| f.line);
 }
 
 #[cfg(test)]

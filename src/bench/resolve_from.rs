@@ -189,17 +189,19 @@ async fn resolve_once(bench: &Bench<'_>, reference: &str) -> Resolution {
 
 /// The lint findings of a Dockerfile, as result data.
 fn findings(text: &str) -> Vec<DockerfileFinding> {
-    dockerfile::lint(text)
-        .into_iter()
-        .map(|f| DockerfileFinding {
-            line: f.line,
-            rule: f.rule.to_string(),
-            severity: match f.severity {
-                dockerfile::Severity::Error => "error".to_string(),
-                dockerfile::Severity::Warning => "warning".to_string(),
-            },
-            message: f.message,
-            fix: f.fix,
-        })
-        .collect()
+    dockerfile::lint(text).into_iter().map(as_result).collect()
+}
+
+/// A lint finding as result data.
+pub(crate) fn as_result(f: dockerfile::lint::Finding) -> DockerfileFinding {
+    DockerfileFinding {
+        line: f.line,
+        rule: f.rule.to_string(),
+        severity: match f.severity {
+            dockerfile::Severity::Error => "error".to_string(),
+            dockerfile::Severity::Warning => "warning".to_string(),
+        },
+        message: f.message,
+        fix: f.fix,
+    }
 }

@@ -11,7 +11,7 @@ use super::{CliError, CommandResult, ExitCode};
 use crate::anatomy::{self, AnalyzeOptions, Anatomy, AnatomyError, ScanPolicy, VulnerabilityScan};
 use crate::engine::EngineError;
 use crate::export::escape::terminal;
-use crate::format::{bytes, list};
+use crate::format::{self, bytes, list};
 
 /// Arguments of `basebench inspect`.
 #[derive(Debug, Clone, clap::Args)]
@@ -214,6 +214,18 @@ fn render_facts(a: &Anatomy) -> String {
         ("package managers", list(&a.package_managers)),
         ("os packages", os_packages),
         ("python packages", a.python_packages.to_string()),
+        (
+            "bytecode",
+            a.bytecode
+                .as_ref()
+                .map_or("not counted".to_string(), format::bytecode),
+        ),
+        (
+            "bytecode cache",
+            a.bytecode
+                .as_ref()
+                .map_or("not counted".to_string(), format::bytecode_cache),
+        ),
         ("libc", libc),
         ("setuid/setgid", setuid),
         ("vulnerabilities", vulns),

@@ -9,13 +9,14 @@ mod expand;
 mod from;
 pub(crate) mod lint;
 mod parse;
+pub(crate) mod precompile;
 pub(crate) mod reference;
 mod shell;
 mod source;
 
 pub(crate) use copy::copy_sources;
 pub(crate) use from::{resolve_bases, rewrite_bases};
-pub(crate) use lint::{Severity, lint};
+pub(crate) use lint::{Severity, bytecode_findings, lint};
 pub(crate) use source::read;
 
 /// Errors reading or rewriting a Dockerfile; each names the line and what to do.

@@ -257,6 +257,10 @@ pub(crate) fn image(row: &Row, detail: Detail) -> Vec<Line> {
             _ => "CVEs not scanned".to_string(),
         }),
     ]);
+    // Results written before basebench counted bytecode have none.
+    if let Some(b) = &f.bytecode {
+        lines.push(Line::labelled("bytecode:", format::bytecode(b)));
+    }
     lines
 }
 

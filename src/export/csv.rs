@@ -3,6 +3,7 @@
 //! joined with `; `, then its description. Every field goes through [`escape::csv`].
 
 use crate::export::{cells, escape};
+use crate::format;
 use crate::matrix::{Matrix, Row, Vulnerabilities};
 use crate::stats::Timing;
 
@@ -60,6 +61,7 @@ const HEADER: &[&str] = &[
     "setuid_files",
     "os_packages",
     "python_packages",
+    "bytecode",
     "wasted_bytes",
     "efficiency",
     "libc",
@@ -192,6 +194,10 @@ fn record(row: &Row) -> Vec<String> {
         opt(f.analysed.then_some(f.setuid_files)),
         opt(f.os_packages),
         opt(f.python_packages),
+        f.bytecode
+            .as_ref()
+            .map(format::bytecode)
+            .unwrap_or_default(),
         opt(f.wasted_bytes),
         opt(f.efficiency),
         f.libc.clone().unwrap_or_default(),

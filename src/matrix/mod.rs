@@ -121,6 +121,24 @@ fn testbed_note(results: &RunResults) -> Option<String> {
     Some(format!("Testbed: {}.", parts.join(", ")))
 }
 
+/// What differs from the real image, per stand-in (`requested → stand-in`), from its
+/// recipe; a base without a recipe (an older basebench's) gets the general words.
+fn stand_in_differences(bases: &[String]) -> String {
+    let known: Vec<String> = bases
+        .iter()
+        .filter_map(|base| {
+            let requested = base.split(" → ").next()?;
+            let recipe = crate::bases::recipe_for(requested).ok()?;
+            Some(format!("for {requested}, {}", recipe.differs))
+        })
+        .collect();
+    if known.len() == bases.len() {
+        known.join("; ")
+    } else {
+        "its size and contents differ from the published base".to_string()
+    }
+}
+
 fn notes(results: &RunResults, rows: &[Row]) -> Vec<String> {
     let mut notes = Vec::new();
     if !results.complete {
@@ -128,10 +146,10 @@ fn notes(results: &RunResults, rows: &[Row]) -> Vec<String> {
     }
     for row in rows.iter().filter(|r| !r.stand_in_bases.is_empty()) {
         notes.push(format!(
-            "{} was measured on a stand-in base ({}), not the real image: its size and \
-             contents differ from the published base.",
+            "{} was measured on a stand-in base ({}), not the real image: {}.",
             row.name,
-            row.stand_in_bases.join("; ")
+            row.stand_in_bases.join("; "),
+            stand_in_differences(&row.stand_in_bases)
         ));
     }
     let single: Vec<&str> = rows

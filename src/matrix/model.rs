@@ -133,6 +133,8 @@ pub(crate) struct Facts {
     pub(crate) efficiency: Option<f64>,
     /// Python distributions installed.
     pub(crate) python_packages: Option<u32>,
+    /// Compiled bytecode of the image's Python interpreters, when counted.
+    pub(crate) bytecode: Option<crate::anatomy::Bytecode>,
     /// Vulnerability scan.
     pub(crate) vulnerabilities: Vulnerabilities,
 }

@@ -103,6 +103,7 @@ fn facts(v: &VariantResult) -> Facts {
         wasted_bytes: Some(a.wasted_bytes),
         efficiency: Some(a.efficiency),
         python_packages: Some(a.python_packages),
+        bytecode: a.bytecode.clone(),
         vulnerabilities,
     }
 }

@@ -115,10 +115,44 @@ pub(crate) fn reason(row: &Row, reference: Option<&str>) -> String {
     }
     parts.extend(size_part(row));
     parts.extend(startup_part(row, reference));
+    parts.extend(bytecode_part(row));
     parts.extend(vuln_part(row));
     parts.extend(smoke_part(row));
     parts.extend(stand_in_part(row));
     parts.join("; ")
+}
+
+/// "stdlib not precompiled: each start compiles it" (or the packages, or the share when
+/// some is): only when it lacks bytecode ([`ModuleCount::lacks_bytecode`]).
+///
+/// [`ModuleCount::lacks_bytecode`]: crate::anatomy::ModuleCount::lacks_bytecode
+fn bytecode_part(row: &Row) -> Option<String> {
+    let b = row.facts.bytecode.as_ref()?;
+    let judge = |what: &str, it: &str, c: &crate::anatomy::ModuleCount| {
+        let share = f64::from(c.compiled) / f64::from(c.modules.max(1));
+        if !c.lacks_bytecode() {
+            None
+        } else if c.compiled == 0 {
+            Some(format!("{what} not precompiled: each start compiles {it}"))
+        } else {
+            Some(format!(
+                "{what} {:.0} % precompiled: each start compiles the rest",
+                share * 100.0
+            ))
+        }
+    };
+    let parts: Vec<String> = b
+        .interpreters
+        .iter()
+        .flat_map(|p| {
+            [
+                judge("stdlib", "it", &p.stdlib),
+                judge("packages", "them", &p.packages),
+            ]
+        })
+        .flatten()
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 fn stand_in_part(row: &Row) -> Option<String> {
@@ -148,4 +182,51 @@ pub(crate) fn use_case(row: &Row) -> String {
         "general use: debuggable, moderately sized"
     };
     rule.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::anatomy::{Bytecode, ModuleCount, PythonBytecode};
+
+    fn row_with(stdlib: (u32, u32), packages: (u32, u32)) -> Row {
+        let count = |(modules, compiled)| ModuleCount {
+            modules,
+            compiled,
+            ..ModuleCount::default()
+        };
+        let mut row = Row {
+            works: true,
+            ..Row::default()
+        };
+        row.facts.bytecode = Some(Bytecode {
+            interpreters: vec![PythonBytecode {
+                stdlib: count(stdlib),
+                packages: count(packages),
+                ..PythonBytecode::default()
+            }],
+            dont_write_bytecode: false,
+        });
+        row
+    }
+
+    #[test]
+    fn the_reason_says_when_the_stdlib_or_packages_are_not_precompiled() {
+        let none = reason(&row_with((544, 0), (10, 10)), None);
+        assert!(
+            none.contains("; stdlib not precompiled: each start compiles it"),
+            "{none}"
+        );
+        assert!(!none.contains("packages"), "{none}");
+        let half = reason(&row_with((1000, 500), (200, 0)), None);
+        assert!(
+            half.contains(
+                "stdlib 50 % precompiled: each start compiles the rest; \
+                 packages not precompiled: each start compiles them"
+            ),
+            "{half}"
+        );
+        let compiled = reason(&row_with((1000, 900), (0, 0)), None);
+        assert!(!compiled.contains("precompiled"), "{compiled}");
+    }
 }

@@ -11,6 +11,7 @@ mod support;
 
 mod anatomy;
 mod bases;
+mod bytecode;
 mod clean;
 mod context_faults;
 mod context_transfer;

@@ -6,6 +6,7 @@
 //! What needs the real daemon is in `tests/daemon/`.
 
 mod anatomy_bounds;
+mod anatomy_bytecode;
 mod anatomy_cli;
 mod anatomy_facts;
 mod anatomy_layers;

@@ -74,16 +74,20 @@ impl<'a> Builder<'a> {
         }
         let header = entry.header();
         let mode = header.mode()?;
+        let owner = [id(header.uid()), id(header.gid())];
         let kind = match header.entry_type() {
             EntryType::Regular | EntryType::Continuous => {
                 let inode = self.new_inode(entry.size());
-                if let Some(read) = capture::wanted(path) {
-                    let got = read(entry)?;
+                let got = match capture::wanted(path) {
+                    Some(read) => Some(read(entry)?),
+                    None => capture::python(path, entry)?,
+                };
+                if let Some(got) = got {
                     self.index.captures.insert(path.into(), got);
                 }
                 Kind::File { inode }
             }
-            EntryType::Link => self.link(entry),
+            EntryType::Link => self.link(entry, path),
             EntryType::Symlink => {
                 let target = entry
                     .link_name_bytes()
@@ -95,16 +99,20 @@ impl<'a> Builder<'a> {
         };
         // After the kind: a hardlink to a file its parents replace still reaches it.
         self.make_parents(path);
-        self.put(path, Entry { kind, mode });
+        self.put(path, Entry { kind, mode, owner });
         Ok(())
     }
 
-    /// A hardlink shares the content of the file the layer holds at its target.
-    fn link<R: Read>(&mut self, entry: &tar::Entry<'_, R>) -> Kind {
+    /// A hardlink shares the content of the file the layer holds at its target (and what
+    /// anatomy captured of it).
+    fn link<R: Read>(&mut self, entry: &tar::Entry<'_, R>, path: &str) -> Kind {
         let target = entry
             .link_name_bytes()
             .map(|t| String::from_utf8_lossy(&t).into_owned());
         let target = normalise(&target.unwrap_or_default());
+        if let Some(got) = self.index.captures.get(target.as_str()).cloned() {
+            self.index.captures.insert(path.into(), got);
+        }
         match self.index.tree.entries.get(target.as_str()) {
             Some(Entry {
                 kind: Kind::File { inode },
@@ -155,6 +163,7 @@ impl<'a> Builder<'a> {
             let dir = Entry {
                 kind: Kind::Dir,
                 mode: 0o755,
+                owner: [0, 0],
             };
             self.index.tree.entries.insert(parent.into(), dir);
         }
@@ -264,4 +273,12 @@ impl<'a> Builder<'a> {
         }
         self.index
     }
+}
+
+/// A tar header's uid or gid (unreadable or out of range: `u32::MAX`, nobody's).
+fn id(field: std::io::Result<u64>) -> u32 {
+    field
+        .ok()
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(u32::MAX)
 }

@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 
+pub(crate) mod bytecode;
 mod packages;
 mod users;
 
 use super::from::stages_of;
 use super::parse::{Instruction, parse};
+pub(crate) use bytecode::bytecode as bytecode_findings;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
