@@ -8,13 +8,15 @@
 #   BASEBENCH=path/to/basebench  binary to measure (default target/release/basebench)
 #   SIZE_MB=370                  size of each of the 3 kept layers (incompressible)
 #   JUNK_MB=100                  size of the layer a later RUN deletes
+#   RESULTS=FILE                 also write the raw rounds there ("label wall_s max_rss_kb
+#                                cpu_s" lines, then "image_bytes N"; benches/run-all.sh)
 # Needs: dockerd, gcc (static rm helper), /usr/bin/time (apt-get install -y time).
 # The image is labelled basebench=true, basebench.run=bench-<id>, and removed at the end.
 set -euo pipefail
 
 RUNS=${1:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${BASEBENCH:-$ROOT/target/release/basebench}
+BIN=${BASEBENCH:-${CARGO_TARGET_DIR:-$ROOT/target}/release/basebench}
 SIZE_MB=${SIZE_MB:-370}
 JUNK_MB=${JUNK_MB:-100}
 RUN_ID="bench-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -50,6 +52,7 @@ DOCKER_BUILDKIT=0 docker build -q -t "$TAG" --label basebench=true \
   --label "basebench.run=$RUN_ID" "$WORK" >/dev/null
 rm -f "$WORK"/part*.bin "$WORK/junk.bin"
 docker image inspect -f 'image size: {{.Size}} bytes, layers: {{len .RootFS.Layers}}' "$TAG"
+IMAGE_BYTES=$(docker image inspect -f '{{.Size}}' "$TAG")
 
 # measure LABEL COMMAND...: prints "wall_s max_rss_kb cpu_s" (cpu = user + system)
 measure() {
@@ -81,3 +84,7 @@ echo "basebench inspect IMAGE:          median ${INSPECT}s, ratio $(awk "BEGIN {
 echo "docker save | inspect --archive:  median ${PIPE}s, ratio $(awk "BEGIN {printf \"%.2f\", $PIPE / $EXPORT}"), peak RSS of the pipeline's largest process $(( $(max_rss pipe) / 1024 )) MB"
 grep -o '"wasted_bytes": [0-9]*\|"content_bytes": [0-9]*' "$WORK/anatomy.json" | tr '\n' ' '
 echo
+if [ -n "${RESULTS:-}" ]; then
+  cp "$WORK/results" "$RESULTS"
+  echo "image_bytes $IMAGE_BYTES" >>"$RESULTS"
+fi

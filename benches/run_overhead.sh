@@ -6,9 +6,12 @@
 # process is measured, with /usr/bin/time.
 #
 #     cargo build --release && benches/run_overhead.sh
+#
+# BASEBENCH=path/to/basebench names the binary (default: the release build, under
+# CARGO_TARGET_DIR when that is set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=./target/release/basebench
+bin=${BASEBENCH:-${CARGO_TARGET_DIR:-target}/release/basebench}
 [ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install -y time)" >&2; exit 2; }
 work=$(mktemp -d /tmp/basebench-overhead.XXXXXX)

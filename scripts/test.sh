@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 cargo build --locked --release
+./scripts/release-check.sh
 cargo nextest run --locked --no-fail-fast
 ./scripts/compare-check.sh

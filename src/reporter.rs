@@ -20,7 +20,7 @@ pub(crate) enum Phase {
     BuildCold,
     /// Identical rebuild.
     BuildCached,
-    /// Rebuild after a one-byte change.
+    /// Rebuild after a code change (33 bytes appended to one file).
     BuildIncremental,
     /// Starting fresh containers and timing startup.
     Startup,

@@ -18,16 +18,19 @@ pub(crate) enum Weight {
     OneGigabyte,
     /// The app and 50,000 files of 1 KB in 500 directories.
     SmallFiles,
+    /// The app and 10,000 files of 1 KB in 100 directories (the quick run's).
+    FewerSmallFiles,
 }
 
 impl Weight {
-    /// The weight named `text` (`1mb`, `200mb`, `1gb`, `50k`).
+    /// The weight named `text` (`1mb`, `200mb`, `1gb`, `50k`, `10k`).
     pub(crate) fn parse(text: &str) -> Option<Weight> {
         match text {
             "1mb" => Some(Weight::OneMegabyte),
             "200mb" => Some(Weight::TwoHundredMegabytes),
             "1gb" => Some(Weight::OneGigabyte),
             "50k" => Some(Weight::SmallFiles),
+            "10k" => Some(Weight::FewerSmallFiles),
             _ => None,
         }
     }
@@ -39,6 +42,7 @@ impl Weight {
             Weight::TwoHundredMegabytes => "200 MB",
             Weight::OneGigabyte => "1 GB",
             Weight::SmallFiles => "50,000 small files",
+            Weight::FewerSmallFiles => "10,000 small files",
         }
     }
 }
@@ -72,8 +76,13 @@ pub(crate) fn make(weight: Weight, copy_weight: bool, parent: &Path) -> Made {
                 write_random(&root.join(format!("data/unused-{i}.bin")), 256 << 20);
             }
         }
-        Weight::SmallFiles => {
-            for d in 0..500 {
+        Weight::SmallFiles | Weight::FewerSmallFiles => {
+            let dirs = if weight == Weight::SmallFiles {
+                500
+            } else {
+                100
+            };
+            for d in 0..dirs {
                 for f in 0..100 {
                     let path = root.join(format!("src/d{d:03}/f{f:03}.txt"));
                     write_random(&path, 1024);
@@ -84,7 +93,7 @@ pub(crate) fn make(weight: Weight, copy_weight: bool, parent: &Path) -> Made {
     let weight_dir = match weight {
         Weight::OneMegabyte => None,
         Weight::TwoHundredMegabytes | Weight::OneGigabyte => Some("data"),
-        Weight::SmallFiles => Some("src"),
+        Weight::SmallFiles | Weight::FewerSmallFiles => Some("src"),
     };
     let mut text = "FROM scratch\n".to_string();
     if let (Some(dir), true) = (weight_dir, copy_weight) {

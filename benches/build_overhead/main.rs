@@ -2,7 +2,7 @@
 //! (BuildKit), same context, in alternating rounds (basebench first in even rounds, the
 //! docker CLI first in odd ones).
 //!
-//!     cargo bench --bench build_overhead -- --context 1mb|200mb|1gb|50k \
+//!     cargo bench --bench build_overhead -- --context 1mb|200mb|1gb|50k|10k \
 //!         [--kinds cold,cached,change] [--copy all|app] [--rounds N] [--dir PARENT] \
 //!         [--transfer session|tar]
 //!
@@ -84,7 +84,9 @@ fn parse_args() -> Args {
     for pair in list.chunks(2) {
         let value = pair.get(1).map(String::as_str).unwrap_or_default();
         match pair[0].as_str() {
-            "--context" => args.weight = Weight::parse(value).expect("--context 1mb|200mb|1gb|50k"),
+            "--context" => {
+                args.weight = Weight::parse(value).expect("--context 1mb|200mb|1gb|50k|10k")
+            }
             "--kinds" => args.kinds = value.split(',').map(parse_kind).collect(),
             "--copy" => {
                 args.copy_weight = match value {

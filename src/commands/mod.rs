@@ -16,19 +16,37 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::engine::docker::DockerEngine;
-use crate::engine::fake::FakeEngine;
 use crate::engine::{Engine, EngineError};
 
 /// Environment variable that selects the scripted engine (tests only).
 pub(crate) const ENGINE_ENV: &str = "BASEBENCH_ENGINE";
 
 /// Connect to the engine: the Docker daemon, or the scripted fake when
-/// `BASEBENCH_ENGINE=fake` (used by the fast CLI tests).
+/// `BASEBENCH_ENGINE=fake` (used by the fast CLI tests; only in a build with the
+/// `fake-engine` feature, which the test suite turns on and a release build leaves out).
 pub(crate) async fn connect_engine() -> Result<Box<dyn Engine>, EngineError> {
     if std::env::var(ENGINE_ENV).is_ok_and(|v| v == "fake") {
-        return Ok(Box::new(FakeEngine::default()));
+        return scripted_engine();
     }
     Ok(Box::new(DockerEngine::connect().await?))
+}
+
+/// The scripted engine of the tests.
+#[cfg(feature = "fake-engine")]
+fn scripted_engine() -> Result<Box<dyn Engine>, EngineError> {
+    Ok(Box::new(crate::engine::fake::FakeEngine::default()))
+}
+
+/// A build without the scripted engine says so rather than measuring nothing.
+#[cfg(not(feature = "fake-engine"))]
+fn scripted_engine() -> Result<Box<dyn Engine>, EngineError> {
+    Err(EngineError::Api {
+        action: format!("selecting the engine {ENGINE_ENV}=fake names"),
+        message: "this basebench is built without the scripted test engine (the cargo \
+                  feature `fake-engine`, which only the test suite turns on); unset \
+                  BASEBENCH_ENGINE to use the Docker daemon"
+            .to_string(),
+    })
 }
 
 /// Colours in terminal output: on for a terminal unless `NO_COLOR` is set.

@@ -129,7 +129,7 @@ pub struct Overrides {
     #[arg(
         long,
         value_name = "FILE",
-        help = "Context file changed by one byte for the incremental rebuild"
+        help = "Context file changed for the incremental rebuild (33 bytes appended: a newline and 32 random spaces/tabs)"
     )]
     pub change_file: Option<PathBuf>,
     /// `--mirror` (or `BASEBENCH_DEBIAN_MIRROR`): the stand-ins' Debian archive.

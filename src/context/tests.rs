@@ -241,3 +241,25 @@ fn a_sent_dockerignore_also_lists_the_generated_dockerfile() {
     assert_eq!(ignores.len(), 1);
     assert_eq!(ignores[0].5, b".env\nsecrets\n.basebench.Dockerfile\n");
 }
+
+#[test]
+fn the_cache_busting_suffix_is_a_newline_and_32_random_blanks() {
+    let suffixes: Vec<Vec<u8>> = (0..64).map(|_| cache_busting_suffix()).collect();
+    for suffix in &suffixes {
+        assert_eq!(suffix.len(), 33, "the docs say 33 bytes: {suffix:?}");
+        assert_eq!(suffix[0], b'\n', "it starts on a line of its own");
+        assert!(
+            suffix[1..].iter().all(|b| *b == b' ' || *b == b'\t'),
+            "only spaces and tabs after the newline: {suffix:?}"
+        );
+    }
+    // 32 random bits each: 64 draws that repeat one would be a 1 in 2^21 chance.
+    let distinct: std::collections::BTreeSet<&Vec<u8>> = suffixes.iter().collect();
+    assert_eq!(distinct.len(), suffixes.len(), "every draw differs");
+    let tabs: usize = suffixes.iter().flatten().filter(|b| **b == b'\t').count();
+    let blanks = 64 * 32;
+    assert!(
+        (blanks / 4..blanks * 3 / 4).contains(&tabs),
+        "tabs and spaces both appear, about half each: {tabs} tabs of {blanks}"
+    );
+}

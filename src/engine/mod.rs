@@ -1,10 +1,12 @@
 //! The one seam for side effects on a container engine.
 //!
 //! Only code under `engine/` talks to Docker. [`DockerEngine`](docker::DockerEngine) is the
-//! real implementation (bollard); [`FakeEngine`](fake::FakeEngine) plays back scripted
-//! behaviour so CLI and report tests run the whole pipeline without a daemon.
+//! real implementation (bollard); `fake::FakeEngine` plays back scripted behaviour so CLI
+//! and report tests run the whole pipeline without a daemon. The fake is compiled only for
+//! tests (the `fake-engine` feature, which the test suite's dev-dependency turns on).
 
 pub mod docker;
+#[cfg(any(test, feature = "fake-engine"))]
 pub mod fake;
 
 use std::collections::HashMap;

@@ -210,4 +210,6 @@ fn notes(results: &RunResults, rows: &[Row]) -> Vec<String> {
 }
 
 #[cfg(test)]
+mod score_rules;
+#[cfg(test)]
 mod tests;

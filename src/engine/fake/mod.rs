@@ -8,7 +8,8 @@
 //! small HTTP server on 127.0.0.1, so the probe measures it for real. Base images are all
 //! "local" except references containing `missing` and those listed (comma-separated) in
 //! `BASEBENCH_FAKE_ABSENT`. Selected with `BASEBENCH_ENGINE=fake`; never used by a normal
-//! run.
+//! run, and compiled only for tests (the `fake-engine` feature: a release build has no
+//! fake, and there `BASEBENCH_ENGINE=fake` is an error).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
