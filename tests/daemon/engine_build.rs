@@ -179,21 +179,62 @@ async fn containers_running(
         .count()
 }
 
+/// Host processes whose command line contains `needle`. A build step's process runs on
+/// this host with either builder (BuildKit's runc or a classic build container), so it is
+/// seen here whoever started it.
+fn processes_running(needle: &str) -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        panic!("cannot read /proc: the cancellation cannot be observed");
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|raw| String::from_utf8_lossy(&raw).replace('\0', " "))
+        .filter(|cmdline| cmdline.contains(needle))
+        .count()
+}
+
+/// Waits up to `limit` for `done`, polling every 100 ms; false when it never held.
+async fn eventually(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    true
+}
+
 async fn dropping_a_build_cancels_it(builder: BuilderKind) {
     let engine = support::connect_or_fail().await;
     let run_id = unique_run_id();
     let _cleanup = Cleanup::new(&run_id);
-    // A sleep unique to this test, to recognise its build container.
+    // A sleep unique to this test, to recognise its build step's process.
     let millis = 600_000 + u32::from_str_radix(&run_id[5..9], 16).unwrap();
+    let needle = format!("/testapp sleep {millis}");
     let app = test_app_context(&format!("RUN [\"/testapp\", \"sleep\", \"{millis}\"]"));
     let request = build_request(&app, &run_id, builder, true);
     let events = Mutex::new(Vec::new());
     let record = |e: BuildEvent| events.lock().unwrap().push(e);
-    let result =
-        tokio::time::timeout(Duration::from_secs(3), engine.build(&request, &record)).await;
+    // The build runs until its step's process is seen; then the build future is dropped.
+    tokio::select! {
+        result = engine.build(&request, &record) => {
+            panic!("the build should still be running: {result:?}")
+        }
+        seen = eventually(Duration::from_secs(60), || processes_running(&needle) > 0) => {
+            assert!(seen, "the build step's process never started: {:#?}", events.lock().unwrap());
+        }
+    }
     assert!(
-        result.is_err(),
-        "the build should still be running: {result:?}"
+        eventually(Duration::from_secs(20), || processes_running(&needle) == 0).await,
+        "the dropped build's step is still running ({needle})"
     );
     let deadline = Instant::now() + Duration::from_secs(20);
     while containers_running(&engine, &format!("sleep {millis}")).await > 0 {
