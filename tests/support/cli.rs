@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use basebench::engine::{Engine, RUN_LABEL};
+use basebench::engine::RUN_LABEL;
 use basebench::results::{RunResults, VariantResult};
 
 use super::{TESTAPP_PORT, connect_or_fail};
@@ -80,14 +80,50 @@ pub(crate) fn row<'a>(results: &'a RunResults, name: &str) -> &'a VariantResult 
         .unwrap_or_else(|| panic!("no row for {name}"))
 }
 
+/// Fails when run `run_id` left a container or an image on the daemon, asked through the
+/// Docker CLI rather than basebench's own lister: by run label, and without labels by the
+/// names basebench gives (containers `basebench-<run-id>-…`, images tagged `<run-id>`), so an
+/// object that lost or never had its label is caught too.
 pub(crate) async fn assert_nothing_left(run_id: &str) {
-    let engine = connect_or_fail().await;
-    let left = engine
-        .list_labelled(&format!("{RUN_LABEL}={run_id}"))
-        .await
-        .expect("list");
+    connect_or_fail().await;
+    let label = format!("label={RUN_LABEL}={run_id}");
+    let labelled_containers = docker_lines(&["ps", "-aq", "--filter", &label]);
+    let labelled_images = docker_lines(&["images", "-aq", "--filter", &label]);
+    let prefix = format!("basebench-{run_id}-");
+    let named_containers: Vec<String> = docker_lines(&["ps", "-a", "--format", "{{.Names}}"])
+        .into_iter()
+        .filter(|name| name.starts_with(&prefix))
+        .collect();
+    let tagged_images: Vec<String> =
+        docker_lines(&["images", "--format", "{{.Repository}}:{{.Tag}}"])
+            .into_iter()
+            .filter(|reference| reference.ends_with(&format!(":{run_id}")))
+            .collect();
     assert!(
-        left.containers.is_empty() && left.images.is_empty(),
-        "run {run_id} left {left:?}"
+        labelled_containers.is_empty()
+            && labelled_images.is_empty()
+            && named_containers.is_empty()
+            && tagged_images.is_empty(),
+        "run {run_id} left containers {labelled_containers:?} (by label), \
+         {named_containers:?} (by name) and images {labelled_images:?} (by label), \
+         {tagged_images:?} (by tag)"
     );
+}
+
+/// The lines `docker ARGS` prints; fails the test when the CLI cannot be run or fails.
+fn docker_lines(args: &[&str]) -> Vec<String> {
+    let output = std::process::Command::new("docker")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run the docker CLI ({args:?}): {e}"));
+    assert!(
+        output.status.success(),
+        "docker {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect()
 }
