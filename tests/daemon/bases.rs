@@ -10,22 +10,6 @@ use basebench::engine::{ContainerSpec, Engine, RUN_LABEL, STAND_IN_LABEL};
 
 use crate::support;
 
-/// Removes the test's image and container even when an assertion fails.
-struct Cleanup<'a> {
-    engine: &'a dyn Engine,
-    image: String,
-    container: Option<String>,
-}
-
-impl Cleanup<'_> {
-    async fn run(&self) {
-        if let Some(id) = &self.container {
-            let _ = self.engine.remove_container(id).await;
-        }
-        let _ = self.engine.remove_image(&self.image).await;
-    }
-}
-
 #[tokio::test]
 async fn builds_and_imports_a_distroless_stand_in_without_a_shell() {
     assert!(
@@ -45,14 +29,10 @@ async fn builds_and_imports_a_distroless_stand_in_without_a_shell() {
     options.extra_labels = vec![(RUN_LABEL.to_string(), run_id.clone())];
     let requested = "gcr.io/distroless/python3";
     let reference = bases::stand_in_reference_in(&options.prefix, requested);
-    let mut cleanup = Cleanup {
-        engine: &engine,
-        image: reference.clone(),
-        container: None,
-    };
-    let outcome = check(&engine, requested, &options, &run_id, &mut cleanup).await;
-    cleanup.run().await;
-    outcome.unwrap();
+    // The image and the container carry the run label: the guard removes both even when
+    // an assertion below fails.
+    let _cleanup = support::Cleanup::new(&run_id);
+    check(&engine, requested, &options, &run_id).await.unwrap();
     assert!(
         engine.image_info(&reference).await.unwrap().is_none(),
         "image removed"
@@ -64,7 +44,6 @@ async fn check(
     requested: &str,
     options: &StandInOptions,
     run_id: &str,
-    cleanup: &mut Cleanup<'_>,
 ) -> Result<(), String> {
     let lines = std::sync::Mutex::new(Vec::new());
     let progress = |l: &str| lines.lock().unwrap().push(l.to_string());
@@ -124,7 +103,6 @@ async fn check(
         .create_container(&spec)
         .await
         .map_err(|e| e.to_string())?;
-    cleanup.container = Some(id.clone());
     engine
         .start_container(&id)
         .await
