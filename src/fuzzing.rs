@@ -81,8 +81,7 @@ pub fn results(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(results) = crate::results::read::parse_results(text, Path::new("results.json"))
-    else {
+    let Ok(results) = crate::results::read::parse_results(text, Path::new("results.json")) else {
         return;
     };
     let _ = Matrix::build(&results, &ScoringWeights::default());
