@@ -15,6 +15,9 @@ pub(crate) mod dockerfile;
 pub mod engine;
 pub mod export;
 pub(crate) mod format;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod gates;
 pub mod history;
 pub mod matrix;

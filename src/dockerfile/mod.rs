@@ -17,6 +17,8 @@ mod source;
 pub(crate) use copy::copy_sources;
 pub(crate) use from::{resolve_bases, rewrite_bases};
 pub(crate) use lint::{Severity, bytecode_findings, lint};
+#[cfg(feature = "fuzzing")]
+pub(crate) use source::decode;
 pub(crate) use source::read;
 
 /// Errors reading or rewriting a Dockerfile; each names the line and what to do.

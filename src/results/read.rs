@@ -40,7 +40,13 @@ pub(crate) fn read_results(path: &Path) -> Result<RunResults, ResultsFileError> 
         path: path.to_path_buf(),
         source,
     })?;
-    let results: RunResults = serde_json::from_str(&text).map_err(|e| ResultsFileError::Parse {
+    parse_results(&text, path)
+}
+
+/// Parse the text of a `results.json` read from `path` (named in the errors); a document
+/// from a newer schema is refused.
+pub(crate) fn parse_results(text: &str, path: &Path) -> Result<RunResults, ResultsFileError> {
+    let results: RunResults = serde_json::from_str(text).map_err(|e| ResultsFileError::Parse {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;

@@ -1,0 +1,4 @@
+//! Fuzz target: see fuzz/README.md and `basebench::fuzzing::results`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| basebench::fuzzing::results(data));
