@@ -1,0 +1,55 @@
+//! The typed warnings of a row, each through the binary on the fake engine: every test
+//! runs the variant that should warn beside a control that should not, so it can fail.
+
+use super::*;
+
+/// Run `variants` with the usual flags plus `extra`; the rows by name.
+fn run_rows(variants: &[(&str, &str)], extra: &[&str]) -> (tempfile::TempDir, Vec<Value>) {
+    let dir = project(variants);
+    let mut args = flag_args(variants);
+    args.push("--no-history".into());
+    args.extend(extra.iter().map(|a| a.to_string()));
+    basebench(dir.path()).args(&args).assert().code(0);
+    let rows = results(dir.path())["variants"]
+        .as_array()
+        .expect("variants")
+        .clone();
+    (dir, rows)
+}
+
+/// The row named `name`.
+fn row<'a>(rows: &'a [Value], name: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no row {name}: {rows:?}"))
+}
+
+/// The row's warnings that contain `needle`.
+fn warned(row: &Value, needle: &str) -> Vec<String> {
+    row["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|w| w.contains(needle))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn an_identical_rebuild_that_runs_steps_warns_cache_missed() {
+    let (_dir, rows) = run_rows(&[("miss", "# fake: cache-miss"), ("hit", "")], &[]);
+    let (miss, hit) = (row(&rows, "miss"), row(&rows, "hit"));
+    assert_eq!(miss["works"], true, "{miss}");
+    let steps = miss["build"]["cached_rebuild_steps_run"].as_u64();
+    assert!(steps.is_some_and(|n| n > 0), "{miss}");
+    assert_eq!(
+        warned(miss, "instead of using the cache"),
+        [format!(
+            "the identical rebuild ran {} step(s) instead of using the cache",
+            steps.unwrap_or_default()
+        )]
+    );
+    assert_eq!(hit["build"]["cached_rebuild_steps_run"], 0);
+    assert!(warned(hit, "cache").is_empty(), "{hit}");
+}
