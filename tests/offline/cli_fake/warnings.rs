@@ -75,3 +75,33 @@ fn a_few_failed_requests_below_the_limit_warn_and_the_variant_still_works() {
     assert_eq!(steady["latency_ms"]["errors"], 0);
     assert!(warned(steady, "request(s) failed").is_empty(), "{steady}");
 }
+
+#[test]
+fn a_dockerfile_copying_no_source_file_warns_no_change_file() {
+    let dir = project(&[("copies", "")]);
+    std::fs::write(
+        dir.path().join("Dockerfile.nocopy"),
+        "FROM python:3.11-slim\nCMD [\"python\", \"-m\", \"http.server\"]\n",
+    )
+    .expect("write");
+    let variants: &[(&str, &str)] = &[("copies", ""), ("nocopy", "")];
+    let mut args = flag_args(variants);
+    args.push("--no-history".into());
+    basebench(dir.path()).args(&args).assert().code(0);
+    let json = results(dir.path());
+    let rows = json["variants"].as_array().expect("variants");
+    let (nocopy, copies) = (row(rows, "nocopy"), row(rows, "copies"));
+    assert_eq!(nocopy["works"], true, "{nocopy}");
+    assert_eq!(
+        warned(nocopy, "no copied source file"),
+        ["rebuild after code change not measured: no copied source file found; set `change_file`"]
+    );
+    assert_eq!(nocopy["build"]["changed_file"], Value::Null);
+    assert_eq!(nocopy["build"]["incremental_s"], Value::Null);
+    assert!(
+        warned(copies, "no copied source file").is_empty(),
+        "{copies}"
+    );
+    assert_eq!(copies["build"]["changed_file"], "app.py");
+    assert!(copies["build"]["incremental_s"]["median"].is_number());
+}
