@@ -105,3 +105,16 @@ fn a_dockerfile_copying_no_source_file_warns_no_change_file() {
     assert_eq!(copies["build"]["changed_file"], "app.py");
     assert!(copies["build"]["incremental_s"]["median"].is_number());
 }
+
+#[test]
+fn a_failing_export_warns_anatomy_failed_and_the_variant_still_works() {
+    let (_dir, rows) = run_rows(&[("noexport", "# fake: export-fail"), ("exports", "")], &[]);
+    let (noexport, exports) = (row(&rows, "noexport"), row(&rows, "exports"));
+    assert_eq!(noexport["works"], true, "{noexport}");
+    assert_eq!(noexport["anatomy"], Value::Null);
+    let failed = warned(noexport, "image anatomy not measured: ");
+    assert_eq!(failed.len(), 1, "{noexport}");
+    assert!(failed[0].contains("fake: export-fail"), "{failed:?}");
+    assert!(exports["anatomy"].is_object(), "{exports}");
+    assert!(warned(exports, "anatomy").is_empty(), "{exports}");
+}
