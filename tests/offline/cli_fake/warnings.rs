@@ -118,3 +118,31 @@ fn a_failing_export_warns_anatomy_failed_and_the_variant_still_works() {
     assert!(exports["anatomy"].is_object(), "{exports}");
     assert!(warned(exports, "anatomy").is_empty(), "{exports}");
 }
+
+#[test]
+fn startups_spread_wider_than_half_the_median_warn_high_variance() {
+    // Three rounds, the first a warm-up: the wide one's measured starts are 100 and 700 ms.
+    let (_dir, rows) = run_rows(
+        &[
+            ("wide", "# fake: startup-ms 700 100 700"),
+            ("narrow", "# fake: startup-ms 300"),
+        ],
+        &[],
+    );
+    let (wide, narrow) = (row(&rows, "wide"), row(&rows, "narrow"));
+    let samples: Vec<f64> = wide["startup_ms"]["samples"]
+        .as_array()
+        .expect("samples")
+        .iter()
+        .filter(|s| s["warmup"] == false)
+        .filter_map(|s| s["value"].as_f64())
+        .collect();
+    assert!(
+        samples.iter().any(|&v| v < 400.0) && samples.iter().any(|&v| v >= 700.0),
+        "{samples:?}"
+    );
+    let spread = warned(wide, "startup: samples spread by");
+    assert_eq!(spread.len(), 1, "{wide}");
+    assert!(spread[0].contains("% of the median"), "{spread:?}");
+    assert!(warned(narrow, "spread by").is_empty(), "{narrow}");
+}
