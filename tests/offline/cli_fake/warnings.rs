@@ -146,3 +146,32 @@ fn startups_spread_wider_than_half_the_median_warn_high_variance() {
     assert!(spread[0].contains("% of the median"), "{spread:?}");
     assert!(warned(narrow, "spread by").is_empty(), "{narrow}");
 }
+
+#[test]
+fn build_runs_repeats_the_cached_and_after_change_builds() {
+    let (_dir, rows) = run_rows(&[("good", "")], &["--build-runs", "3"]);
+    let good = row(&rows, "good");
+    for key in ["cached_s", "incremental_s"] {
+        let timing = &good["build"][key];
+        assert_eq!(timing["n"], 3, "{key}: {timing}");
+        let rounds: Vec<u64> = timing["samples"]
+            .as_array()
+            .expect("samples")
+            .iter()
+            .filter_map(|s| s["round"].as_u64())
+            .collect();
+        assert_eq!(rounds, [0, 1, 2], "{key}");
+    }
+    assert_eq!(
+        good["build"]["cold_s"]["n"], 1,
+        "cold builds are their own setting"
+    );
+    assert!(warned(good, "build times: single run").is_empty(), "{good}");
+
+    let (_dir, rows) = run_rows(&[("good", "")], &["--build-runs", "1"]);
+    let good = row(&rows, "good");
+    for key in ["cached_s", "incremental_s"] {
+        assert_eq!(good["build"][key]["n"], 1, "{key}");
+    }
+    assert_eq!(warned(good, "build times: single run").len(), 1, "{good}");
+}
