@@ -175,3 +175,36 @@ fn build_runs_repeats_the_cached_and_after_change_builds() {
     }
     assert_eq!(warned(good, "build times: single run").len(), 1, "{good}");
 }
+
+#[test]
+fn run_reports_the_exported_images_anatomy_and_no_anatomy_leaves_it_out() {
+    let (_dir, rows) = run_rows(&[("good", "")], &[]);
+    let anatomy = &row(&rows, "good")["anatomy"];
+    // The fake archive: /bin/sh, /usr/bin/pip, a passwd with root, no `USER`.
+    assert_eq!(
+        anatomy["shells"],
+        serde_json::json!(["/bin/sh"]),
+        "{anatomy}"
+    );
+    assert_eq!(
+        anatomy["package_managers"],
+        serde_json::json!(["pip"]),
+        "{anatomy}"
+    );
+    assert_eq!(anatomy["user"]["is_root"], true, "{anatomy}");
+    assert_eq!(anatomy["user"]["uid"], 0, "{anatomy}");
+    assert_eq!(
+        anatomy["layers"].as_array().map(Vec::len),
+        Some(1),
+        "{anatomy}"
+    );
+
+    let (_dir, rows) = run_rows(&[("good", "")], &["--no-anatomy"]);
+    let good = row(&rows, "good");
+    assert_eq!(good["works"], true, "{good}");
+    assert_eq!(good["anatomy"], Value::Null, "{good}");
+    assert!(
+        warned(good, "anatomy").is_empty(),
+        "skipped, not failed: {good}"
+    );
+}
