@@ -208,3 +208,29 @@ fn run_reports_the_exported_images_anatomy_and_no_anatomy_leaves_it_out() {
         "skipped, not failed: {good}"
     );
 }
+
+#[test]
+fn a_configured_change_file_is_the_one_changed() {
+    let dir = project(&[("configured", ""), ("default", "")]);
+    let config = "context = \"app\"\nport = 5000\nruns = 2\n\n\
+        [[variant]]\nname = \"configured\"\ndockerfile = \"Dockerfile.configured\"\nchange_file = \"requirements.txt\"\n\n\
+        [[variant]]\nname = \"default\"\ndockerfile = \"Dockerfile.default\"\n";
+    std::fs::write(dir.path().join("basebench.toml"), config).expect("write");
+    basebench(dir.path())
+        .args(["run", "--no-history", "--output", "out"])
+        .assert()
+        .code(0);
+    let json = results(dir.path());
+    let rows = json["variants"].as_array().expect("variants");
+    let configured = row(rows, "configured");
+    assert_eq!(
+        configured["build"]["changed_file"], "requirements.txt",
+        "{configured}"
+    );
+    assert!(configured["build"]["incremental_s"]["median"].is_number());
+    assert_eq!(
+        row(rows, "default")["build"]["changed_file"],
+        "app.py",
+        "without the setting the first copied source file"
+    );
+}
