@@ -78,7 +78,7 @@ pub(super) async fn serve(
         if ready {
             answered += 1;
         }
-        let fail = ready && fail_every.is_some_and(|n| answered % n == 0);
+        let fail = ready && fail_every.is_some_and(|n| answered.is_multiple_of(n));
         tokio::spawn(async move {
             let mut buf = [0u8; 2048];
             let _ = socket.read(&mut buf).await;
