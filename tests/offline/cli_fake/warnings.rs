@@ -144,7 +144,11 @@ fn startups_spread_wider_than_half_the_median_warn_high_variance() {
     let spread = warned(wide, "startup: samples spread by");
     assert_eq!(spread.len(), 1, "{wide}");
     assert!(spread[0].contains("% of the median"), "{spread:?}");
-    assert!(warned(narrow, "spread by").is_empty(), "{narrow}");
+    // Only the startup spread: the fake's 5 ms builds may spread widely on a busy machine.
+    assert!(
+        warned(narrow, "startup: samples spread by").is_empty(),
+        "{narrow}"
+    );
 }
 
 #[test]
