@@ -306,6 +306,7 @@ mod exit_codes;
 mod failure_rows;
 mod full_disk;
 mod hostile_text;
+mod warnings;
 
 #[test]
 fn plan_settings_out_of_range_exit_2_naming_the_flag_and_the_range() {

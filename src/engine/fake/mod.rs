@@ -2,9 +2,13 @@
 //!
 //! Behaviour comes from directives in the Dockerfile sent to it, one per line:
 //! `# fake: build-fail <message>` (the first `RUN` step fails), `# fake: size <bytes>`,
-//! `# fake: startup-ms <n>` (answers 503 until then), `# fake: exit <code>` (exits at
-//! start), `# fake: never-healthy`, `# fake: smoke-fail`, `# fake: log <line>` (a line the
-//! container and a failing build log; repeatable). Each started container is a
+//! `# fake: startup-ms <n> [<n>...]` (answers 503 until then; several values: the image's
+//! k-th start takes the k-th, cycling), `# fake: exit <code>` (exits at start),
+//! `# fake: never-healthy`, `# fake: smoke-fail`, `# fake: log <line>` (a line the
+//! container and a failing build log; repeatable), `# fake: cache-miss` (every build,
+//! the identical rebuild too, reports all its steps run), `# fake: fail-every <n>`
+//! (every n-th request after ready answers 500), `# fake: export-fail` (exporting the
+//! image fails). Each started container is a
 //! small HTTP server on 127.0.0.1, so the probe measures it for real. Base images are all
 //! "local" except references containing `missing` and those listed (comma-separated) in
 //! `BASEBENCH_FAKE_ABSENT`. Selected with `BASEBENCH_ENGINE=fake`; never used by a normal
@@ -38,6 +42,8 @@ struct FakeContainer {
 struct State {
     images: HashMap<String, (Script, HashMap<String, String>)>,
     containers: HashMap<String, FakeContainer>,
+    /// Containers started so far per image (which `startup-ms` value is next).
+    starts: HashMap<String, usize>,
     next: u64,
 }
 
@@ -173,6 +179,7 @@ impl Engine for FakeEngine {
             });
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
+        let cache_miss = script.cache_miss;
         let mut state = lock(self);
         state.next += 1;
         let id = format!("sha256:fake{:04}", state.next);
@@ -182,7 +189,7 @@ impl Engine for FakeEngine {
         Ok(BuildOutcome {
             image_id: id,
             steps_total: steps.len() as u32,
-            steps_run: if request.no_cache || request.context.touched.is_some() {
+            steps_run: if cache_miss || request.no_cache || request.context.touched.is_some() {
                 steps.len() as u32
             } else {
                 0
@@ -218,14 +225,17 @@ impl Engine for FakeEngine {
     }
 
     async fn start_container(&self, id: &str) -> Result<(), EngineError> {
-        let script = {
-            let state = lock(self);
-            let container = state.container(id)?;
-            state
+        let (script, start) = {
+            let mut state = lock(self);
+            let image = state.container(id)?.image.clone();
+            let script = state
                 .images
-                .get(&container.image)
+                .get(&image)
                 .map(|(s, _)| s.clone())
-                .unwrap_or_default()
+                .unwrap_or_default();
+            let starts = state.starts.entry(image).or_default();
+            *starts += 1;
+            (script, *starts - 1)
         };
         if let Some(code) = script.exit {
             if let Some(c) = lock(self).containers.get_mut(id) {
@@ -246,8 +256,17 @@ impl Engine for FakeEngine {
                 message: e.to_string(),
             })?
             .port();
-        let ready_at = Instant::now() + Duration::from_millis(script.startup_ms);
-        let server = tokio::spawn(serve(listener, ready_at, script.never_healthy));
+        let startup_ms = match script.startup_ms.len() {
+            0 => 0,
+            n => script.startup_ms[start % n],
+        };
+        let ready_at = Instant::now() + Duration::from_millis(startup_ms);
+        let server = tokio::spawn(serve(
+            listener,
+            ready_at,
+            script.never_healthy,
+            script.fail_every,
+        ));
         if let Some(c) = lock(self).containers.get_mut(id) {
             c.port = Some(port);
             c.server = Some(server);
@@ -345,8 +364,15 @@ impl Engine for FakeEngine {
     }
 
     async fn export_image(&self, reference: &str) -> Result<ByteStream, EngineError> {
-        if !lock(self).images.contains_key(reference) {
-            return Err(not_found(format!("image '{reference}'")));
+        match lock(self).images.get(reference) {
+            None => return Err(not_found(format!("image '{reference}'"))),
+            Some((script, _)) if script.export_fail => {
+                return Err(EngineError::Api {
+                    action: format!("exporting '{reference}'"),
+                    message: "configured to fail (fake: export-fail)".into(),
+                });
+            }
+            Some(_) => {}
         }
         Ok(Box::pin(futures_util::stream::iter([Ok(Bytes::from(
             fake_archive(),

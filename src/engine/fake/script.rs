@@ -11,8 +11,9 @@ use tokio::net::TcpListener;
 pub(super) struct Script {
     /// Image size to report (`# fake: size`).
     pub(crate) size: u64,
-    /// Milliseconds before the container answers 200 (`# fake: startup-ms`).
-    pub(crate) startup_ms: u64,
+    /// Milliseconds before the container answers 200 (`# fake: startup-ms`); with more
+    /// than one value, the image's k-th start takes the k-th (cycling).
+    pub(crate) startup_ms: Vec<u64>,
     /// Exit code at start (`# fake: exit`).
     pub(crate) exit: Option<i64>,
     /// Never answer 200 (`# fake: never-healthy`).
@@ -21,6 +22,12 @@ pub(super) struct Script {
     pub(crate) smoke_fail: bool,
     /// Lines the container (and a failing build) logs (`# fake: log <line>`, repeatable).
     pub(crate) log: Vec<String>,
+    /// Every build reports all its steps run, the identical rebuild too (`# fake: cache-miss`).
+    pub(crate) cache_miss: bool,
+    /// Every n-th request after the container is ready answers 500 (`# fake: fail-every <n>`).
+    pub(crate) fail_every: Option<u64>,
+    /// Exporting the image fails (`# fake: export-fail`).
+    pub(crate) export_fail: bool,
 }
 
 /// The behaviour a Dockerfile asks for, and the build failure message if any.
@@ -38,28 +45,47 @@ pub(super) fn directives(dockerfile: &str) -> (Script, Option<String>) {
         match key {
             "build-fail" => build_fail = Some(value.to_string()),
             "size" => script.size = value.parse().unwrap_or(script.size),
-            "startup-ms" => script.startup_ms = value.parse().unwrap_or(0),
+            "startup-ms" => {
+                script.startup_ms = value
+                    .split_whitespace()
+                    .filter_map(|v| v.parse().ok())
+                    .collect();
+            }
             "exit" => script.exit = value.parse().ok(),
             "never-healthy" => script.never_healthy = true,
             "smoke-fail" => script.smoke_fail = true,
             "log" => script.log.push(value.to_string()),
+            "cache-miss" => script.cache_miss = true,
+            "fail-every" => script.fail_every = value.parse().ok().filter(|&n| n > 0),
+            "export-fail" => script.export_fail = true,
             _ => {}
         }
     }
     (script, build_fail)
 }
 
-/// Answer every request: 503 until `ready_at` (or forever), then 200.
-pub(super) async fn serve(listener: TcpListener, ready_at: Instant, never_healthy: bool) {
+/// Answer every request: 503 until `ready_at` (or forever), then 200, except every
+/// `fail_every`-th request after that, which answers 500.
+pub(super) async fn serve(
+    listener: TcpListener,
+    ready_at: Instant,
+    never_healthy: bool,
+    fail_every: Option<u64>,
+) {
+    let mut answered: u64 = 0;
     while let Ok((mut socket, _)) = listener.accept().await {
+        let ready = !never_healthy && Instant::now() >= ready_at;
+        if ready {
+            answered += 1;
+        }
+        let fail = ready && fail_every.is_some_and(|n| answered.is_multiple_of(n));
         tokio::spawn(async move {
             let mut buf = [0u8; 2048];
             let _ = socket.read(&mut buf).await;
-            let ok = !never_healthy && Instant::now() >= ready_at;
-            let status = if ok {
-                "200 OK"
-            } else {
-                "503 Service Unavailable"
+            let status = match (ready, fail) {
+                (true, false) => "200 OK",
+                (true, true) => "500 Internal Server Error",
+                (false, _) => "503 Service Unavailable",
             };
             let reply =
                 format!("HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
