@@ -9,12 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use basebench::anatomy::{AnalyzeOptions, ScanPolicy, analyze_export, analyze_file};
-use basebench::context::BuildContext;
-use basebench::engine::{BuildRequest, BuilderKind, ContextTransfer, Engine};
+use basebench::engine::Engine;
 use futures_util::StreamExt;
 
 use crate::support;
-use crate::support::{Cleanup, run_labels, unique_run_id};
+use crate::support::{Cleanup, images, unique_run_id};
 
 const RMTOOL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -67,20 +66,7 @@ async fn a_built_image_streams_through_the_engine_into_exact_anatomy() {
     let run_id = unique_run_id();
     let _cleanup = Cleanup::new(&run_id);
     let (dir, tool) = context();
-    let request = BuildRequest {
-        context: BuildContext::scan(dir.path(), DOCKERFILE.to_string()).unwrap(),
-        tag: format!("basebench-test/{run_id}:anatomy"),
-        no_cache: true,
-        builder: BuilderKind::Buildkit,
-        labels: run_labels(&run_id),
-        build_args: Default::default(),
-        target: None,
-        transfer: ContextTransfer::Session,
-    };
-    let built = engine
-        .build(&request, &|_| {})
-        .await
-        .expect("building the anatomy image");
+    let built = images::build_dir(&engine, dir.path(), DOCKERFILE, &run_id, "anatomy").await;
 
     let options = AnalyzeOptions {
         scan: ScanPolicy::Never,

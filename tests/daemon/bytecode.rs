@@ -9,12 +9,9 @@
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
-use basebench::context::BuildContext;
-use basebench::engine::{BuildRequest, BuilderKind, ContextTransfer, Engine};
-
 use crate::support;
 use crate::support::cli::basebench;
-use crate::support::{Cleanup, run_labels, unique_run_id};
+use crate::support::{Cleanup, images, unique_run_id};
 
 const DOCKERFILE: &str = "FROM scratch
 COPY rootfs/ /
@@ -85,20 +82,7 @@ async fn inspect_counts_the_compiled_modules_of_a_built_image() {
     let run_id = unique_run_id();
     let _cleanup = Cleanup::new(&run_id);
     let dir = context();
-    let request = BuildRequest {
-        context: BuildContext::scan(dir.path(), DOCKERFILE.to_string()).unwrap(),
-        tag: format!("basebench-test/{run_id}:bytecode"),
-        no_cache: true,
-        builder: BuilderKind::Buildkit,
-        labels: run_labels(&run_id),
-        build_args: Default::default(),
-        target: None,
-        transfer: ContextTransfer::Session,
-    };
-    let built = engine
-        .build(&request, &|_| {})
-        .await
-        .expect("building the bytecode image");
+    let built = images::build_dir(&engine, dir.path(), DOCKERFILE, &run_id, "bytecode").await;
 
     let json = inspect(dir.path(), &built.image_id, "json");
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();

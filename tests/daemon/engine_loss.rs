@@ -8,22 +8,14 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use crate::support::cli::command_lines;
 use crate::support::cli::{basebench, read_results, row, run_command};
 use crate::support::dockerd::Dockerd;
 use crate::support::test_app_context;
 
 /// Lines the Docker CLI prints for `args` on `daemon` (ids, one a line).
 fn listed(daemon: &Dockerd, args: &[&str]) -> Vec<String> {
-    let output = daemon.cli().args(args).output().expect("docker CLI");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect()
+    command_lines(daemon.cli(), args)
 }
 
 #[test]

@@ -112,7 +112,13 @@ pub(crate) async fn assert_nothing_left(run_id: &str) {
 
 /// The lines `docker ARGS` prints; fails the test when the CLI cannot be run or fails.
 fn docker_lines(args: &[&str]) -> Vec<String> {
-    let output = std::process::Command::new("docker")
+    command_lines(std::process::Command::new("docker"), args)
+}
+
+/// The non-empty lines `command ARGS` prints (a Docker CLI, e.g. one pointed at another
+/// daemon); fails the test when it cannot be run or fails.
+pub(crate) fn command_lines(mut command: std::process::Command, args: &[&str]) -> Vec<String> {
+    let output = command
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("run the docker CLI ({args:?}): {e}"));

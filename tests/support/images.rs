@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use basebench::context::BuildContext;
 use basebench::engine::docker::DockerEngine;
 use basebench::engine::{
     BuildError, BuildEvent, BuildOutcome, BuildRequest, BuilderKind, ContainerSpec,
@@ -10,6 +11,31 @@ use basebench::engine::{
 };
 
 use super::{TESTAPP_PORT, TestApp, run_labels};
+
+/// Builds `dir` with `dockerfile` (BuildKit, no cache, session transfer) as
+/// `basebench-test/<run_id>:<name>`, labelled for `run_id`; fails the test if it fails.
+pub(crate) async fn build_dir(
+    engine: &DockerEngine,
+    dir: &Path,
+    dockerfile: &str,
+    run_id: &str,
+    name: &str,
+) -> BuildOutcome {
+    let request = BuildRequest {
+        context: BuildContext::scan(dir, dockerfile.to_string()).expect("scanning the context"),
+        tag: format!("basebench-test/{run_id}:{name}"),
+        no_cache: true,
+        builder: BuilderKind::Buildkit,
+        labels: run_labels(run_id),
+        build_args: Default::default(),
+        target: None,
+        transfer: ContextTransfer::Session,
+    };
+    engine
+        .build(&request, &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("building the {name} image: {e:?}"))
+}
 
 /// A build of `app` tagged `basebench-test/<run_id>:<builder>`, labelled for `run_id`.
 pub(crate) fn build_request(
