@@ -218,14 +218,18 @@ impl<'a> Bench<'a> {
         if *cancel.borrow() || self.engine_lost() {
             return None;
         }
-        tokio::select! {
-            value = future => Some(value),
-            _ = cancel.wait_for(|stop| *stop) => None,
-            lost = watch_engine(self.engine) => {
-                *self.lost.lock().unwrap_or_else(|e| e.into_inner()) = Some(lost);
-                None
-            }
-        }
+        let lost = tokio::select! {
+            value = future => match engine_answers(self.engine).await {
+                // A step that failed because the engine went away between two pings of
+                // the watchdog must not become the variant's failure: ask once more.
+                Ok(()) => return Some(value),
+                Err(lost) => lost,
+            },
+            _ = cancel.wait_for(|stop| *stop) => return None,
+            lost = watch_engine(self.engine) => lost,
+        };
+        *self.lost.lock().unwrap_or_else(|e| e.into_inner()) = Some(lost);
+        None
     }
 
     /// True once the engine stopped answering.
@@ -300,14 +304,20 @@ impl<'a> Bench<'a> {
 async fn watch_engine(engine: &dyn Engine) -> EngineError {
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        if engine.ping().await.is_ok() {
-            continue;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        if let Err(e) = engine.ping().await {
+        if let Err(e) = engine_answers(engine).await {
             return e;
         }
     }
+}
+
+/// `Ok` when the engine answers a ping, or a second one 300 ms after a failed first; the
+/// second ping's error otherwise (one slow answer is not a lost engine).
+async fn engine_answers(engine: &dyn Engine) -> Result<(), EngineError> {
+    if engine.ping().await.is_ok() {
+        return Ok(());
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    engine.ping().await
 }
 
 /// Current time as RFC 3339 UTC with seconds.
