@@ -149,7 +149,9 @@ pub(crate) async fn build_once(
         String::new()
     };
     bench.phase(variant, phase, detail);
+    let activity = super::stall::Activity::new();
     let events = |event: BuildEvent| {
+        activity.saw(&event);
         if let BuildEvent::Step {
             name,
             cached,
@@ -164,7 +166,12 @@ pub(crate) async fn build_once(
         }
     };
     let start = Instant::now();
-    let outcome = bench.engine.build(&request, &events).await;
+    let stall = bench.config.build_stall_timeout;
+    // Dropping the build future stops the build on the daemon (the engine's contract).
+    let outcome = tokio::select! {
+        outcome = bench.engine.build(&request, &events) => outcome,
+        stop = activity.stalled(stall) => return Err(stop),
+    };
     let seconds = start.elapsed().as_secs_f64();
     let outcome = outcome.map_err(build_stop)?;
     created.images.push(outcome.image_id.clone());

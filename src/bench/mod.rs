@@ -18,6 +18,7 @@ pub(crate) mod plan;
 mod resolve_from;
 mod rounds;
 mod slot;
+mod stall;
 mod startup;
 pub(crate) mod testbed;
 pub(crate) mod warnings;
@@ -268,6 +269,7 @@ impl<'a> Bench<'a> {
             load_concurrency: c.load_concurrency,
             load_duration_ms: c.load_duration.as_millis() as u64,
             health_timeout_s: c.health_timeout.as_secs_f64(),
+            build_stall_timeout_s: Some(c.build_stall_timeout.as_secs_f64()),
             warmup: s.warmup,
             noise: s.noise,
             precision: s.precision,

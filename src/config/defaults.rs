@@ -26,6 +26,10 @@ pub(crate) const BUILDER: BuilderKind = BuilderKind::Buildkit;
 pub(crate) const CONTEXT_TRANSFER: ContextTransfer = ContextTransfer::Session;
 /// Seconds a container may take to answer 200 (`health_timeout_s`, `--health-timeout`).
 pub(crate) const HEALTH_TIMEOUT_S: f64 = 120.0;
+/// Seconds a build may go without any output or step before it is stopped as stalled
+/// (`build_stall_timeout_s`, `--build-stall-timeout`): a download from a mirror that
+/// stopped answering would otherwise hang the run.
+pub(crate) const BUILD_STALL_TIMEOUT_S: f64 = 600.0;
 /// Path that must answer HTTP 200 (`health`, `--health`).
 pub(crate) const HEALTH: &str = "/";
 /// Root directory of reports and history, relative to the config file (`output`).

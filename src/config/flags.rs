@@ -125,6 +125,18 @@ pub struct Overrides {
         help = help("Seconds a container may take to answer 200", defaults::HEALTH_TIMEOUT_S)
     )]
     pub health_timeout_s: Option<f64>,
+    /// `--build-stall-timeout`.
+    #[arg(
+        long = "build-stall-timeout",
+        value_name = "SECONDS",
+        allow_negative_numbers = true,
+        value_parser = |t: &str| ranges::BUILD_STALL_TIMEOUT_S.parse_flag::<f64>(t),
+        help = help(
+            "Seconds a build may go without output before it is stopped as stalled",
+            defaults::BUILD_STALL_TIMEOUT_S
+        )
+    )]
+    pub build_stall_timeout_s: Option<f64>,
     /// `--change-file`.
     #[arg(
         long,

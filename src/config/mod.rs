@@ -162,6 +162,8 @@ pub(crate) struct RawConfig {
     pub(crate) context_transfer: Option<ContextTransfer>,
     /// Seconds to wait for the health path.
     pub(crate) health_timeout_s: Option<f64>,
+    /// Seconds a build may go without output.
+    pub(crate) build_stall_timeout_s: Option<f64>,
     /// Root directory of reports.
     pub(crate) output: Option<PathBuf>,
     /// Sequential latency requests.
@@ -246,6 +248,8 @@ pub struct Config {
     /// How the build context reaches the daemon (asked; the engine may send a tar).
     pub(crate) context_transfer: ContextTransfer,
     pub(crate) health_timeout: Duration,
+    /// How long a build may go without output or a step before it is stopped as stalled.
+    pub(crate) build_stall_timeout: Duration,
     /// Root directory of reports and history.
     pub(crate) output_root: PathBuf,
     /// Sequential latency requests.

@@ -52,6 +52,15 @@ pub(crate) const HEALTH_TIMEOUT_S: Range = Range {
     whole: false,
     above_min: true,
 };
+/// `build_stall_timeout_s` (and `--build-stall-timeout`): more than 0, up to a day.
+pub(crate) const BUILD_STALL_TIMEOUT_S: Range = Range {
+    key: "build_stall_timeout_s",
+    table: "",
+    min: 0.0,
+    max: 86_400.0,
+    whole: false,
+    above_min: true,
+};
 /// A `[scoring]` weight (any of the five keys).
 pub(crate) const WEIGHT: Range = Range {
     key: "weight",
@@ -63,7 +72,7 @@ pub(crate) const WEIGHT: Range = Range {
 };
 
 /// Every numeric key of the top level and `[[variant]]` tables.
-const TOP_LEVEL: [Range; 7] = [
+const TOP_LEVEL: [Range; 8] = [
     PORT,
     RUNS,
     BUILD_RUNS,
@@ -71,6 +80,7 @@ const TOP_LEVEL: [Range; 7] = [
     LOAD_CONCURRENCY,
     LOAD_DURATION_MS,
     HEALTH_TIMEOUT_S,
+    BUILD_STALL_TIMEOUT_S,
 ];
 
 /// A number for a message: `1e300` rather than its 301 digits.

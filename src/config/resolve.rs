@@ -79,6 +79,7 @@ fn apply_overrides(raw: &mut RawConfig, o: &Overrides, cwd: &Path) -> usize {
     raw.builder = o.builder.or(raw.builder);
     raw.context_transfer = o.context_transfer.or(raw.context_transfer);
     raw.health_timeout_s = o.health_timeout_s.or(raw.health_timeout_s);
+    raw.build_stall_timeout_s = o.build_stall_timeout_s.or(raw.build_stall_timeout_s);
     raw.bases.mirror = o.mirror.clone().or(raw.bases.mirror.take());
     o.variants.len()
 }
@@ -125,6 +126,11 @@ fn check_flags(o: &Overrides) -> Result<(), ConfigError> {
             "--health-timeout",
             ranges::HEALTH_TIMEOUT_S,
             o.health_timeout_s,
+        ),
+        (
+            "--build-stall-timeout",
+            ranges::BUILD_STALL_TIMEOUT_S,
+            o.build_stall_timeout_s,
         ),
     ];
     for (flag, range, value) in numbers {
@@ -213,6 +219,12 @@ fn validate(
         builder: raw.builder.unwrap_or(defaults::BUILDER),
         context_transfer: raw.context_transfer.unwrap_or(defaults::CONTEXT_TRANSFER),
         health_timeout: Duration::from_secs_f64(timeout),
+        build_stall_timeout: Duration::from_secs_f64(in_range(
+            origin,
+            ranges::BUILD_STALL_TIMEOUT_S,
+            raw.build_stall_timeout_s,
+            defaults::BUILD_STALL_TIMEOUT_S,
+        )?),
         output_root: output_root(base_dir, &raw),
         latency_requests: in_range(
             origin,

@@ -67,6 +67,10 @@ pub struct RunSettings {
     pub(crate) load_duration_ms: u64,
     /// Seconds a container may take to answer 200 on the health path.
     pub(crate) health_timeout_s: f64,
+    /// Seconds a build could go without output before it was stopped as stalled (absent in
+    /// results written before the setting existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_stall_timeout_s: Option<f64>,
     /// Leading startup rounds kept as samples but left out of the statistics.
     #[serde(default)]
     pub(crate) warmup: u32,

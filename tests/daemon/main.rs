@@ -11,6 +11,7 @@ mod support;
 
 mod anatomy;
 mod bases;
+mod build_stall;
 mod bytecode;
 mod clean;
 mod context_faults;

@@ -36,7 +36,7 @@ fn rejected(toml: &str, flags: &[&str], expected: &[&str]) {
 
 #[test]
 fn every_numeric_key_in_the_file_is_checked_against_its_range() {
-    let keys: [(&str, &str); 7] = [
+    let keys: [(&str, &str); 8] = [
         ("port", "from 1 to 65535"),
         ("runs", "from 1 to 1000"),
         ("build_runs", "from 1 to 100"),
@@ -44,6 +44,7 @@ fn every_numeric_key_in_the_file_is_checked_against_its_range() {
         ("load_concurrency", "from 1 to 1024"),
         ("load_duration_ms", "from 0 to 3600000"),
         ("health_timeout_s", "at most 86400"),
+        ("build_stall_timeout_s", "at most 86400"),
     ];
     for (key, range) in keys {
         for value in HOSTILE {
@@ -78,11 +79,12 @@ fn every_scoring_weight_is_checked_against_its_range() {
 
 #[test]
 fn every_numeric_flag_is_checked_against_its_range() {
-    let flags: [(&str, &str); 4] = [
+    let flags: [(&str, &str); 5] = [
         ("--port", "from 1 to 65535"),
         ("--runs", "from 1 to 1000"),
         ("--build-runs", "from 1 to 100"),
         ("--health-timeout", "at most 86400"),
+        ("--build-stall-timeout", "at most 86400"),
     ];
     for (flag, range) in flags {
         for value in HOSTILE {
