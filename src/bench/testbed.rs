@@ -13,7 +13,7 @@ pub(crate) struct Testbed {
 impl Testbed {
     /// The facts before the run.
     pub(crate) fn before(host: &HostInfo) -> Testbed {
-        let local = engine_is_local(std::env::var("DOCKER_HOST").ok().as_deref());
+        let local = engine_is_local(Some(host.address.as_str()));
         Testbed {
             facts: Facts {
                 engine_version: host.engine_version.clone(),
@@ -40,7 +40,7 @@ impl Testbed {
     }
 }
 
-/// True when `DOCKER_HOST` (unset, a Unix socket, or loopback TCP) points at this machine.
+/// True when the engine's address (unknown, a Unix socket, or loopback TCP) is on this machine.
 pub(crate) fn engine_is_local(docker_host: Option<&str>) -> bool {
     match docker_host.map(str::trim) {
         None | Some("") => true,

@@ -32,12 +32,15 @@ pub(crate) struct BasesArgs {
     /// The mmdebstrap program to run.
     #[arg(long, value_name = "PATH", default_value = "mmdebstrap")]
     pub(crate) mmdebstrap: PathBuf,
+    /// Which engine.
+    #[command(flatten)]
+    pub(crate) engine_args: super::EngineArgs,
 }
 
 /// Runs `basebench bases`: [`ExitCode::Failed`] when a requested stand-in could not be
 /// made, [`ExitCode::Usage`] when no Debian mirror is set or known or `--mirror` is not a URL.
 pub(crate) async fn run(args: BasesArgs) -> CommandResult {
-    let engine = super::connect_engine().await?;
+    let engine = super::connect_engine(&args.engine_args).await?;
     run_with(engine.as_ref(), &args).await
 }
 

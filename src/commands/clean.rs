@@ -19,11 +19,14 @@ pub(crate) struct CleanArgs {
     /// List what would be removed; remove nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+    /// Which engine.
+    #[command(flatten)]
+    pub(crate) engine_args: super::EngineArgs,
 }
 
 /// Remove labelled leftovers (or list them with `--dry-run`).
 pub(crate) async fn run(args: CleanArgs) -> CommandResult {
-    let engine = super::connect_engine().await?;
+    let engine = super::connect_engine(&args.engine_args).await?;
     let sweep = plan_sweep(engine.as_ref(), args.run.as_deref(), &[], true).await?;
     let scope = args
         .run

@@ -28,6 +28,9 @@ pub(crate) struct InspectArgs {
     /// Do not run trivy or grype even when one is installed.
     #[arg(long)]
     pub(crate) no_scan: bool,
+    /// Which engine.
+    #[command(flatten)]
+    pub(crate) engine_args: super::EngineArgs,
 }
 
 /// How `inspect` prints its result.
@@ -55,7 +58,10 @@ pub(crate) async fn run(args: InspectArgs) -> CommandResult {
             path.display().to_string(),
             inspect_archive(path, options).await?,
         ),
-        (None, Some(image)) => (image.clone(), inspect_image(image, options).await?),
+        (None, Some(image)) => (
+            image.clone(),
+            inspect_image(image, options, &args.engine_args).await?,
+        ),
         (None, None) => return Err(CliError::usage_msg("give an IMAGE or --archive FILE.tar")),
     };
     match args.format {
@@ -81,8 +87,12 @@ async fn inspect_archive(path: &Path, options: AnalyzeOptions) -> Result<Anatomy
     })
 }
 
-async fn inspect_image(image: &str, options: AnalyzeOptions) -> Result<Anatomy, CliError> {
-    let engine = super::connect_engine().await?;
+async fn inspect_image(
+    image: &str,
+    options: AnalyzeOptions,
+    engine_args: &super::EngineArgs,
+) -> Result<Anatomy, CliError> {
+    let engine = super::connect_engine(engine_args).await?;
     let info = engine
         .image_info(image)
         .await

@@ -15,8 +15,33 @@ pub use exit::{CliError, CommandResult, ExitCode};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use crate::engine::address::{EngineKind, EngineRequest};
 use crate::engine::docker::DockerEngine;
 use crate::engine::{Engine, EngineError};
+
+/// Which engine to talk to: the flags every command that uses an engine takes. Without
+/// them basebench follows the Docker settings (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`,
+/// `DOCKER_CONTEXT`, the current context), as the docker CLI does.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct EngineArgs {
+    /// The engine's address, `unix:///path/to.sock` or `tcp://HOST:PORT`; overrides
+    /// DOCKER_HOST and the Docker context.
+    #[arg(long, value_name = "URL", conflicts_with = "engine")]
+    pub(crate) host: Option<String>,
+    /// The kind of engine: `podman` finds Podman's API socket
+    /// ($XDG_RUNTIME_DIR/podman/podman.sock, /run/podman/podman.sock).
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) engine: EngineKind,
+}
+
+impl EngineArgs {
+    fn request(&self) -> EngineRequest {
+        EngineRequest {
+            host: self.host.clone(),
+            kind: self.engine,
+        }
+    }
+}
 
 /// Environment variable that selects the scripted engine (tests only).
 pub(crate) const ENGINE_ENV: &str = "BASEBENCH_ENGINE";
@@ -24,11 +49,13 @@ pub(crate) const ENGINE_ENV: &str = "BASEBENCH_ENGINE";
 /// Connect to the engine: the Docker daemon, or the scripted fake when
 /// `BASEBENCH_ENGINE=fake` (used by the fast CLI tests; only in a build with the
 /// `fake-engine` feature, which the test suite turns on and a release build leaves out).
-pub(crate) async fn connect_engine() -> Result<Box<dyn Engine>, EngineError> {
+pub(crate) async fn connect_engine(args: &EngineArgs) -> Result<Box<dyn Engine>, EngineError> {
     if std::env::var(ENGINE_ENV).is_ok_and(|v| v == "fake") {
         return scripted_engine();
     }
-    Ok(Box::new(DockerEngine::connect().await?))
+    Ok(Box::new(
+        DockerEngine::connect_requested(&args.request()).await?,
+    ))
 }
 
 /// The scripted engine of the tests.

@@ -46,6 +46,9 @@ pub(crate) struct RunArgs {
     /// Also write the startup samples in hyperfine's JSON export shape to FILE.
     #[arg(long, value_name = "FILE")]
     pub(crate) export_hyperfine: Option<PathBuf>,
+    /// Which engine.
+    #[command(flatten)]
+    pub(crate) engine_args: super::EngineArgs,
 }
 
 /// A new run id: UTC time plus a random suffix, e.g. `20261127-093012-4f2a`.
@@ -69,13 +72,14 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
         .clone()
         .map(|d| cwd.join(d))
         .unwrap_or_else(|| config.output_root.join(&run_id));
-    let engine = super::connect_engine().await?;
+    let engine = super::connect_engine(&args.engine_args).await?;
     let host = engine.info().await?;
     let output = OutputDir::prepare(&out_dir)?;
     let mut args = args;
     args.export_hyperfine = hyperfine_path(&args, &cwd)?;
     let reporter: Arc<dyn Reporter> =
         Arc::from(reporter::for_mode(ProgressMode::detect(args.quiet)));
+    reporter.report(Event::Notice(engine_line(&host)));
     reporter.report(Event::Notice(format!(
         "run {run_id}: {} variant(s) from {}, reports in {}",
         config.variants.len(),
@@ -301,6 +305,20 @@ async fn wait_for_signal(cancel: watch::Sender<bool>) {
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
     let _ = cancel.send(true);
+}
+
+/// The engine a run measures on, printed first: version, API, storage driver and address
+/// with the setting that named it.
+fn engine_line(host: &crate::results::HostInfo) -> String {
+    let driver = if host.storage_driver.is_empty() {
+        "storage driver not reported".to_string()
+    } else {
+        host.storage_driver.clone()
+    };
+    format!(
+        "engine: {} (API {}, {driver}) at {} (from {})",
+        host.engine_version, host.api_version, host.address, host.address_source
+    )
 }
 
 #[cfg(test)]

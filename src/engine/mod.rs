@@ -5,6 +5,7 @@
 //! and report tests run the whole pipeline without a daemon. The fake is compiled only for
 //! tests (the `fake-engine` feature, which the test suite's dev-dependency turns on).
 
+pub mod address;
 pub mod docker;
 #[cfg(any(test, feature = "fake-engine"))]
 pub mod fake;
@@ -41,14 +42,19 @@ pub enum EngineError {
     #[error(
         "cannot reach the Docker daemon at {host}: {message}\n\
          Is the Docker daemon running? Start it (e.g. `dockerd &` or `systemctl start docker`) \
-         or point DOCKER_HOST at a running one (e.g. DOCKER_HOST=unix:///var/run/docker.sock)."
+         or point DOCKER_HOST or --host at a running one (e.g. --host unix:///var/run/docker.sock)."
     )]
     Unavailable {
-        /// The address tried (DOCKER_HOST or the default socket).
+        /// The address tried and the setting that named it, e.g.
+        /// `unix:///var/run/docker.sock (DOCKER_HOST)`.
         host: String,
         /// What the connection attempt said.
         message: String,
     },
+    /// The Docker settings name no engine basebench can use (an unknown context, missing
+    /// TLS files, an ssh:// host).
+    #[error("choosing the engine: {0}")]
+    Address(address::AddressError),
     /// The object (image, container) does not exist.
     #[error("{what} not found")]
     NotFound {
@@ -71,6 +77,13 @@ pub enum EngineError {
         /// How long it waited.
         after: Duration,
     },
+}
+
+impl From<address::AddressError> for EngineError {
+    fn from(e: address::AddressError) -> Self {
+        // Not a `source`: the message already holds it, and `main` prints the chain.
+        EngineError::Address(e)
+    }
 }
 
 /// Which image builder to use.

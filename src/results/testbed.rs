@@ -53,4 +53,12 @@ pub struct HostInfo {
     /// The daemon's storage driver (`overlay2`, ...); empty when not reported.
     #[serde(default)]
     pub storage_driver: String,
+    /// The engine's address (`unix:///var/run/docker.sock`, `tcp://HOST:PORT`); empty in
+    /// files written before it was recorded.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub address: String,
+    /// The setting that named the address (`DOCKER_HOST`, `--host`, `docker context NAME`,
+    /// `the default socket`, ...).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub address_source: String,
 }

@@ -64,7 +64,7 @@ async fn a_build_without_output_is_stopped_and_named() {
     );
     assert_eq!(
         results.settings.build_stall_timeout_s,
-        Some(3.0),
+        Some(5.0),
         "the limit is recorded"
     );
     assert_nothing_left(&results.run_id).await;

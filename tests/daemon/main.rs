@@ -18,6 +18,7 @@ mod context_faults;
 mod context_transfer;
 mod engine;
 mod engine_build;
+mod engine_choice;
 mod engine_loss;
 mod faults;
 mod run;

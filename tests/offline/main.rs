@@ -16,6 +16,7 @@ mod anatomy_stream;
 mod bases_configs;
 mod bases_failures;
 mod cli_fake;
+mod engine_address;
 mod export_check_compare;
 mod export_code_spans;
 mod export_descriptions;

@@ -18,6 +18,7 @@ use super::intermediates::remove_intermediates;
 use super::progress::Progress;
 use super::send::{Sending, StartError};
 use super::transfer::refused_note;
+use crate::engine::address::EngineAddress;
 use crate::engine::{
     BuildError, BuildEvent, BuildEvents, BuildFailure, BuildOutcome, BuildRequest, ContextTransfer,
     Engine, EngineError,
@@ -81,11 +82,11 @@ async fn attempt(
 ) -> Result<BuildOutcome, Attempt> {
     let (event_tx, mut event_rx) = mpsc::unbounded_channel::<BuildEvent>();
     let (mut done_tx, done_rx) = oneshot::channel();
-    let (host, owned) = (engine.host.clone(), request.clone());
+    let (address, owned) = (engine.address.clone(), request.clone());
     let spawned = std::thread::Builder::new()
         .name("basebench-build".to_string())
         .spawn(move || {
-            let result = isolated_build(&host, &owned, transfer, event_tx, &mut done_tx);
+            let result = isolated_build(&address, &owned, transfer, event_tx, &mut done_tx);
             let _ = done_tx.send(result);
         });
     if let Err(e) = spawned {
@@ -102,7 +103,7 @@ async fn attempt(
 /// The build on this thread's own runtime (dropped on return, closing the session);
 /// cancelled when the caller stops waiting.
 fn isolated_build(
-    host: &str,
+    address: &EngineAddress,
     request: &BuildRequest,
     transfer: ContextTransfer,
     event_tx: mpsc::UnboundedSender<BuildEvent>,
@@ -113,7 +114,7 @@ fn isolated_build(
         .build()
         .map_err(|e| thread_error(request.tag.clone(), e.to_string()))?;
     runtime.block_on(async {
-        let engine = DockerEngine::connect_quietly(host.to_string()).await?;
+        let engine = DockerEngine::connect_quietly(address).await?;
         let relay = move |event: BuildEvent| {
             let _ = event_tx.send(event);
         };

@@ -38,6 +38,8 @@ pub(super) async fn host_info(engine: &DockerEngine) -> Result<HostInfo, EngineE
         cpus: info.ncpu.unwrap_or(0).max(0) as u64,
         memory_bytes: info.mem_total.unwrap_or(0).max(0) as u64,
         storage_driver: info.driver.unwrap_or_default(),
+        address: engine.address.host.clone(),
+        address_source: engine.address.source.to_string(),
     })
 }
 

@@ -1,6 +1,8 @@
 //! The real engine: the Docker Engine API through bollard.
 //!
-//! [`DockerEngine::connect`] honours `DOCKER_HOST` like the docker CLI, negotiates the API
+//! [`DockerEngine::connect`] finds the engine as the docker CLI does (`--host`, `DOCKER_HOST`
+//! with `DOCKER_TLS_VERIFY`, `DOCKER_CONTEXT`, the current context; see
+//! [`crate::engine::address`]), negotiates the API
 //! version with the daemon (bollard speaks 1.53 by default; Debian's dockerd 20.10 speaks
 //! 1.41) and checks the daemon answers. Calls use two clients sharing one connection pool:
 //! one with a short request timeout, and one with a long timeout for builds, imports,
@@ -24,6 +26,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bollard::Docker;
 
+use crate::engine::address::{self, AddressSource, EngineAddress, EngineRequest};
 use crate::engine::{
     BuildError, BuildEvents, BuildOutcome, BuildRequest, BuilderKind, ByteStream, ContainerSpec,
     ContainerStatus, ContextTransfer, Engine, EngineError, ExecOutput, ImageInfo, ImportRequest,
@@ -38,8 +41,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 const SHORT_TIMEOUT: Duration = Duration::from_secs(120);
 /// Request timeout for builds, imports, pulls and exports.
 const LONG_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
-/// The daemon address the docker CLI uses when `DOCKER_HOST` is unset.
-const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
 
 /// A connected Docker (or Docker-API-compatible) daemon.
 #[derive(Debug, Clone)]
@@ -47,6 +48,8 @@ pub struct DockerEngine {
     docker: Docker,
     long: Docker,
     host: String,
+    /// The address connected to, with its TLS files and the setting that named it.
+    address: EngineAddress,
     api_version: String,
     /// Can the daemon take the context through a BuildKit session (why not)?
     session_support: Result<(), String>,
@@ -55,14 +58,17 @@ pub struct DockerEngine {
 }
 
 impl DockerEngine {
-    /// Connect to the daemon at `DOCKER_HOST` (or the default socket), negotiate the API
-    /// version and check that the daemon answers.
+    /// Connect to the daemon the Docker settings of this process name (`DOCKER_HOST`, a
+    /// context, or the default socket), negotiate the API version and check that it answers.
     pub async fn connect() -> Result<DockerEngine, EngineError> {
-        let host = std::env::var("DOCKER_HOST")
-            .ok()
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| DEFAULT_HOST.to_string());
-        DockerEngine::connect_to(host).await
+        DockerEngine::connect_requested(&EngineRequest::default()).await
+    }
+
+    /// Connect to the engine `request` asks for (`--host`, `--engine`), else as
+    /// [`DockerEngine::connect`] does.
+    pub async fn connect_requested(request: &EngineRequest) -> Result<DockerEngine, EngineError> {
+        let address = address::resolve_from_process(request)?;
+        DockerEngine::connect_address(address).await
     }
 
     /// Connect to `host` (a `DOCKER_HOST` value such as `unix:///var/run/docker.sock` or
@@ -70,21 +76,47 @@ impl DockerEngine {
     /// check that the daemon answers. Also learns whether the daemon takes BuildKit
     /// sessions (see [`transfer::discover`]).
     pub async fn connect_to(host: String) -> Result<DockerEngine, EngineError> {
-        let mut engine = DockerEngine::connect_quietly(host).await?;
+        DockerEngine::connect_address(EngineAddress::plain(host, AddressSource::Flag)).await
+    }
+
+    /// Connect to a resolved address.
+    async fn connect_address(address: EngineAddress) -> Result<DockerEngine, EngineError> {
+        let mut engine = DockerEngine::connect_quietly(&address).await?;
         let version = engine.docker.client_version();
         let api = (version.major_version as u32, version.minor_version as u32);
-        engine.session_support = transfer::discover(&engine.docker, &engine.host, api).await;
+        engine.session_support = if address.tls.is_some() {
+            // basebench's own session upgrade speaks plain TCP and unix sockets only.
+            Err(
+                "the engine is reached over TLS, where basebench does not open BuildKit \
+                 sessions yet"
+                    .to_string(),
+            )
+        } else {
+            transfer::discover(&engine.docker, &engine.host, api).await
+        };
         Ok(engine)
     }
 
     /// Connect and negotiate only (a build's own client: the caller already knows what
     /// the daemon can do).
-    async fn connect_quietly(host: String) -> Result<DockerEngine, EngineError> {
+    async fn connect_quietly(address: &EngineAddress) -> Result<DockerEngine, EngineError> {
+        let host = address.host.clone();
         let unavailable = |message: String| EngineError::Unavailable {
-            host: host.clone(),
+            host: format!("{host} ({})", address.source),
             message,
         };
-        let docker = Docker::connect_with_host(&host)
+        let client = match &address.tls {
+            Some(tls) => Docker::connect_with_ssl(
+                &host,
+                &tls.key,
+                &tls.cert,
+                &tls.ca,
+                CONNECT_TIMEOUT.as_secs(),
+                bollard::API_DEFAULT_VERSION,
+            ),
+            None => Docker::connect_with_host(&host),
+        };
+        let docker = client
             .map_err(|e| unavailable(e.to_string()))?
             .with_timeout(CONNECT_TIMEOUT)
             .negotiate_version()
@@ -96,9 +128,15 @@ impl DockerEngine {
             docker: docker.with_timeout(SHORT_TIMEOUT),
             api_version: format!("{}.{}", version.major_version, version.minor_version),
             host,
+            address: address.clone(),
             session_support: Err("not checked".to_string()),
             session_refused: Arc::default(),
         })
+    }
+
+    /// The address connected to and the setting that named it.
+    pub fn address(&self) -> &EngineAddress {
+        &self.address
     }
 
     /// The API version negotiated with the daemon, e.g. `1.41`.

@@ -83,6 +83,8 @@ impl Engine for FakeEngine {
             cpus: 2,
             memory_bytes: 1 << 30,
             storage_driver: "fake".into(),
+            address: "tcp://127.0.0.1".into(),
+            address_source: "BASEBENCH_ENGINE=fake".into(),
         })
     }
 
