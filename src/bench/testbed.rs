@@ -16,6 +16,7 @@ impl Testbed {
         let local = engine_is_local(Some(host.address.as_str()));
         Testbed {
             facts: Facts {
+                engine: host.engine.clone(),
                 engine_version: host.engine_version.clone(),
                 api_version: host.api_version.clone(),
                 storage_driver: host.storage_driver.clone(),

@@ -316,8 +316,8 @@ fn engine_line(host: &crate::results::HostInfo) -> String {
         host.storage_driver.clone()
     };
     format!(
-        "engine: {} (API {}, {driver}) at {} (from {})",
-        host.engine_version, host.api_version, host.address, host.address_source
+        "engine: {} {} (API {}, {driver}) at {} (from {})",
+        host.engine, host.engine_version, host.api_version, host.address, host.address_source
     )
 }
 

@@ -90,8 +90,13 @@ fn with_findings(rows: &[Row]) -> impl Iterator<Item = &Row> {
 /// Where the numbers were measured, in one line.
 fn testbed_note(results: &RunResults) -> Option<String> {
     let t = results.testbed.as_ref()?;
+    let engine = if t.engine.is_empty() {
+        "Docker"
+    } else {
+        &t.engine
+    };
     let mut parts = vec![format!(
-        "Docker {} (API {}",
+        "{engine} {} (API {}",
         t.engine_version, t.api_version
     )];
     if !t.storage_driver.is_empty() {

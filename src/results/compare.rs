@@ -177,7 +177,19 @@ pub(crate) fn testbed_differences(old: &RunResults, new: &RunResults) -> Vec<Str
         let t = r.testbed.as_ref();
         let or = |v: Option<String>, fallback: &str| v.unwrap_or_else(|| fallback.to_string());
         [
-            ("engine", h.engine_version.clone()),
+            (
+                "engine",
+                // Files from before the kind was recorded were all Docker.
+                format!(
+                    "{} {}",
+                    if h.engine.is_empty() {
+                        "Docker"
+                    } else {
+                        &h.engine
+                    },
+                    h.engine_version
+                ),
+            ),
             (
                 "storage driver",
                 or(t.map(|t| t.storage_driver.clone()), &h.storage_driver),
@@ -275,7 +287,7 @@ mod tests {
         new.host.engine_version = "29.0.1".into();
         assert_eq!(
             testbed_differences(&old, &new),
-            ["engine: 20.10.24+dfsg1 → 29.0.1", "CPUs: 2 → 8"]
+            ["engine: Docker 20.10.24+dfsg1 → Docker 29.0.1", "CPUs: 2 → 8"]
         );
     }
 

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 /// same testbed are.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Testbed {
+    /// The engine's kind (`Docker`, `Podman`, ...) from its version components; empty in
+    /// files written before it was recorded (they were all Docker).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub engine: String,
     /// Engine version as the daemon reports it.
     pub engine_version: String,
     /// API version negotiated with the daemon.
@@ -38,6 +42,10 @@ pub struct Testbed {
 /// The machine and Docker engine a run measured on.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct HostInfo {
+    /// The engine's kind (`Docker`, `Podman`, ...) from its version components; empty in
+    /// files written before it was recorded.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub engine: String,
     /// Engine version string as the daemon reports it (e.g. `20.10.24+dfsg1`).
     pub engine_version: String,
     /// API version negotiated with the daemon (e.g. `1.41`).

@@ -30,7 +30,14 @@ pub(super) async fn host_info(engine: &DockerEngine) -> Result<HostInfo, EngineE
     };
     let version = engine.docker.version().await.map_err(fail)?;
     let info = engine.docker.info().await.map_err(fail)?;
+    let components: Vec<String> = version
+        .components
+        .iter()
+        .flatten()
+        .map(|c| c.name.clone())
+        .collect();
     Ok(HostInfo {
+        engine: engine_kind(&components),
         engine_version: version.version.unwrap_or_default(),
         api_version: engine.api_version.clone(),
         os: info.operating_system.unwrap_or_default(),
@@ -41,6 +48,21 @@ pub(super) async fn host_info(engine: &DockerEngine) -> Result<HostInfo, EngineE
         address: engine.address.host.clone(),
         address_source: engine.address.source.to_string(),
     })
+}
+
+/// The engine's kind from the components `/version` lists: dockerd's is `Engine`, Podman's
+/// `Podman Engine`; anything else is named by its first component.
+fn engine_kind(components: &[String]) -> String {
+    if components.iter().any(|c| c == "Engine") {
+        "Docker".to_string()
+    } else if components.iter().any(|c| c.starts_with("Podman")) {
+        "Podman".to_string()
+    } else {
+        components
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "unknown engine".to_string())
+    }
 }
 
 /// Inspect and history of a local image; `None` when absent.

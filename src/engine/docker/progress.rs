@@ -205,7 +205,8 @@ impl Progress {
             return;
         }
         self.log(line, events);
-        let trimmed = line.trim();
+        let buildah = buildah_step(line.trim());
+        let trimmed = buildah.as_deref().unwrap_or(line.trim());
         if let Some(rest) = trimmed.strip_prefix("Step ") {
             if rest.split(" : ").next().is_some_and(is_step_counter) {
                 self.finish_classic_step(events);
@@ -213,13 +214,16 @@ impl Progress {
                 self.update(&key, trimmed, false, false, events);
                 self.classic_current = self.by_key.get(&key).copied();
             }
-        } else if trimmed == "---> Using cache" {
+        } else if trimmed == "---> Using cache" || trimmed.starts_with("--> Using cache ") {
             if let Some(i) = self.classic_current {
                 let key = format!("classic:{i}");
                 let name = self.steps[i].name.clone();
                 self.update(&key, &name, true, true, events);
             }
-        } else if let Some(id) = trimmed.strip_prefix("---> ").filter(|id| is_image_id(id)) {
+        } else if let Some(id) = (trimmed.strip_prefix("---> "))
+            .or_else(|| trimmed.strip_prefix("--> "))
+            .filter(|id| is_image_id(id))
+        {
             let step = self.classic_current.map(|i| &self.steps[i]);
             if step.is_some_and(|s| !s.cached && !s.from) {
                 self.created.push(id.to_string());
@@ -240,6 +244,15 @@ impl Progress {
             self.update(&format!("classic:{i}"), &name, false, true, events);
         }
     }
+}
+
+/// A step line of Buildah (Podman's builder, behind its Docker-compatible API),
+/// `STEP 2/5: COPY app /app`, in the classic builder's spelling, `Step 2/5 : COPY app /app`;
+/// `None` for any other line. Buildah reports a cached step as `--> Using cache <id>`.
+fn buildah_step(line: &str) -> Option<String> {
+    let rest = line.strip_prefix("STEP ")?;
+    let (counter, instruction) = rest.split_once(": ")?;
+    is_step_counter(counter).then(|| format!("Step {counter} : {instruction}"))
 }
 
 /// `text` without ANSI escape sequences (the classic builder colours RUN's stderr).

@@ -76,6 +76,7 @@ fn not_found(what: String) -> EngineError {
 impl Engine for FakeEngine {
     async fn info(&self) -> Result<HostInfo, EngineError> {
         Ok(HostInfo {
+            engine: "Docker".into(),
             engine_version: "fake".into(),
             api_version: "1.41".into(),
             os: "fake".into(),

@@ -211,3 +211,35 @@ fn the_log_tail_keeps_the_last_twenty_lines() {
         (20, "line 11", "line 30")
     );
 }
+
+/// Podman 4.3's build stream (Buildah behind the compat API) of `FROM scratch`, `COPY`,
+/// `EXPOSE`, `CMD` and the appended label, captured from `POST /v1.41/build`: first cold,
+/// then with every step from cache.
+const BUILDAH_COLD: &str = "STEP 1/5: FROM scratch\nSTEP 2/5: COPY testapp /testapp\n--> 97e779fbea0\n\
+STEP 3/5: EXPOSE 8080\n--> f94c2e5dc83\nSTEP 4/5: CMD [\"/testapp\"]\n--> 4544545ee06\n\
+STEP 5/5: LABEL \"basebench\"=\"true\"\nCOMMIT docker.io/library/bbprobe:1\n--> 7f892d1b58f\n\
+Successfully tagged docker.io/library/bbprobe:1\n\
+7f892d1b58f3b1fcd32f10205e77c2d394c5c27ab1e0ed66881961b0f9b38925\n";
+const BUILDAH_CACHED: &str = "STEP 1/4: FROM scratch\nSTEP 2/4: COPY testapp /testapp\n\
+--> Using cache 97e779fbea0ec86bea38ea3803d72e99cc270b5cf343f9aeeed50cb1268c4be4\n--> 97e779fbea0\n\
+STEP 3/4: EXPOSE 8080\n--> Using cache f94c2e5dc8308c6841e3689d1dd94fe4470001c27ae34859ab0987a15291bda7\n\
+--> f94c2e5dc83\nSTEP 4/4: CMD [\"/testapp\"]\n\
+--> Using cache 4544545ee061397b4e2fee9e08c2c75ab2f004194e9ae7cada103840eb79c555\n\
+COMMIT docker.io/library/bbprobe:1\n--> 4544545ee06\n";
+
+#[test]
+fn buildah_steps_are_counted_like_the_classic_builders() {
+    let (progress, events) = feed(&[stream(BUILDAH_COLD)], &["basebench"]);
+    assert_eq!(
+        progress.counts(),
+        (4, 3),
+        "FROM counted, not run; the appended LABEL left out"
+    );
+    assert!(events.contains(&BuildEvent::Step {
+        name: "Step 2/5 : COPY testapp /testapp".into(),
+        cached: false,
+        done: true
+    }));
+    let (cached, _) = feed(&[stream(BUILDAH_CACHED)], &["basebench"]);
+    assert_eq!(cached.counts(), (4, 0), "every step from cache");
+}
