@@ -137,8 +137,16 @@ mod tests {
         let bad = r#"{"auths": {"h": {"auth": "!!!"}}}"#;
         assert!(from_config(bad, "h").unwrap_err().contains("not base64"));
         let no_colon = r#"{"auths": {"h": {"auth": "YWxpY2U="}}}"#;
-        assert!(from_config(no_colon, "h").unwrap_err().contains("user:password"));
-        assert!(from_config("not json", "h").unwrap_err().contains("Docker config"));
+        assert!(
+            from_config(no_colon, "h")
+                .unwrap_err()
+                .contains("user:password")
+        );
+        assert!(
+            from_config("not json", "h")
+                .unwrap_err()
+                .contains("Docker config")
+        );
         assert_eq!(key_host("http://h:1/v2/"), "h:1");
     }
 }

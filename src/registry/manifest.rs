@@ -82,7 +82,9 @@ pub(crate) fn parse(body: &[u8], content_type: Option<&str>) -> Result<Manifest,
         ));
     }
     if !media_type.is_empty() && media_type != OCI_MANIFEST && media_type != DOCKER_MANIFEST {
-        return Err(format!("the manifest has media type '{media_type}', not an image manifest"));
+        return Err(format!(
+            "the manifest has media type '{media_type}', not an image manifest"
+        ));
     }
     let config = raw
         .config
@@ -130,7 +132,10 @@ mod tests {
         assert_eq!(m.media_type, DOCKER_MANIFEST);
         assert_eq!(m.config.size, 1457);
         assert_eq!(
-            m.layers.iter().map(|l| l.digest.as_str()).collect::<Vec<_>>(),
+            m.layers
+                .iter()
+                .map(|l| l.digest.as_str())
+                .collect::<Vec<_>>(),
             ["sha256:a1", "sha256:b2"]
         );
         assert_eq!(m.compressed_bytes(), 1457 + 31357624 + 1120);
@@ -138,8 +143,11 @@ mod tests {
 
     #[test]
     fn an_oci_manifest_without_a_media_type_is_read_by_its_content_type() {
-        let m = parse(OCI.as_bytes(), Some("application/vnd.oci.image.manifest.v1+json"))
-            .expect("parsed");
+        let m = parse(
+            OCI.as_bytes(),
+            Some("application/vnd.oci.image.manifest.v1+json"),
+        )
+        .expect("parsed");
         assert_eq!(m.media_type, OCI_MANIFEST);
         assert_eq!(m.compressed_bytes(), 1000);
         assert!(parse(OCI.as_bytes(), None).is_ok());
@@ -164,8 +172,16 @@ mod tests {
     fn other_shapes_are_errors() {
         assert!(parse(b"{", None).unwrap_err().contains("not JSON"));
         let v1 = r#"{"schemaVersion": 1, "fsLayers": []}"#;
-        assert!(parse(v1.as_bytes(), None).unwrap_err().contains("schema version"));
+        assert!(
+            parse(v1.as_bytes(), None)
+                .unwrap_err()
+                .contains("schema version")
+        );
         let no_config = r#"{"schemaVersion": 2, "layers": []}"#;
-        assert!(parse(no_config.as_bytes(), None).unwrap_err().contains("config"));
+        assert!(
+            parse(no_config.as_bytes(), None)
+                .unwrap_err()
+                .contains("config")
+        );
     }
 }

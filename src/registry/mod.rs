@@ -36,11 +36,15 @@ impl RegistryTarget {
         let value = value.trim();
         if value.contains("://") {
             return Err(format!(
-                "'{value}' has a scheme; give HOST[:PORT]/PREFIX, e.g. 127.0.0.1:5000/bench"
+                "'{value}' has a scheme; give {}",
+                crate::config::defaults::REGISTRY_FORM
             ));
         }
         let (host, prefix) = value.split_once('/').ok_or_else(|| {
-            format!("'{value}' has no prefix; give HOST[:PORT]/PREFIX, e.g. 127.0.0.1:5000/bench")
+            format!(
+                "'{value}' has no prefix; give {}",
+                crate::config::defaults::REGISTRY_FORM
+            )
         })?;
         let prefix = prefix.trim_end_matches('/');
         let (name, port) = match host.rsplit_once(':') {
@@ -59,9 +63,8 @@ impl RegistryTarget {
         }
         let component_ok = |c: &str| {
             !c.is_empty()
-                && c.chars().all(|ch| {
-                    ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._-".contains(ch)
-                })
+                && c.chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._-".contains(ch))
                 && c.starts_with(|ch: char| ch.is_ascii_alphanumeric())
                 && c.ends_with(|ch: char| ch.is_ascii_alphanumeric())
         };
@@ -161,7 +164,10 @@ mod tests {
         assert_eq!(t.repo("slim"), "127.0.0.1:5000/bbtest/slim");
         assert_eq!(t.name("slim"), "bbtest/slim");
         let t = RegistryTarget::parse("registry.example/team/bench/").expect("valid");
-        assert_eq!((t.host.as_str(), t.prefix.as_str()), ("registry.example", "team/bench"));
+        assert_eq!(
+            (t.host.as_str(), t.prefix.as_str()),
+            ("registry.example", "team/bench")
+        );
         assert_eq!(t.to_string(), "registry.example/team/bench");
     }
 

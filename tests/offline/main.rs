@@ -18,6 +18,7 @@ mod bases_failures;
 mod cli_fake;
 mod export_check_compare;
 mod export_code_spans;
+mod export_compressed;
 mod export_descriptions;
 mod export_snapshots;
 mod report_browser;
