@@ -29,7 +29,7 @@ pub struct FailureDetail {
     /// Phase that failed.
     pub phase: FailurePhase,
     /// The Dockerfile step that failed (e.g. `RUN pip install -r requirements.txt`).
-    pub(crate) step: Option<String>,
+    pub step: Option<String>,
     /// The daemon's or the check's error message.
     pub message: String,
     /// Container state at the time (`exited`, `running`, ...).

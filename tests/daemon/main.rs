@@ -19,5 +19,6 @@ mod engine;
 mod engine_build;
 mod engine_loss;
 mod faults;
+mod registry;
 mod run;
 mod verdicts;
