@@ -135,16 +135,20 @@ mod tests {
     #[test]
     fn a_broken_auth_or_config_is_an_error_naming_it() {
         let bad = r#"{"auths": {"h": {"auth": "!!!"}}}"#;
-        assert!(from_config(bad, "h").unwrap_err().contains("not base64"));
+        assert!(
+            from_config(bad, "h")
+                .expect_err("an error")
+                .contains("not base64")
+        );
         let no_colon = r#"{"auths": {"h": {"auth": "YWxpY2U="}}}"#;
         assert!(
             from_config(no_colon, "h")
-                .unwrap_err()
+                .expect_err("an error")
                 .contains("user:password")
         );
         assert!(
             from_config("not json", "h")
-                .unwrap_err()
+                .expect_err("an error")
                 .contains("Docker config")
         );
         assert_eq!(key_host("http://h:1/v2/"), "h:1");

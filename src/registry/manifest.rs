@@ -158,29 +158,33 @@ mod tests {
         let index = r#"{"schemaVersion": 2,
             "mediaType": "application/vnd.oci.image.index.v1+json",
             "manifests": [{"digest": "sha256:1", "size": 1}, {"digest": "sha256:2", "size": 2}]}"#;
-        let e = parse(index.as_bytes(), None).unwrap_err();
+        let e = parse(index.as_bytes(), None).expect_err("an error");
         assert!(e.contains("image index (2 platform manifests)"), "{e}");
         let list = r#"{"schemaVersion": 2, "manifests": []}"#;
         assert!(
             parse(list.as_bytes(), Some(DOCKER_LIST))
-                .unwrap_err()
+                .expect_err("an error")
                 .contains("index")
         );
     }
 
     #[test]
     fn other_shapes_are_errors() {
-        assert!(parse(b"{", None).unwrap_err().contains("not JSON"));
+        assert!(
+            parse(b"{", None)
+                .expect_err("an error")
+                .contains("not JSON")
+        );
         let v1 = r#"{"schemaVersion": 1, "fsLayers": []}"#;
         assert!(
             parse(v1.as_bytes(), None)
-                .unwrap_err()
+                .expect_err("an error")
                 .contains("schema version")
         );
         let no_config = r#"{"schemaVersion": 2, "layers": []}"#;
         assert!(
             parse(no_config.as_bytes(), None)
-                .unwrap_err()
+                .expect_err("an error")
                 .contains("config")
         );
     }

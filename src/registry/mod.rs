@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn bad_registries_say_what_to_give() {
-        let e = |v: &str| RegistryTarget::parse(v).unwrap_err();
+        let e = |v: &str| RegistryTarget::parse(v).expect_err("an error");
         assert!(e("127.0.0.1:5000").contains("no prefix"));
         assert!(e("http://h/p").contains("scheme"));
         assert!(e("h:99999/p").contains("port"));

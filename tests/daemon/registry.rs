@@ -129,7 +129,7 @@ async fn a_pushed_scratch_image_reports_the_manifests_compressed_size() {
         assert_eq!(compressed, sum, "config + layers of the manifest");
         let digests: Vec<&str> = layers
             .iter()
-            .map(|l| l["digest"].as_str().unwrap_or(""))
+            .map(|l| l["digest"].as_str().unwrap_or_default())
             .collect();
         let ours: Vec<&str> = image
             .compressed_layers
@@ -185,7 +185,7 @@ async fn a_stopped_registry_is_the_variants_failure_with_its_step_and_nothing_is
     assert!(
         v.failure
             .as_deref()
-            .unwrap_or("")
+            .unwrap_or_default()
             .contains("registry push failed"),
         "{:?}",
         v.failure
