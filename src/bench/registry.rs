@@ -1,14 +1,18 @@
 //! The registry phase (`--registry`), last of a run so a registry fault costs no other
 //! measurement: each working variant's measured image is tagged
 //! `HOST[:PORT]/PREFIX/<variant>:<run-id>`, pushed through the engine, and its manifest
-//! read back from the registry's HTTP API for the compressed sizes. A failure becomes the
+//! read back from the registry's HTTP API for the compressed sizes; then the image is
+//! removed locally (only when basebench's own tags are all that name it) and pulled back,
+//! timed. A failure becomes the
 //! variant's failure row (phase `registry`, the step and the registry's message; exit 1),
 //! its other measurements kept. The bytes shared between variants are counted at the end.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
+use super::warnings::Warning;
 use super::{Bench, Run, Stop, cleanup::Created};
+use crate::engine::RUN_LABEL;
 use crate::registry::{Manifest, RegistryTarget};
 use crate::reporter::Phase;
 use crate::results::{CompressedLayer, FailureDetail, FailurePhase, ImageFacts, RunResults};
@@ -39,10 +43,21 @@ pub(crate) async fn push_all(
             None => return false,
             Some(Err(stop)) => slot.fail(stop),
             Some(Ok(pushed)) => {
-                slot.result.registry_ref = Some(pushed.reference);
                 if let Some(image) = slot.result.image.as_mut() {
                     record(image, &pushed.manifest, pushed.push_s);
                 }
+                let timed = pull(bench, &name, &image_id, &pushed.reference);
+                match bench.or_cancel(timed).await {
+                    None => return false,
+                    Some(Ok(Ok(seconds))) => {
+                        if let Some(image) = slot.result.image.as_mut() {
+                            image.pull_s = Some(seconds);
+                        }
+                    }
+                    Some(Ok(Err(why))) => bench.warn(&mut slot.result, Warning::PullNotTimed(why)),
+                    Some(Err(stop)) => slot.fail(stop),
+                }
+                slot.result.registry_ref = Some(pushed.reference);
             }
         }
         bench.publish(run, on_update);
@@ -74,12 +89,6 @@ async fn push_one(
     let repo = target.repo(variant);
     let tag = &bench.run_id;
     let reference = format!("{repo}:{tag}");
-    let stop = |step: &str, message: String| {
-        Stop(FailureDetail {
-            step: Some(step.to_string()),
-            ..Stop::new(FailurePhase::Registry, message).0
-        })
-    };
     bench
         .engine
         .tag_image(image_id, &repo, tag)
@@ -100,6 +109,62 @@ async fn push_one(
         reference,
         manifest,
         push_s,
+    })
+}
+
+/// Time a pull of `reference` onto a daemon without the image: removed first, only when
+/// basebench's two tags are all that name it (`Ok(Err(why))` otherwise: not timed), then
+/// pulled and given its run tag back. A failed pull is the variant's failure.
+async fn pull(
+    bench: &Bench<'_>,
+    variant: &str,
+    image_id: &str,
+    reference: &str,
+) -> Result<Result<f64, String>, Stop> {
+    let engine = bench.engine;
+    let run_tag = bench.tag(variant);
+    let info = match engine.image_info(image_id).await {
+        Ok(Some(info)) => info,
+        Ok(None) => return Ok(Err(format!("the image {image_id} is gone"))),
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let others: Vec<&String> = info
+        .repo_tags
+        .iter()
+        .filter(|t| **t != run_tag && *t != reference)
+        .collect();
+    if !others.is_empty() || info.labels.get(RUN_LABEL) != Some(&bench.run_id) {
+        return Ok(Err(format!(
+            "the image is also tagged {others:?} or was not built by this run; left in place"
+        )));
+    }
+    for tag in [reference, run_tag.as_str()] {
+        if let Err(e) = engine.remove_image(tag).await {
+            return Ok(Err(e.to_string()));
+        }
+    }
+    if let Ok(Some(_)) = engine.image_info(image_id).await {
+        return Ok(Err("the image is still in use on the daemon".to_string()));
+    }
+    let started = Instant::now();
+    let pulled = engine.pull_image(reference).await;
+    let seconds = started.elapsed().as_secs_f64();
+    pulled.map_err(|e| stop("pull", e.to_string()))?;
+    let (repo, tag) = run_tag
+        .rsplit_once(':')
+        .unwrap_or((run_tag.as_str(), "latest"));
+    engine
+        .tag_image(image_id, repo, tag)
+        .await
+        .map_err(|e| stop("tag", e.to_string()))?;
+    Ok(Ok(seconds))
+}
+
+/// The variant's failure at `step` of the registry phase.
+fn stop(step: &str, message: String) -> Stop {
+    Stop(FailureDetail {
+        step: Some(step.to_string()),
+        ..Stop::new(FailurePhase::Registry, message).0
     })
 }
 

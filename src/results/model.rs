@@ -223,6 +223,11 @@ pub struct ImageFacts {
     /// Seconds the push took (`docker push` through the daemon).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_s: Option<f64>,
+    /// Seconds a pull of the pushed tag took after the image was removed locally (layers
+    /// other local images hold stay; one sample, a loopback registry: transfer,
+    /// decompression and unpack, not a WAN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_s: Option<f64>,
 }
 
 /// One layer as the registry stores it.

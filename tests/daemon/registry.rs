@@ -138,11 +138,17 @@ async fn a_pushed_scratch_image_reports_the_manifests_compressed_size() {
             .collect();
         assert_eq!(ours, digests);
         assert!(image.push_s.is_some_and(|s| s > 0.0));
+        assert!(
+            image.pull_s.is_some_and(|s| s > 0.0),
+            "the pull is timed: {:?}",
+            v.warnings
+        );
         println!(
-            "{name}: {} bytes uncompressed, {compressed} compressed, {:?} shared, push {:.3} s",
+            "{name}: {} bytes uncompressed, {compressed} compressed, {:?} shared, push {:.3} s, pull {:.3} s",
             image.size_bytes,
             image.shared_compressed_bytes,
-            image.push_s.unwrap_or(0.0)
+            image.push_s.unwrap_or(0.0),
+            image.pull_s.unwrap_or(0.0)
         );
     }
     let one = row(&results, "one").image.as_ref().expect("image");
