@@ -11,10 +11,26 @@ command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 command -v gcc >/dev/null 2>&1 || need_pkgs+=(gcc libc6-dev)
 [ -x /usr/bin/time ] || need_pkgs+=(time)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+# The local registry of `--registry` (scripts/registry.sh runs it with a config of its own).
+fresh_registry=
+command -v docker-registry >/dev/null 2>&1 || { need_pkgs+=(docker-registry); fresh_registry=1; }
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${need_pkgs[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+if [ -n "$fresh_registry" ]; then
+  # The package's own service uses /etc/docker/registry/config.yml: htpasswd auth, listening
+  # on every interface. basebench never uses it: keep it stopped and disabled.
+  if [ -d /run/systemd/system ]; then
+    systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/docker-registry ]; then
+    /etc/init.d/docker-registry stop >/dev/null 2>&1 || true
+  fi
+  if ss -ltnp 2>/dev/null | grep -q '"docker-registry"\|"registry"'; then
+    echo "setup: the docker-registry package's service is listening; stop it (systemctl disable --now docker-registry)" >&2
+    exit 1
+  fi
 fi
 
 if ! command -v cargo-nextest >/dev/null 2>&1 && ! cargo nextest --version >/dev/null 2>&1; then

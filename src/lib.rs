@@ -22,6 +22,7 @@ pub(crate) mod gates;
 pub mod history;
 pub mod matrix;
 pub(crate) mod probe;
+pub mod registry;
 pub(crate) mod reporter;
 pub mod results;
 pub mod stats;

@@ -30,6 +30,8 @@ pub(crate) enum Phase {
     Smoke,
     /// Exporting and analysing the image.
     Anatomy,
+    /// Pushing the image to the `--registry` and reading its manifest.
+    Registry,
     /// Removing what the variant created.
     Cleanup,
 }
@@ -46,6 +48,7 @@ impl Phase {
             Phase::Load => "latency and memory",
             Phase::Smoke => "smoke commands",
             Phase::Anatomy => "image anatomy",
+            Phase::Registry => "registry push",
             Phase::Cleanup => "cleanup",
         }
     }

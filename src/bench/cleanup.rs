@@ -13,6 +13,9 @@ pub(crate) struct Created {
     pub(crate) images: Vec<String>,
     /// The image measured (kept with `--keep-images`).
     pub(crate) measured: Option<String>,
+    /// Tags basebench added for the registry (`HOST/PREFIX/<variant>:<run-id>`), removed
+    /// before the images (kept with `--keep-images`).
+    pub(crate) tags: Vec<String>,
 }
 
 /// Remove a variant's containers, then its images (all but the measured one when
@@ -20,6 +23,11 @@ pub(crate) struct Created {
 pub(crate) async fn remove_created(engine: &dyn Engine, created: &Created, keep_measured: bool) {
     for id in created.containers.iter().rev() {
         let _ = engine.remove_container(id).await;
+    }
+    if !keep_measured {
+        for tag in &created.tags {
+            let _ = engine.remove_image(tag).await;
+        }
     }
     let mut images: Vec<&String> = created.images.iter().collect();
     images.dedup();

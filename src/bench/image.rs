@@ -100,6 +100,7 @@ fn image_facts(
                 from_base: index < base_steps,
             })
             .collect(),
+        ..ImageFacts::default()
     }
 }
 

@@ -15,6 +15,7 @@ mod fitness;
 mod image;
 mod phases;
 pub(crate) mod plan;
+mod registry;
 mod resolve_from;
 mod rounds;
 mod slot;
@@ -138,6 +139,7 @@ impl<'a> Bench<'a> {
                 seed: Some(seed),
                 rounds: None,
                 testbed: Some(testbed.facts.clone()),
+                registry: self.config.registry.as_ref().map(|r| r.to_string()),
                 variants: Vec::new(),
             },
             slots: self

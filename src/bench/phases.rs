@@ -5,7 +5,8 @@
 use super::build::{self, At, BuildKind};
 use super::plan::{Kind, Plan, Round};
 use super::{
-    Bench, FromResolver, Run, Slot, Stop, cleanup, container, fitness, image, rounds, startup,
+    Bench, FromResolver, Run, Slot, Stop, cleanup, container, fitness, image, registry, rounds,
+    startup,
 };
 use crate::config::ConfigError;
 use crate::reporter::{Event, Phase};
@@ -47,7 +48,8 @@ pub(crate) async fn execute(
     let finished = rebuilds(bench, run, plan, on_update).await
         && rounds::startups(bench, run, plan, on_update).await
         && load(bench, run, plan, on_update).await
-        && anatomy(bench, run, on_update).await;
+        && anatomy(bench, run, on_update).await
+        && registry::push_all(bench, run, on_update).await;
     (finished, None)
 }
 

@@ -52,6 +52,10 @@ pub(crate) fn failure_line(detail: &FailureDetail) -> String {
         FailurePhase::Health => detail.message.clone(),
         FailurePhase::Smoke => format!("smoke command failed: {}", detail.message),
         FailurePhase::Measure => format!("measuring failed: {}", detail.message),
+        FailurePhase::Registry => match &detail.step {
+            Some(step) => format!("registry {step} failed: {}", detail.message),
+            None => format!("registry failed: {}", detail.message),
+        },
     };
     if let Some(error) = error_line(&detail.log_tail)
         && matches!(

@@ -61,6 +61,8 @@ pub(crate) enum Warning {
         /// What the image's `EXPOSE` lists (`9090/tcp`).
         exposed: Vec<String>,
     },
+    /// The pull from the registry was not timed (the image could not be removed first).
+    PullNotTimed(String),
     /// The Dockerfile is not UTF-8; invalid bytes were replaced before the build.
     DockerfileNotUtf8 {
         /// The Dockerfile as the config names it.
@@ -116,6 +118,7 @@ impl fmt::Display for Warning {
                 "the image exposes {}, not port {port} that the run probes; set `port` (--port) to the app's port",
                 exposed.join(", ")
             ),
+            Warning::PullNotTimed(why) => write!(f, "pull from the registry not timed: {why}"),
             Warning::DockerfileNotUtf8 { dockerfile } => write!(
                 f,
                 "Dockerfile '{dockerfile}' is not UTF-8: its invalid bytes were sent as U+FFFD; save it as UTF-8"

@@ -41,6 +41,9 @@ pub(crate) const LOAD_CONCURRENCY: u32 = 8;
 /// Length of the load phase in milliseconds (`load_duration_ms`).
 pub(crate) const LOAD_DURATION_MS: u64 = 2000;
 
+/// What `--registry` / `registry` looks like; there is no default (nothing is pushed).
+pub(crate) const REGISTRY_FORM: &str = "HOST[:PORT]/PREFIX, e.g. 127.0.0.1:5000/bench";
+
 /// A flag's help text ending with its default: `"{text} (default {value})"`.
 pub(crate) fn help(text: &str, value: impl std::fmt::Display) -> String {
     format!("{text} (default {value})")

@@ -152,6 +152,15 @@ pub struct Overrides {
         help = "Debian mirror for stand-in bases (overrides `[bases] mirror`; default: the host's apt sources)"
     )]
     pub mirror: Option<String>,
+    /// `--registry HOST[:PORT]/PREFIX`: push each measured image there and read its
+    /// compressed size from the manifest.
+    #[arg(
+        long,
+        value_name = "HOST[:PORT]/PREFIX",
+        value_parser = |v: &str| crate::registry::RegistryTarget::parse(v).map(|_| v.to_string()),
+        help = "Push each measured image to this registry as PREFIX/<variant>:<run-id> and report its compressed size (default: no registry; see docs/REGISTRY.md)"
+    )]
+    pub registry: Option<String>,
 }
 
 impl clap::ValueEnum for BuilderKind {

@@ -188,6 +188,8 @@ pub(crate) struct RawConfig {
     pub(crate) reference: Option<String>,
     /// Seed of the round order and the bootstrap.
     pub(crate) seed: Option<u64>,
+    /// Registry to push the measured images to (`HOST[:PORT]/PREFIX`).
+    pub(crate) registry: Option<String>,
     #[serde(default, rename = "variant")]
     pub(crate) variants: Vec<RawVariant>,
     /// FROM rewrites, requested → actual.
@@ -268,6 +270,8 @@ pub struct Config {
     pub(crate) scoring: ScoringWeights,
     /// How the rounds are planned and judged: warm-up, noise, precision, reference, seed.
     pub(crate) sampling: Sampling,
+    /// Where the measured images are pushed (`--registry`, `registry`); `None`: nowhere.
+    pub(crate) registry: Option<crate::registry::RegistryTarget>,
 }
 
 pub(crate) mod defaults;

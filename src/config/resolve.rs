@@ -81,6 +81,7 @@ fn apply_overrides(raw: &mut RawConfig, o: &Overrides, cwd: &Path) -> usize {
     raw.health_timeout_s = o.health_timeout_s.or(raw.health_timeout_s);
     raw.build_stall_timeout_s = o.build_stall_timeout_s.or(raw.build_stall_timeout_s);
     raw.bases.mirror = o.mirror.clone().or(raw.bases.mirror.take());
+    raw.registry = o.registry.clone().or(raw.registry.take());
     o.variants.len()
 }
 
@@ -114,6 +115,10 @@ pub(super) fn invalid(
 /// The flags' values, checked where they came from (clap's parsers check the numbers of
 /// the binary's flags; this also covers [`Overrides`] built in code).
 fn check_flags(o: &Overrides) -> Result<(), ConfigError> {
+    if let Some(registry) = &o.registry {
+        crate::registry::RegistryTarget::parse(registry)
+            .map_err(|e| invalid(COMMAND_LINE, "--registry", e))?;
+    }
     let numbers = [
         ("--port", ranges::PORT, o.port.map(f64::from)),
         ("--runs", ranges::RUNS, o.runs.map(f64::from)),
@@ -247,6 +252,7 @@ fn validate(
         substitute: raw.substitute,
         fallback: raw.bases.fallback,
         mirror: checked_mirror(origin, raw.bases.mirror)?,
+        registry: checked_registry(origin, raw.registry)?,
         scoring: raw.scoring,
         sampling: Default::default(),
     })
@@ -259,6 +265,19 @@ fn checked_mirror(origin: &str, mirror: Option<String>) -> Result<Option<String>
     };
     crate::bases::mirror::check_uri(&uri).map_err(|e| invalid(origin, "bases.mirror", e))?;
     Ok(Some(uri))
+}
+
+/// `registry`, when it is `HOST[:PORT]/PREFIX`.
+fn checked_registry(
+    origin: &str,
+    registry: Option<String>,
+) -> Result<Option<crate::registry::RegistryTarget>, ConfigError> {
+    let Some(value) = registry else {
+        return Ok(None);
+    };
+    crate::registry::RegistryTarget::parse(&value)
+        .map(Some)
+        .map_err(|e| invalid(origin, "registry", e))
 }
 
 fn select_only(config: &mut Config, only: &[String]) -> Result<(), ConfigError> {

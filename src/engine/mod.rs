@@ -6,6 +6,7 @@
 //! tests (the `fake-engine` feature, which the test suite's dev-dependency turns on).
 
 pub mod address;
+pub(crate) mod auth;
 pub mod docker;
 #[cfg(any(test, feature = "fake-engine"))]
 pub mod fake;
@@ -421,6 +422,27 @@ pub trait Engine: Send + Sync {
 
     /// Containers and images carrying `label` (`key` or `key=value`).
     async fn list_labelled(&self, label: &str) -> Result<Labelled, EngineError>;
+
+    /// Tag `image` as `repo:tag` (`docker tag`).
+    async fn tag_image(&self, image: &str, repo: &str, tag: &str) -> Result<(), EngineError> {
+        let _ = (image, repo, tag);
+        Err(self.no_registry())
+    }
+
+    /// Push `repo:tag` to the registry its `repo` names, with the user's credentials from
+    /// the Docker config (`docker push`).
+    async fn push_image(&self, repo: &str, tag: &str) -> Result<(), EngineError> {
+        let _ = (repo, tag);
+        Err(self.no_registry())
+    }
+
+    /// The error of an engine that cannot push (the fake).
+    fn no_registry(&self) -> EngineError {
+        EngineError::Api {
+            action: "pushing to a registry".to_string(),
+            message: "this engine has no registry support; use the Docker engine".to_string(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -54,7 +54,9 @@ pub(crate) enum Detail {
     Full,
 }
 
-/// Size: total with the ratio to the reference, base, what the Dockerfile added.
+/// Size: total with the ratio to the reference, base, what the Dockerfile added, and
+/// the compressed size in the registry (with the bytes other variants share) when it was
+/// measured.
 pub(crate) fn size(row: &Row) -> Vec<Line> {
     let Some(size) = row.size.as_ref() else {
         return Vec::new();
@@ -68,6 +70,14 @@ pub(crate) fn size(row: &Row) -> Vec<Line> {
         size.added
             .map(|a| Line::plain(format!("+{} added", bytes(a)))),
     );
+    lines.extend(size.compressed.map(|c| {
+        let shared = size
+            .shared
+            .filter(|s| *s > 0)
+            .map(|s| format!(" ({} shared)", bytes(s)))
+            .unwrap_or_default();
+        Line::labelled("compressed", format!("{}{shared}", bytes(c)))
+    }));
     lines
 }
 

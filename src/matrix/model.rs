@@ -93,6 +93,10 @@ pub(crate) struct SizeView {
     pub(crate) added: Option<u64>,
     /// Total relative to the reference variant's total.
     pub(crate) ratio: Option<f64>,
+    /// Config + layer sizes in the registry's manifest, when pushed (`--registry`).
+    pub(crate) compressed: Option<u64>,
+    /// Those of `compressed` that another variant of the run shares (same digests).
+    pub(crate) shared: Option<u64>,
 }
 
 /// Smoke command outcomes.

@@ -29,6 +29,8 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
             base: i.base_size_bytes,
             added: i.added_bytes,
             ratio: None,
+            compressed: i.compressed_bytes,
+            shared: i.shared_compressed_bytes,
         }),
         layers: v.image.as_ref().map(|i| i.layers),
         build_cold: build.map(|b| b.cold_s.clone()),

@@ -18,6 +18,9 @@ pub enum FailurePhase {
     Smoke,
     /// Measuring a healthy container failed (latency, memory, export).
     Measure,
+    /// Pushing the image to the `--registry` or reading its manifest back failed (the
+    /// last step: every other measurement of the variant is kept).
+    Registry,
 }
 
 /// Details of a failure, each field filled when it is known.

@@ -42,6 +42,10 @@ pub struct RunResults {
     /// Where the numbers were measured; absent in files of schema 1 (see `host`).
     #[serde(default)]
     pub testbed: Option<Testbed>,
+    /// The registry the measured images were pushed to (`HOST[:PORT]/PREFIX`), when
+    /// `--registry` was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<String>,
     /// One entry per variant, in config order.
     pub variants: Vec<VariantResult>,
 }
@@ -148,6 +152,10 @@ pub struct VariantResult {
     /// Mistakes found by reading the Dockerfile as written (before base substitution).
     #[serde(default)]
     pub findings: Vec<DockerfileFinding>,
+    /// Where the measured image was pushed (`HOST[:PORT]/PREFIX/<variant>:<run-id>`),
+    /// with `--registry`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_ref: Option<String>,
 }
 
 /// A mistake found by reading a Dockerfile (see `dockerfile::lint`).
@@ -202,6 +210,37 @@ pub struct ImageFacts {
     pub(crate) config_user: String,
     /// Image history, oldest first.
     pub(crate) history: Vec<HistoryEntry>,
+    /// Config plus layer sizes in the registry's manifest, as pushed: what `docker pull`
+    /// downloads onto a node that has none of the layers (with `--registry`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compressed_bytes: Option<u64>,
+    /// Those of `compressed_bytes` whose blobs (same digest) another variant of the run
+    /// also has: a node pulling every variant downloads them once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_compressed_bytes: Option<u64>,
+    /// The manifest's config blob: digest and size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compressed_config: Option<CompressedLayer>,
+    /// The manifest's layers, bottom first: digest and compressed size.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compressed_layers: Vec<CompressedLayer>,
+    /// Seconds the push took (`docker push` through the daemon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_s: Option<f64>,
+    /// Seconds a pull of the pushed tag took after the image was removed locally (layers
+    /// other local images hold stay; one sample, a loopback registry: transfer,
+    /// decompression and unpack, not a WAN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_s: Option<f64>,
+}
+
+/// One layer as the registry stores it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CompressedLayer {
+    /// `sha256:...` of the compressed blob.
+    pub digest: String,
+    /// Compressed bytes.
+    pub size_bytes: u64,
 }
 
 /// One image history entry.

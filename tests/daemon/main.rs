@@ -21,5 +21,6 @@ mod engine_build;
 mod engine_choice;
 mod engine_loss;
 mod faults;
+mod registry;
 mod run;
 mod verdicts;

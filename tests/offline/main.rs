@@ -19,6 +19,7 @@ mod cli_fake;
 mod engine_address;
 mod export_check_compare;
 mod export_code_spans;
+mod export_compressed;
 mod export_descriptions;
 mod export_snapshots;
 mod report_browser;

@@ -170,3 +170,49 @@ fn only_with_an_unknown_name_lists_the_known_ones() {
         .to_string();
     assert!(err.contains("zzz") && err.contains("a, b"), "{err}");
 }
+
+#[test]
+fn a_registry_from_the_file_or_the_flag_is_host_and_prefix() {
+    let dir = project(&format!("registry = \"127.0.0.1:5000/bench\"\n{GOOD}"));
+    let config = load_in(dir.path(), Overrides::default()).expect("valid");
+    let target = config.registry.expect("registry");
+    assert_eq!(
+        (target.host.as_str(), target.prefix.as_str()),
+        ("127.0.0.1:5000", "bench")
+    );
+    let overrides = Overrides {
+        registry: Some("localhost:6000/team/x".into()),
+        ..Overrides::default()
+    };
+    let config = load_in(dir.path(), overrides).expect("valid");
+    assert_eq!(
+        config.registry.expect("registry").to_string(),
+        "localhost:6000/team/x"
+    );
+    let config = load_in(project(GOOD).path(), Overrides::default()).expect("valid");
+    assert_eq!(config.registry, None);
+}
+
+#[test]
+fn an_invalid_registry_names_the_key_or_the_flag_and_the_form() {
+    let dir = project(&format!("registry = \"127.0.0.1:5000\"\n{GOOD}"));
+    let err = load_in(dir.path(), Overrides::default())
+        .expect_err("invalid")
+        .to_string();
+    assert!(
+        err.contains("registry") && err.contains("no prefix"),
+        "{err}"
+    );
+    assert!(err.contains("HOST[:PORT]/PREFIX"), "{err}");
+    let overrides = Overrides {
+        registry: Some("http://h/p".into()),
+        ..Overrides::default()
+    };
+    let err = load_in(project(GOOD).path(), overrides)
+        .expect_err("invalid")
+        .to_string();
+    assert!(
+        err.contains("--registry") && err.contains("scheme"),
+        "{err}"
+    );
+}

@@ -15,6 +15,7 @@ mod exec;
 mod image;
 mod intermediates;
 mod progress;
+mod push;
 mod send;
 mod session;
 mod transfer;
@@ -250,6 +251,14 @@ impl Engine for DockerEngine {
 
     async fn export_image(&self, reference: &str) -> Result<ByteStream, EngineError> {
         image::export(self, reference).await
+    }
+
+    async fn tag_image(&self, image: &str, repo: &str, tag: &str) -> Result<(), EngineError> {
+        push::tag(self, image, repo, tag).await
+    }
+
+    async fn push_image(&self, repo: &str, tag: &str) -> Result<(), EngineError> {
+        push::push(self, repo, tag).await
     }
 
     async fn list_labelled(&self, label: &str) -> Result<Labelled, EngineError> {

@@ -44,6 +44,7 @@ fn run(variants: Vec<VariantResult>) -> RunResults {
         seed: None,
         rounds: None,
         testbed: None,
+        registry: None,
         variants,
     }
 }

@@ -35,6 +35,7 @@ fn run(variants: Vec<VariantResult>, reference: Option<&str>) -> RunResults {
         seed: Some(99),
         rounds: None,
         testbed: None,
+        registry: None,
         variants,
     }
 }

@@ -1,0 +1,202 @@
+//! `basebench run --registry` against a real registry: Debian's docker-registry started
+//! by `scripts/registry.sh` on a free loopback port in a temporary directory (installed
+//! by `scripts/setup.sh`; the test fails loudly without it). The compressed size is
+//! checked against the manifest read independently with curl, and the run leaves no
+//! tag behind.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::cli::{assert_nothing_left, finished, row, run_command};
+use crate::support::{connect_or_fail, test_app_context};
+
+/// A registry of the test's own, stopped when dropped.
+struct Registry {
+    dir: tempfile::TempDir,
+    addr: String,
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/registry.sh")
+}
+
+impl Registry {
+    fn start() -> Registry {
+        assert!(
+            Command::new("sh")
+                .args(["-c", "command -v docker-registry"])
+                .output()
+                .expect("run sh")
+                .status
+                .success(),
+            "docker-registry is not installed: run scripts/setup.sh (it installs Debian's \
+             docker-registry package)"
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let output = Command::new(script())
+            .arg("start")
+            .arg(dir.path())
+            .env("PORT", port.to_string())
+            .output()
+            .expect("run scripts/registry.sh");
+        assert!(
+            output.status.success(),
+            "scripts/registry.sh start failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let addr = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        assert_eq!(addr, format!("127.0.0.1:{port}"));
+        Registry { dir, addr }
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = Command::new(script())
+            .arg("stop")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// The manifest of `name:tag`, fetched with curl (not basebench's client).
+fn manifest(addr: &str, name: &str, tag: &str) -> Value {
+    let output = Command::new("curl")
+        .args([
+            "-fsS",
+            "-H",
+            "Accept: application/vnd.oci.image.manifest.v1+json",
+            "-H",
+            "Accept: application/vnd.docker.distribution.manifest.v2+json",
+        ])
+        .arg(format!("http://{addr}/v2/{name}/manifests/{tag}"))
+        .output()
+        .expect("run curl");
+    assert!(
+        output.status.success(),
+        "curl: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("manifest JSON")
+}
+
+#[tokio::test]
+async fn a_pushed_scratch_image_reports_the_manifests_compressed_size() {
+    connect_or_fail().await;
+    let registry = Registry::start();
+    let app = test_app_context("");
+    let dir = app.dir.path();
+    let out = dir.join("out");
+    let target = format!("{}/bbtest", registry.addr);
+    // Two variants with the same app layer: it is shared, the extra one is not.
+    let results = finished(
+        run_command(
+            dir,
+            &out,
+            &["--runs", "1", "--no-anatomy", "--registry", &target],
+            &[("one", ""), ("two", "COPY Dockerfile.one /extra")],
+        ),
+        0,
+        &out,
+    );
+    assert_eq!(results.registry.as_deref(), Some(target.as_str()));
+    for name in ["one", "two"] {
+        let v = row(&results, name);
+        assert!(v.works, "{:?}", v.failure);
+        let image = v.image.as_ref().expect("image facts");
+        let compressed = image.compressed_bytes.expect("compressed size measured");
+        assert!(
+            compressed > 0 && compressed < image.size_bytes,
+            "the static app compresses: {compressed} of {}",
+            image.size_bytes
+        );
+        let reference = format!("{}/bbtest/{name}:{}", registry.addr, results.run_id);
+        assert_eq!(v.registry_ref.as_deref(), Some(reference.as_str()));
+        let m = manifest(&registry.addr, &format!("bbtest/{name}"), &results.run_id);
+        let layers = m["layers"].as_array().expect("layers");
+        let sum: u64 = m["config"]["size"].as_u64().expect("config size")
+            + layers
+                .iter()
+                .map(|l| l["size"].as_u64().expect("layer size"))
+                .sum::<u64>();
+        assert_eq!(compressed, sum, "config + layers of the manifest");
+        let digests: Vec<&str> = layers
+            .iter()
+            .map(|l| l["digest"].as_str().unwrap_or_default())
+            .collect();
+        let ours: Vec<&str> = image
+            .compressed_layers
+            .iter()
+            .map(|l| l.digest.as_str())
+            .collect();
+        assert_eq!(ours, digests);
+        assert!(image.push_s.is_some_and(|s| s > 0.0));
+        assert!(
+            image.pull_s.is_some_and(|s| s > 0.0),
+            "the pull is timed: {:?}",
+            v.warnings
+        );
+        println!(
+            "{name}: {} bytes uncompressed, {compressed} compressed, {:?} shared, push {:.3} s, pull {:.3} s",
+            image.size_bytes,
+            image.shared_compressed_bytes,
+            image.push_s.unwrap_or(0.0),
+            image.pull_s.unwrap_or(0.0)
+        );
+    }
+    let one = row(&results, "one").image.as_ref().expect("image");
+    let two = row(&results, "two").image.as_ref().expect("image");
+    let app_layer = &one.compressed_layers[0];
+    assert_eq!(two.compressed_layers[0], *app_layer, "the same app layer");
+    assert_eq!(one.shared_compressed_bytes, Some(app_layer.size_bytes));
+    assert_eq!(two.shared_compressed_bytes, Some(app_layer.size_bytes));
+    assert_nothing_left(&results.run_id).await;
+    drop(registry);
+}
+
+#[tokio::test]
+async fn a_stopped_registry_is_the_variants_failure_with_its_step_and_nothing_is_left() {
+    connect_or_fail().await;
+    // A port nothing listens on: the push fails at the daemon's first request.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let app = test_app_context("");
+    let dir = app.dir.path();
+    let out = dir.join("out");
+    let target = format!("127.0.0.1:{port}/bbtest");
+    let results = finished(
+        run_command(
+            dir,
+            &out,
+            &["--runs", "1", "--no-anatomy", "--registry", &target],
+            &[("one", "")],
+        ),
+        1,
+        &out,
+    );
+    let v = row(&results, "one");
+    assert!(!v.works);
+    let detail = v.failure_detail.as_ref().expect("failure detail");
+    assert_eq!(detail.phase, basebench::results::FailurePhase::Registry);
+    assert_eq!(detail.step.as_deref(), Some("push"));
+    assert!(
+        v.failure
+            .as_deref()
+            .unwrap_or_default()
+            .contains("registry push failed"),
+        "{:?}",
+        v.failure
+    );
+    // The other measurements are kept.
+    assert!(v.startup_ms.is_some() && v.image.is_some());
+    assert_nothing_left(&results.run_id).await;
+}
