@@ -60,7 +60,7 @@ fn finish_word(words: &mut Vec<String>, word: &mut String, in_word: &mut bool) {
 }
 
 /// The program and its arguments, after `sudo`, `env` and `NAME=value` prefixes.
-fn program(cmd: &[String]) -> &[String] {
+pub(super) fn program(cmd: &[String]) -> &[String] {
     let mut i = 0;
     while i < cmd.len() {
         let w = cmd[i].as_str();
@@ -92,9 +92,14 @@ fn subcommand(args: &[String]) -> Option<&str> {
 
 /// `apt-get`/`apt` with its subcommand, e.g. `("update", args)`.
 pub(super) fn apt(cmd: &[String]) -> Option<(&str, &[String])> {
+    tool(cmd, &["apt-get", "apt"])
+}
+
+/// One of the programs `names` (by its file name) with its subcommand and arguments.
+pub(super) fn tool<'a>(cmd: &'a [String], names: &[&str]) -> Option<(&'a str, &'a [String])> {
     let prog = program(cmd);
     let name = prog.first()?.rsplit('/').next()?;
-    if name != "apt-get" && name != "apt" {
+    if !names.contains(&name) {
         return None;
     }
     Some((subcommand(&prog[1..])?, &prog[1..]))
