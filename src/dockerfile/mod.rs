@@ -11,10 +11,6 @@ pub(crate) mod lint;
 mod parse;
 pub(crate) mod precompile;
 pub(crate) mod reference;
-#[allow(
-    dead_code,
-    reason = "the transformations of `basebench optimize` (issue 14): only their tests use them until the command lands"
-)]
 pub(crate) mod rewrite;
 mod shell;
 mod source;

@@ -20,4 +20,5 @@ mod export_check_compare;
 mod export_code_spans;
 mod export_descriptions;
 mod export_snapshots;
+mod optimize_cli;
 mod report_browser;

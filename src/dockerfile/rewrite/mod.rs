@@ -215,7 +215,9 @@ pub(crate) fn candidates(
                     ".dockerignore".to_string(),
                 ),
             };
-            let result = (t.plan)(&input);
+            let result = t
+                .apply(&input)
+                .ok_or_else(|| t.applies(&input).unwrap_or_default());
             let diff = result
                 .as_ref()
                 .ok()
