@@ -197,6 +197,15 @@ fn arg_before_from_and_platform_stages_keep_their_boundaries() {
 }
 
 #[test]
+fn merging_continues_lines_with_the_files_escape_character() {
+    let text = "# escape=`\nFROM debian:12\nRUN echo a\nRUN echo b\n";
+    assert_eq!(
+        rewrite("merge-runs", text, &ctx(&[])),
+        "# escape=`\nFROM debian:12\nRUN echo a && `\n    echo b\n"
+    );
+}
+
+#[test]
 fn merging_stops_where_a_later_step_would_change_meaning() {
     let text = "FROM debian:12\nRUN a; b\nRUN c || d\nRUN e && f | g\nRUN h # comment\nRUN i\n";
     insta::assert_snapshot!(rewrite("merge-runs", text, &ctx(&[])));
@@ -297,6 +306,8 @@ fn non_root_user_on_each_kind_of_base() {
     );
     let scratch = "FROM scratch\nCOPY app /app\nCMD [\"/app\"]\n";
     assert!(reason("non-root-user", scratch, &c).contains("scratch"));
+    let refers = "FROM python:3.12-slim AS b\nRUN pip install --user flask\nFROM python:3.12-slim\nCOPY --from=b /root/.local /root/.local\nENV PYTHONPATH=/root/.local/lib\nUSER nobody\n";
+    assert!(reason("non-root-user", refers, &c).contains("line 5 refers to /root/.local"));
     let image =
         "FROM python:3.12-slim\nCOPY --from=someimage:1 /root/.local /root/.local\nUSER nobody\n";
     assert!(reason("non-root-user", image, &c).contains("not from a stage"));

@@ -122,6 +122,16 @@ fn relocate(input: &Input<'_>, edits: &mut Vec<Edit>) -> Result<(), String> {
                         stage.line
                     ));
                 }
+                if let Some(other) = body
+                    .iter()
+                    .chain(sbody)
+                    .find(|i| i.line != ins.line && i.args.contains("/root/.local"))
+                {
+                    return Err(format!(
+                        "line {} refers to /root/.local, which the relocation would leave behind",
+                        other.line
+                    ));
+                }
                 let Some(install) = sbody.iter().find(|i| pip_user(i)) else {
                     return Err(format!(
                         "line {} copies /root/.local from the stage at line {}, where no `pip install --user` puts it",
