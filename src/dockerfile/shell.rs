@@ -109,7 +109,8 @@ pub(super) fn tool<'a>(cmd: &'a [String], names: &[&str]) -> Option<(&'a str, &'
 pub(super) fn pip(cmd: &[String]) -> Option<(&str, &[String])> {
     let prog = program(cmd);
     let name = prog.first()?.rsplit('/').next()?;
-    let rest = if name.starts_with("pip") {
+    let version = |v: &str| v.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let rest = if name.strip_prefix("pip").is_some_and(version) {
         &prog[1..]
     } else if name.starts_with("python") && prog.get(1)? == "-m" && prog.get(2)? == "pip" {
         &prog[3..]
@@ -177,6 +178,8 @@ mod tests {
             assert!(installs_dependencies(cmd), "{s}");
         }
         assert!(installs_dependencies(&words("npm ci")[0]));
+        assert_eq!(pip(&words("pipenv install")[0]), None, "pipenv is not pip");
+        assert_eq!(pip(&words("pipx install black")[0]), None, "nor is pipx");
         assert!(!installs_dependencies(&words("python3 app.py")[0]));
         assert_eq!(
             apt(&words("apt-get -o Acquire::Retries=3 update")[0]).map(|c| c.0),

@@ -182,7 +182,8 @@ pub(super) fn pip_no_cache_dir(input: &Input<'_>) -> Result<String, String> {
 fn pip_install_word(cmd: &Command) -> Option<&Word> {
     let prog = cmd.words.iter().position(|w| {
         let name = w.text.rsplit('/').next().unwrap_or("");
-        name.starts_with("pip") || w.text == "pip"
+        name.strip_prefix("pip")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
     })?;
     cmd.words[prog + 1..].iter().find(|w| w.text == "install")
 }

@@ -280,6 +280,10 @@ fn layer_order_leaves_installs_that_need_the_code() {
             "--no-root",
         ),
         (
+            "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pipenv install\n",
+            "needs Pipfile",
+        ),
+        (
             "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN python app.py\n",
             "installs no dependencies",
         ),
