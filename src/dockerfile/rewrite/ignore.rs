@@ -55,7 +55,7 @@ pub(super) fn dockerignore(input: &Input<'_>) -> Result<String, String> {
     }
     if lines.is_empty() {
         let mut reason =
-            "the context carries none of .git, caches, virtualenvs or node_modules that .dockerignore does not already leave out".to_string();
+            "the context has no .git, cache, virtualenv or node_modules that .dockerignore leaves in".to_string();
         if !kept.is_empty() {
             reason.push_str(&format!(" (the Dockerfile uses {})", kept.join(", ")));
         }

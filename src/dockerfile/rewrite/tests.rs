@@ -339,7 +339,7 @@ fn dockerignore_proposes_only_present_unignored_unused_bulk() {
     c.dockerignore = Some("# mine\n.venv".into());
     insta::assert_snapshot!(rewrite("dockerignore", text, &c));
     let c = ctx(&["app.py", "requirements.txt"]);
-    assert!(reason("dockerignore", text, &c).starts_with("the context carries none"));
+    assert!(reason("dockerignore", text, &c).starts_with("the context has no .git"));
     let git = "FROM alpine\nCOPY . /src\nRUN git -C /src describe > /version\n";
     let why = reason("dockerignore", git, &ctx(&[".git"]));
     assert!(why.contains("uses .git"), "{why}");
