@@ -367,3 +367,31 @@ fn the_registry_names_are_unique_kebab_case_and_documented() {
     names.dedup();
     assert_eq!(names.len(), all().len());
 }
+
+/// Every transformation in order, each over the previous one's output.
+fn all_in_turn(text: &str, context: &Context) -> String {
+    let mut text = text.to_string();
+    for t in all().iter().filter(|t| t.target == Target::Dockerfile) {
+        let input = Input::new(&text, context).unwrap();
+        if let Some(out) = t.apply(&input) {
+            text = out;
+        }
+    }
+    text
+}
+
+#[test]
+fn the_transformations_compose_on_the_bloated_and_slim_recipes() {
+    let c = app_context();
+    let bloated = all_in_turn(
+        include_str!("../../../variants/article/Dockerfile.bloated"),
+        &c,
+    );
+    insta::assert_snapshot!("all_in_turn_bloated", bloated);
+    assert!(lint(&bloated).is_empty(), "{:?}", lint(&bloated));
+    let slim = all_in_turn(
+        include_str!("../../../variants/article/Dockerfile.slim"),
+        &c,
+    );
+    assert!(lint(&slim).is_empty(), "{:?}", lint(&slim));
+}
