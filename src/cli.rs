@@ -33,6 +33,9 @@ pub(crate) enum Command {
     Compare(commands::compare::CompareArgs),
     /// Show size, build time and startup per variant over the run history.
     Trend(commands::trend::TrendArgs),
+    /// Rewrite a Dockerfile with each of the article's fixes that applies (`--dry-run`:
+    /// write the candidates and their diffs; nothing is built).
+    Optimize(commands::optimize::OptimizeArgs),
     /// Remove containers and images that interrupted or crashed runs left behind.
     Clean(commands::clean::CleanArgs),
 }
@@ -47,6 +50,7 @@ pub async fn run(cli: Cli) -> commands::CommandResult {
         Command::Check(args) => commands::check::run(args),
         Command::Compare(args) => commands::compare::run(args),
         Command::Trend(args) => commands::trend::run(args),
+        Command::Optimize(args) => commands::optimize::run(args),
         Command::Clean(args) => commands::clean::run(args).await,
     }
 }

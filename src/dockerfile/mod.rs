@@ -11,6 +11,7 @@ pub(crate) mod lint;
 mod parse;
 pub(crate) mod precompile;
 pub(crate) mod reference;
+pub(crate) mod rewrite;
 mod shell;
 mod source;
 

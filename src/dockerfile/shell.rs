@@ -60,7 +60,7 @@ fn finish_word(words: &mut Vec<String>, word: &mut String, in_word: &mut bool) {
 }
 
 /// The program and its arguments, after `sudo`, `env` and `NAME=value` prefixes.
-fn program(cmd: &[String]) -> &[String] {
+pub(super) fn program(cmd: &[String]) -> &[String] {
     let mut i = 0;
     while i < cmd.len() {
         let w = cmd[i].as_str();
@@ -92,9 +92,14 @@ fn subcommand(args: &[String]) -> Option<&str> {
 
 /// `apt-get`/`apt` with its subcommand, e.g. `("update", args)`.
 pub(super) fn apt(cmd: &[String]) -> Option<(&str, &[String])> {
+    tool(cmd, &["apt-get", "apt"])
+}
+
+/// One of the programs `names` (by its file name) with its subcommand and arguments.
+pub(super) fn tool<'a>(cmd: &'a [String], names: &[&str]) -> Option<(&'a str, &'a [String])> {
     let prog = program(cmd);
     let name = prog.first()?.rsplit('/').next()?;
-    if name != "apt-get" && name != "apt" {
+    if !names.contains(&name) {
         return None;
     }
     Some((subcommand(&prog[1..])?, &prog[1..]))
@@ -104,7 +109,8 @@ pub(super) fn apt(cmd: &[String]) -> Option<(&str, &[String])> {
 pub(super) fn pip(cmd: &[String]) -> Option<(&str, &[String])> {
     let prog = program(cmd);
     let name = prog.first()?.rsplit('/').next()?;
-    let rest = if name.starts_with("pip") {
+    let version = |v: &str| v.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let rest = if name.strip_prefix("pip").is_some_and(version) {
         &prog[1..]
     } else if name.starts_with("python") && prog.get(1)? == "-m" && prog.get(2)? == "pip" {
         &prog[3..]
@@ -172,6 +178,8 @@ mod tests {
             assert!(installs_dependencies(cmd), "{s}");
         }
         assert!(installs_dependencies(&words("npm ci")[0]));
+        assert_eq!(pip(&words("pipenv install")[0]), None, "pipenv is not pip");
+        assert_eq!(pip(&words("pipx install black")[0]), None, "nor is pipx");
         assert!(!installs_dependencies(&words("python3 app.py")[0]));
         assert_eq!(
             apt(&words("apt-get -o Acquire::Retries=3 update")[0]).map(|c| c.0),

@@ -22,4 +22,5 @@ mod export_code_spans;
 mod export_compressed;
 mod export_descriptions;
 mod export_snapshots;
+mod optimize_cli;
 mod report_browser;
