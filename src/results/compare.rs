@@ -287,7 +287,10 @@ mod tests {
         new.host.engine_version = "29.0.1".into();
         assert_eq!(
             testbed_differences(&old, &new),
-            ["engine: Docker 20.10.24+dfsg1 → Docker 29.0.1", "CPUs: 2 → 8"]
+            [
+                "engine: Docker 20.10.24+dfsg1 → Docker 29.0.1",
+                "CPUs: 2 → 8"
+            ]
         );
     }
 
