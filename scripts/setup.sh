@@ -14,6 +14,8 @@ command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 # The local registry of `--registry` (scripts/registry.sh runs it with a config of its own).
 fresh_registry=
 command -v docker-registry >/dev/null 2>&1 || { need_pkgs+=(docker-registry); fresh_registry=1; }
+# Podman, for `--engine podman` and its tests (its API socket is started below).
+command -v podman >/dev/null 2>&1 || need_pkgs+=(podman)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${need_pkgs[*]}"
   apt-get update -qq
@@ -58,3 +60,37 @@ if ! timeout 10 "$docker_cli" info >/dev/null 2>&1; then
   fi
 fi
 echo "setup: docker $("$docker_cli" version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
+
+# Podman's Docker-compatible API socket. Podman raises a container's open-files and process
+# limits by default, and this sandbox refuses to raise them ("error setting rlimit type 7:
+# operation not permitted"): keep containers at the limits this shell has, as a user here
+# would have to.
+podman_sock=/run/podman/podman.sock
+mkdir -p /etc/containers/containers.conf.d /run/podman
+# (Open files: this shell's hard limit, at most 65536; processes: 4096, plenty for one app,
+# where this shell's own hard limit was refused.)
+nofile=$(ulimit -Hn); nproc=$(ulimit -Hu)
+[ "$nofile" = unlimited ] || [ "$nofile" -gt 65536 ] && nofile=65536
+[ "$nproc" = unlimited ] || [ "$nproc" -gt 4096 ] && nproc=4096
+cat >/etc/containers/containers.conf.d/basebench-ulimits.conf <<CONF
+# Written by basebench's scripts/setup.sh: containers keep the limits this machine allows.
+[containers]
+default_ulimits = [
+  "nofile=$nofile:$nofile",
+  "nproc=$nproc:$nproc",
+]
+CONF
+if ! timeout 10 curl -sf --unix-socket "$podman_sock" http://podman/_ping >/dev/null 2>&1; then
+  echo "setup: starting podman system service (log: /var/log/basebench-podman.log)"
+  setsid nohup podman system service --time=0 "unix://$podman_sock" >/var/log/basebench-podman.log 2>&1 &
+  for _ in $(seq 1 30); do
+    timeout 5 curl -sf --unix-socket "$podman_sock" http://podman/_ping >/dev/null 2>&1 && break
+    sleep 1
+  done
+  if ! timeout 10 curl -sf --unix-socket "$podman_sock" http://podman/_ping >/dev/null 2>&1; then
+    echo "setup: podman's API socket did not come up; last log lines:" >&2
+    tail -n 30 /var/log/basebench-podman.log >&2 || true
+    exit 1
+  fi
+fi
+echo "setup: podman $(podman version --format '{{.Server.Version}}' 2>/dev/null || podman --version) at unix://$podman_sock"

@@ -243,3 +243,13 @@ fn buildah_steps_are_counted_like_the_classic_builders() {
     let (cached, _) = feed(&[stream(BUILDAH_CACHED)], &["basebench"]);
     assert_eq!(cached.counts(), (4, 0), "every step from cache");
 }
+
+#[test]
+fn buildah_appends_one_label_step_per_label_and_they_are_left_out() {
+    let text = "STEP 1/6: FROM scratch\nSTEP 2/6: COPY testapp /testapp\n--> 97e779fbea0\n\
+STEP 3/6: EXPOSE 8080\n--> f94c2e5dc83\nSTEP 4/6: CMD [\"/testapp\"]\n--> 4544545ee06\n\
+STEP 5/6: LABEL \"basebench\"=\"true\"\n--> ccfc15e8ad4\n\
+STEP 6/6: LABEL \"basebench.run\"=\"r2\"\nCOMMIT docker.io/library/bbprobe:2\n--> cace65e16d7\n";
+    let (progress, _) = feed(&[stream(text)], &["basebench", "basebench.run"]);
+    assert_eq!(progress.counts(), (4, 3));
+}
