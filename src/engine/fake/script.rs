@@ -73,7 +73,13 @@ pub(super) async fn serve(
     fail_every: Option<u64>,
 ) {
     let mut answered: u64 = 0;
-    while let Ok((mut socket, _)) = listener.accept().await {
+    loop {
+        // An accept error (a connection its client already gave up on, a momentary file
+        // limit) is that connection's, not the app's: keep serving, as a real app does.
+        let Ok((mut socket, _)) = listener.accept().await else {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            continue;
+        };
         let ready = !never_healthy && Instant::now() >= ready_at;
         if ready {
             answered += 1;
