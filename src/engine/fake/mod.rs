@@ -68,6 +68,19 @@ fn lock(engine: &FakeEngine) -> std::sync::MutexGuard<'_, State> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The runtime the scripted apps run on, apart from the caller's.
+fn apps_runtime() -> &'static tokio::runtime::Runtime {
+    static APPS: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    APPS.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("fake-apps")
+            .enable_all()
+            .build()
+            .expect("a runtime for the scripted apps")
+    })
+}
+
 fn not_found(what: String) -> EngineError {
     EngineError::NotFound { what }
 }
@@ -246,30 +259,26 @@ impl Engine for FakeEngine {
             }
             return Ok(());
         }
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| EngineError::Api {
-                action: "binding".into(),
-                message: e.to_string(),
-            })?;
-        let port = listener
-            .local_addr()
-            .map_err(|e| EngineError::Api {
-                action: "binding".into(),
-                message: e.to_string(),
-            })?
-            .port();
+        let bind_error = |e: std::io::Error| EngineError::Api {
+            action: "binding".into(),
+            message: e.to_string(),
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(bind_error)?;
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
         let startup_ms = match script.startup_ms.len() {
             0 => 0,
             n => script.startup_ms[start % n],
         };
         let ready_at = Instant::now() + Duration::from_millis(startup_ms);
-        let server = tokio::spawn(serve(
-            listener,
-            ready_at,
-            script.never_healthy,
-            script.fail_every,
-        ));
+        // The "app" runs on a runtime of its own, as a container is a process of its own:
+        // what basebench's own runtime is busy with never delays its answers.
+        let (never_healthy, fail_every) = (script.never_healthy, script.fail_every);
+        let server = apps_runtime().spawn(async move {
+            if let Ok(listener) = TcpListener::from_std(listener) {
+                serve(listener, ready_at, never_healthy, fail_every).await;
+            }
+        });
         if let Some(c) = lock(self).containers.get_mut(id) {
             c.port = Some(port);
             c.server = Some(server);
