@@ -124,8 +124,9 @@ fn a_path_written_300_000_times_costs_the_memory_of_one_path() {
     assert_eq!(a.largest_files.len(), 1);
     assert_eq!(a.largest_files[0].path, "/same/file");
     assert_eq!(a.unanalysed_entries, 0);
-    // The old index kept every entry: 36 MB for this archive (121 MB for a million).
-    assert!(grew < 8 << 20, "peak memory grew by {} MB", grew >> 20);
+    // The old index kept every entry: 36 MB for this archive (121 MB for a million). The
+    // bound leaves room for the allocator (8 MB exactly was seen once in CI).
+    assert!(grew < 16 << 20, "peak memory grew by {} MB", grew >> 20);
 }
 
 #[test]
