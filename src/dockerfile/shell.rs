@@ -120,6 +120,21 @@ pub(super) fn pip(cmd: &[String]) -> Option<(&str, &[String])> {
     Some((subcommand(rest)?, rest))
 }
 
+/// True for a script whose commands include a `pip install --user` without `--prefix` or
+/// `--target`: packages that land in the installing user's home (`/root/.local` as root).
+pub(super) fn has_pip_user_install(script: &str) -> bool {
+    commands(script)
+        .iter()
+        .filter_map(|c| pip(c))
+        .any(|(s, args)| {
+            s == "install"
+                && args.iter().any(|a| a == "--user")
+                && !args
+                    .iter()
+                    .any(|a| a.starts_with("--prefix") || a.starts_with("--target"))
+        })
+}
+
 /// Does the command install dependencies (pip, npm, yarn, pnpm, poetry, pipenv, bundle,
 /// go mod download, composer, cargo fetch, apt-get/apt install, apk add)?
 pub(super) fn installs_dependencies(cmd: &[String]) -> bool {

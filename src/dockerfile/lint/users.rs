@@ -5,7 +5,7 @@ use super::{Finding, Severity, finding, script};
 use crate::dockerfile::from::Stage;
 use crate::dockerfile::parse::{Dockerfile, Instruction};
 use crate::dockerfile::reference::{is_pinned, same_reference};
-use crate::dockerfile::shell::{commands, pip};
+use crate::dockerfile::shell::has_pip_user_install;
 
 fn is_root_user(spec: &str) -> bool {
     let user = spec.split(':').next().unwrap_or(spec);
@@ -43,17 +43,7 @@ pub(super) fn root_local_unreadable(
             "ENV" if ins.args.contains("PYTHONUSERBASE") => return,
             "RUN" => {
                 let text = script(ins);
-                let user_install =
-                    commands(&text)
-                        .iter()
-                        .filter_map(|c| pip(c))
-                        .any(|(s, args)| {
-                            s == "install"
-                                && args.iter().any(|a| a == "--user")
-                                && !args
-                                    .iter()
-                                    .any(|a| a.starts_with("--prefix") || a.starts_with("--target"))
-                        });
+                let user_install = has_pip_user_install(&text);
                 if user_install && root && placed.is_none() {
                     placed = Some((ins.line, "`pip install --user` as root installs packages"));
                 } else if placed.is_some() && text.contains("/root") {

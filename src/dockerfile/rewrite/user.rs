@@ -17,23 +17,13 @@ use super::{Edit, Input, edits_or, flags, is_root, line_start};
 use crate::dockerfile::from::Stage;
 use crate::dockerfile::lint::script as run_script;
 use crate::dockerfile::parse::Instruction;
-use crate::dockerfile::shell::{commands, pip};
+use crate::dockerfile::shell::has_pip_user_install;
 
 const PREFIX: &str = "/opt/python-user";
 
 /// Does the RUN install with `pip install --user` (into the user's home)?
 fn pip_user(ins: &Instruction) -> bool {
-    ins.keyword == "RUN"
-        && commands(&run_script(ins))
-            .iter()
-            .filter_map(|c| pip(c))
-            .any(|(s, args)| {
-                s == "install"
-                    && args.iter().any(|a| a == "--user")
-                    && !args
-                        .iter()
-                        .any(|a| a.starts_with("--prefix") || a.starts_with("--target"))
-            })
+    ins.keyword == "RUN" && has_pip_user_install(&run_script(ins))
 }
 
 /// The image a stage is built on at the root of its chain of stages.
