@@ -1,7 +1,10 @@
 //! HTTP probing of a container's published port: waiting for the first 200, timing
 //! sequential requests and a bounded concurrent load. Talks HTTP/1.1 over plain TCP on
-//! loopback, one fresh connection per request (`Connection: close`), so every variant is
-//! measured the same way and nothing is pooled or reused.
+//! loopback. Health polls and timed requests each go on a fresh connection
+//! (`Connection: close`): a sample is a whole request as a new client sees it. The load's
+//! workers keep their connections open as long as the app does ([`keep_alive`]).
+
+mod keep_alive;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -173,6 +176,9 @@ pub(crate) struct LoadResult {
     pub(crate) ok: u32,
     /// Requests that failed.
     pub(crate) errors: u32,
+    /// TCP connections the workers opened: `concurrency` when the app keeps them open,
+    /// about one per request when it closes each.
+    pub(crate) connections: u32,
     /// Wall time of the phase.
     pub(crate) elapsed: Duration,
 }
@@ -189,9 +195,10 @@ impl LoadResult {
     }
 }
 
-/// Run `concurrency` workers sending requests back to back for `duration`, bounded to
-/// `max_requests` in total so a very fast app cannot make the phase unbounded. A request
-/// sent before the end has [`LOAD_GRACE`] past it to answer.
+/// Run `concurrency` workers sending requests back to back for `duration`, each on a
+/// connection it keeps open while the app does, bounded to `max_requests` in total so a
+/// very fast app cannot make the phase unbounded. A request sent before the end has
+/// [`LOAD_GRACE`] past it to answer.
 pub(crate) async fn load(
     addr: SocketAddr,
     path: &str,
@@ -202,18 +209,20 @@ pub(crate) async fn load(
     let ok = Arc::new(AtomicU32::new(0));
     let errors = Arc::new(AtomicU32::new(0));
     let issued = Arc::new(AtomicU32::new(0));
+    let connections = Arc::new(AtomicU32::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
     let deadline = start + duration;
     let mut workers = Vec::new();
     for _ in 0..concurrency.max(1) {
-        let (ok, errors, issued, stop, path) = (
+        let (ok, errors, issued, connections, stop) = (
             ok.clone(),
             errors.clone(),
             issued.clone(),
+            connections.clone(),
             stop.clone(),
-            path.to_string(),
         );
+        let mut client = keep_alive::Client::new(addr, path);
         workers.push(tokio::spawn(async move {
             while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
                 if issued.fetch_add(1, Ordering::Relaxed) >= max_requests {
@@ -221,11 +230,12 @@ pub(crate) async fn load(
                     break;
                 }
                 let budget = deadline.saturating_duration_since(Instant::now()) + LOAD_GRACE;
-                match get_status(addr, &path, budget).await {
-                    Some(200) => ok.fetch_add(1, Ordering::Relaxed),
+                match tokio::time::timeout(budget, client.get()).await {
+                    Ok(Some(200)) => ok.fetch_add(1, Ordering::Relaxed),
                     _ => errors.fetch_add(1, Ordering::Relaxed),
                 };
             }
+            connections.fetch_add(client.opened, Ordering::Relaxed);
         }));
     }
     for worker in workers {
@@ -234,6 +244,7 @@ pub(crate) async fn load(
     LoadResult {
         ok: ok.load(Ordering::Relaxed),
         errors: errors.load(Ordering::Relaxed),
+        connections: connections.load(Ordering::Relaxed),
         elapsed: start.elapsed(),
     }
 }
@@ -348,6 +359,31 @@ mod tests {
         let result = load(addr, "/", 4, Duration::from_secs(5), 100).await;
         assert_eq!(result.ok + result.errors, 100, "bounded by max_requests");
         assert!(result.requests_per_second() > 0.0);
+        // This app closes every connection: one per request.
+        assert_eq!(result.connections, 100, "{result:?}");
+    }
+
+    #[tokio::test]
+    async fn load_workers_keep_their_connections_while_the_app_does() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 1024];
+                    // One request per read: the client waits for each answer.
+                    while let Ok(1..) = socket.read(&mut buf).await {
+                        let reply = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                        if socket.write_all(reply).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        let result = load(addr, "/", 4, Duration::from_secs(5), 200).await;
+        assert_eq!((result.ok, result.errors), (200, 0), "{result:?}");
+        assert_eq!(result.connections, 4, "{result:?}");
     }
 
     /// Serves 200 after `delay` on every request.

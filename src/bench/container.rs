@@ -137,6 +137,7 @@ pub(crate) async fn load(
         } else {
             0
         },
+        load_connections: load.as_ref().map(|l| l.connections),
         errors,
     });
     result.memory_bytes = Some(Memory {

@@ -334,8 +334,12 @@ pub struct Latency {
     pub(crate) samples: Vec<Sample>,
     /// Requests per second completed in the bounded concurrent phase.
     pub(crate) concurrent_rps: Option<f64>,
-    /// Connections used in the concurrent phase.
+    /// Workers of the concurrent phase, each with one connection at a time.
     pub(crate) concurrency: u32,
+    /// TCP connections the concurrent phase opened: `concurrency` when the app keeps
+    /// connections open, about one per request when it closes each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) load_connections: Option<u32>,
     /// Requests that did not answer 200 (sequential and concurrent).
     pub errors: u32,
 }

@@ -1,10 +1,12 @@
 //! The scripted side of the fake engine: directives read from a Dockerfile, the HTTP
 //! server that plays a container, and the archive an export returns.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 /// Scripted behaviour of one built image.
 #[derive(Debug, Clone, Default)]
@@ -65,38 +67,61 @@ pub(super) fn directives(dockerfile: &str) -> (Script, Option<String>) {
 }
 
 /// Answer every request: 503 until `ready_at` (or forever), then 200, except every
-/// `fail_every`-th request after that, which answers 500.
+/// `fail_every`-th request after that, which answers 500. Connections stay open for the
+/// next request unless the client asks to close, as an HTTP/1.1 app's do.
 pub(super) async fn serve(
     listener: TcpListener,
     ready_at: Instant,
     never_healthy: bool,
     fail_every: Option<u64>,
 ) {
-    let mut answered: u64 = 0;
+    let answered = Arc::new(AtomicU64::new(0));
     loop {
         // An accept error (a connection its client already gave up on, a momentary file
         // limit) is that connection's, not the app's: keep serving, as a real app does.
-        let Ok((mut socket, _)) = listener.accept().await else {
+        let Ok((socket, _)) = listener.accept().await else {
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             continue;
         };
-        let ready = !never_healthy && Instant::now() >= ready_at;
-        if ready {
-            answered += 1;
-        }
-        let fail = ready && fail_every.is_some_and(|n| answered.is_multiple_of(n));
+        let answered = answered.clone();
         tokio::spawn(async move {
-            let mut buf = [0u8; 2048];
-            let _ = socket.read(&mut buf).await;
-            let status = match (ready, fail) {
-                (true, false) => "200 OK",
-                (true, true) => "500 Internal Server Error",
-                (false, _) => "503 Service Unavailable",
+            let status = || {
+                if never_healthy || Instant::now() < ready_at {
+                    return "503 Service Unavailable";
+                }
+                let n = answered.fetch_add(1, Ordering::Relaxed) + 1;
+                match fail_every {
+                    Some(every) if n.is_multiple_of(every) => "500 Internal Server Error",
+                    _ => "200 OK",
+                }
             };
-            let reply =
-                format!("HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
-            let _ = socket.write_all(reply.as_bytes()).await;
+            converse(socket, status).await;
         });
+    }
+}
+
+/// Answer each request on `socket` with `status()` until the client closes or asks to.
+async fn converse(mut socket: TcpStream, status: impl Fn() -> &'static str) {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 2048];
+    loop {
+        while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&seen[..end]).to_ascii_lowercase();
+            seen.drain(..end + 4);
+            let close = head.contains("connection: close");
+            let connection = if close { "close" } else { "keep-alive" };
+            let reply = format!(
+                "HTTP/1.1 {}\r\nContent-Length: 2\r\nConnection: {connection}\r\n\r\nok",
+                status()
+            );
+            if socket.write_all(reply.as_bytes()).await.is_err() || close {
+                return;
+            }
+        }
+        match socket.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
     }
 }
 
