@@ -124,7 +124,7 @@ impl<'a> Bench<'a> {
         on_update: &mut (dyn FnMut(&RunResults) + Send),
     ) -> RunOutcome {
         let seed = self.config.sampling.seed.unwrap_or_else(fresh_seed);
-        let testbed = testbed::Testbed::before(&host);
+        let testbed = testbed::Testbed::before(&host, self.config.testbed_name.clone());
         let mut run = Run {
             results: RunResults {
                 schema_version: SCHEMA_VERSION,
@@ -140,6 +140,7 @@ impl<'a> Bench<'a> {
                 rounds: None,
                 testbed: Some(testbed.facts.clone()),
                 registry: self.config.registry.as_ref().map(|r| r.to_string()),
+                shard: self.config.shard,
                 variants: Vec::new(),
             },
             slots: self

@@ -11,11 +11,12 @@ pub(crate) struct Testbed {
 }
 
 impl Testbed {
-    /// The facts before the run.
-    pub(crate) fn before(host: &HostInfo) -> Testbed {
+    /// The facts before the run, under the user's `name` for the testbed.
+    pub(crate) fn before(host: &HostInfo, name: Option<String>) -> Testbed {
         let local = engine_is_local(Some(host.address.as_str()));
         Testbed {
             facts: Facts {
+                name,
                 engine: host.engine.clone(),
                 engine_version: host.engine_version.clone(),
                 api_version: host.api_version.clone(),

@@ -161,6 +161,21 @@ pub struct Overrides {
         help = "Push each measured image to this registry as PREFIX/<variant>:<run-id> and report its compressed size (default: no registry; see docs/REGISTRY.md)"
     )]
     pub registry: Option<String>,
+    /// `--shard K/N`: measure the K-th of N shares of the variants, plus the reference.
+    #[arg(
+        long,
+        value_name = "K/N",
+        value_parser = super::shard::parse_shard,
+        help = "Measure the K-th of N shares of the variants and the reference (needs --reference; the rule is in docs/SHARDS.md)"
+    )]
+    pub shard: Option<super::Shard>,
+    /// `--testbed NAME`: a name for the machine the run measures on.
+    #[arg(
+        long,
+        value_name = "NAME",
+        help = "Name of this testbed, recorded in results.json and shown with the machine facts (default: none)"
+    )]
+    pub testbed: Option<String>,
 }
 
 impl clap::ValueEnum for BuilderKind {

@@ -190,6 +190,8 @@ pub(crate) struct RawConfig {
     pub(crate) seed: Option<u64>,
     /// Registry to push the measured images to (`HOST[:PORT]/PREFIX`).
     pub(crate) registry: Option<String>,
+    /// Name of the testbed the run measures on.
+    pub(crate) testbed: Option<String>,
     #[serde(default, rename = "variant")]
     pub(crate) variants: Vec<RawVariant>,
     /// FROM rewrites, requested → actual.
@@ -272,6 +274,10 @@ pub struct Config {
     pub(crate) sampling: Sampling,
     /// Where the measured images are pushed (`--registry`, `registry`); `None`: nowhere.
     pub(crate) registry: Option<crate::registry::RegistryTarget>,
+    /// The share of the variants this run measures (`--shard K/N`); `None`: all of them.
+    pub(crate) shard: Option<Shard>,
+    /// Name of the testbed (`--testbed`, `testbed`); `None`: unnamed.
+    pub(crate) testbed_name: Option<String>,
 }
 
 pub(crate) mod defaults;
@@ -281,10 +287,12 @@ mod paths;
 mod ranges;
 mod resolve;
 mod sampling;
+mod shard;
 mod target;
 mod variant;
 
 pub(crate) use sampling::Sampling;
+pub use shard::Shard;
 
 pub(crate) use file::ConfigFile;
 pub use flags::Overrides;

@@ -35,6 +35,15 @@ pub fn load(overrides: &Overrides, cwd: &Path) -> Result<Config, ConfigError> {
     select_only(&mut config, &overrides.only)?;
     let names: Vec<&str> = config.variants.iter().map(|v| v.name.as_str()).collect();
     config.sampling = super::sampling::resolve(&plan, overrides, &origin, config.runs, &names)?;
+    if let Some(shard) = overrides.shard {
+        let kept: Vec<String> =
+            super::shard::select(&names, shard, config.sampling.reference.as_deref())?
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+        config.variants.retain(|v| kept.contains(&v.name));
+        config.shard = Some(shard);
+    }
     Ok(config)
 }
 
@@ -82,6 +91,7 @@ fn apply_overrides(raw: &mut RawConfig, o: &Overrides, cwd: &Path) -> usize {
     raw.build_stall_timeout_s = o.build_stall_timeout_s.or(raw.build_stall_timeout_s);
     raw.bases.mirror = o.mirror.clone().or(raw.bases.mirror.take());
     raw.registry = o.registry.clone().or(raw.registry.take());
+    raw.testbed = o.testbed.clone().or(raw.testbed.take());
     o.variants.len()
 }
 
@@ -115,6 +125,10 @@ pub(super) fn invalid(
 /// The flags' values, checked where they came from (clap's parsers check the numbers of
 /// the binary's flags; this also covers [`Overrides`] built in code).
 fn check_flags(o: &Overrides) -> Result<(), ConfigError> {
+    if let Some(name) = &o.testbed {
+        super::shard::check_testbed_name(name)
+            .map_err(|e| invalid(COMMAND_LINE, "--testbed", e))?;
+    }
     if let Some(registry) = &o.registry {
         crate::registry::RegistryTarget::parse(registry)
             .map_err(|e| invalid(COMMAND_LINE, "--registry", e))?;
@@ -253,6 +267,8 @@ fn validate(
         fallback: raw.bases.fallback,
         mirror: checked_mirror(origin, raw.bases.mirror)?,
         registry: checked_registry(origin, raw.registry)?,
+        shard: None,
+        testbed_name: checked_testbed(origin, raw.testbed)?,
         scoring: raw.scoring,
         sampling: Default::default(),
     })
@@ -265,6 +281,15 @@ fn checked_mirror(origin: &str, mirror: Option<String>) -> Result<Option<String>
     };
     crate::bases::mirror::check_uri(&uri).map_err(|e| invalid(origin, "bases.mirror", e))?;
     Ok(Some(uri))
+}
+
+/// `testbed`, when it is a usable name.
+fn checked_testbed(origin: &str, name: Option<String>) -> Result<Option<String>, ConfigError> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    super::shard::check_testbed_name(&name).map_err(|e| invalid(origin, "testbed", e))?;
+    Ok(Some(name))
 }
 
 /// `registry`, when it is `HOST[:PORT]/PREFIX`.

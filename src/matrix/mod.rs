@@ -123,7 +123,17 @@ fn testbed_note(results: &RunResults) -> Option<String> {
             results.settings.warmup
         ));
     }
-    Some(format!("Testbed: {}.", parts.join(", ")))
+    if let Some(shard) = results.shard {
+        parts.push(format!(
+            "shard {shard} of the variants (the reference in every shard)"
+        ));
+    }
+    let name = t
+        .name
+        .as_deref()
+        .map(|n| format!(" {n}"))
+        .unwrap_or_default();
+    Some(format!("Testbed{name}: {}.", parts.join(", ")))
 }
 
 /// What differs from the real image, per stand-in (`requested → stand-in`), from its

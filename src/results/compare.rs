@@ -172,11 +172,12 @@ pub(crate) fn pair_up<'a, T: Figures>(old: &'a [T], new: &'a [T]) -> Vec<Pair<'a
 /// The facts two runs' testbeds differ in, as `what: old → new` (empty when they match).
 /// Files without a testbed (schema 1) are read from their `host`.
 pub(crate) fn testbed_differences(old: &RunResults, new: &RunResults) -> Vec<String> {
-    fn facts(r: &RunResults) -> [(&'static str, String); 6] {
+    fn facts(r: &RunResults) -> [(&'static str, String); 7] {
         let h = &r.host;
         let t = r.testbed.as_ref();
         let or = |v: Option<String>, fallback: &str| v.unwrap_or_else(|| fallback.to_string());
         [
+            ("testbed", or(t.and_then(|t| t.name.clone()), "unnamed")),
             (
                 "engine",
                 // Files from before the kind was recorded were all Docker.

@@ -46,6 +46,9 @@ pub struct RunResults {
     /// `--registry` was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry: Option<String>,
+    /// The share of the variants this run measured (`--shard K/N`); absent: all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::config::Shard>,
     /// One entry per variant, in config order.
     pub variants: Vec<VariantResult>,
 }

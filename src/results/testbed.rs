@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 /// same testbed are.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Testbed {
+    /// The name the user gave the testbed (`--testbed`, `testbed`); absent: unnamed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The engine's kind (`Docker`, `Podman`, ...) from its version components; empty in
     /// files written before it was recorded (they were all Docker).
     #[serde(default, skip_serializing_if = "String::is_empty")]

@@ -306,6 +306,7 @@ mod exit_codes;
 mod failure_rows;
 mod full_disk;
 mod hostile_text;
+mod shards;
 mod warnings;
 
 #[test]

@@ -45,6 +45,7 @@ fn run(variants: Vec<VariantResult>) -> RunResults {
         rounds: None,
         testbed: None,
         registry: None,
+        shard: None,
         variants,
     }
 }

@@ -36,6 +36,7 @@ fn run(variants: Vec<VariantResult>, reference: Option<&str>) -> RunResults {
         rounds: None,
         testbed: None,
         registry: None,
+        shard: None,
         variants,
     }
 }

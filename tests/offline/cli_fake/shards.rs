@@ -1,0 +1,97 @@
+//! `--shard K/N` and `--testbed NAME` on the scripted engine: each shard measures its
+//! share of the variants and the reference, and says so in results.json and the matrix.
+
+use super::*;
+
+const FOUR: &[(&str, &str)] = &[
+    ("ref", "# fake: startup-ms 10"),
+    ("alpha", "# fake: startup-ms 10"),
+    ("beta", "# fake: startup-ms 10"),
+    ("gamma", "# fake: startup-ms 10"),
+];
+
+/// Run shard `k` of 2 and return its variant names and its results.
+fn shard(dir: &Path, k: u32) -> (Vec<String>, Value) {
+    let mut args = flag_args(FOUR);
+    args.extend(
+        [
+            "--no-history",
+            "--reference",
+            "ref",
+            "--testbed",
+            "ci-amd64",
+        ]
+        .map(String::from),
+    );
+    args.extend(["--shard".into(), format!("{k}/2")]);
+    basebench(dir)
+        .args(&args)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Testbed ci-amd64: Docker fake"));
+    let json = results(dir);
+    let names = json["variants"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .map(|v| v["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    (names, json)
+}
+
+#[test]
+fn two_shards_measure_every_variant_once_and_the_reference_in_both() {
+    let dir = project(FOUR);
+    let (first, json) = shard(dir.path(), 1);
+    assert_eq!(json["shard"]["index"], 1);
+    assert_eq!(json["shard"]["count"], 2);
+    assert_eq!(json["testbed"]["name"], "ci-amd64");
+    assert_eq!(json["reference"], "ref");
+    let (second, _) = shard(dir.path(), 2);
+    // Sorted without the reference: alpha beta gamma, dealt 1 2 1; file order kept.
+    assert_eq!(first, ["ref", "alpha", "gamma"]);
+    assert_eq!(second, ["ref", "beta"]);
+}
+
+#[test]
+fn a_shard_without_a_reference_is_refused_before_anything_runs() {
+    let dir = project(FOUR);
+    let mut args = flag_args(FOUR);
+    args.extend(["--no-history", "--shard", "1/2"].map(String::from));
+    basebench(dir.path()).args(&args).assert().code(2).stderr(
+        predicate::str::contains("--shard").and(predicate::str::contains("--reference NAME")),
+    );
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_malformed_shard_or_testbed_says_what_is_expected() {
+    let dir = project(FOUR);
+    for (flag, value, expected) in [
+        ("--shard", "3/2", "expected K/N"),
+        ("--shard", "one", "expected K/N"),
+        ("--testbed", " padded", "printable characters"),
+    ] {
+        let mut args = flag_args(FOUR);
+        args.extend(["--no-history", "--reference", "ref", flag, value].map(String::from));
+        basebench(dir.path()).args(&args).assert().code(2).stderr(
+            predicate::str::contains(expected).and(predicate::str::contains("panicked").not()),
+        );
+    }
+}
+
+#[test]
+fn a_bad_testbed_name_in_the_file_names_the_file_and_key() {
+    let dir = project(FOUR);
+    let config = "context = \"app\"\nport = 5000\ntestbed = \"\"\n\n[[variant]]\nname = \"ref\"\ndockerfile = \"Dockerfile.ref\"\n";
+    std::fs::write(dir.path().join("basebench.toml"), config).expect("write");
+    basebench(dir.path())
+        .args(["run", "--no-history", "--output", "out"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("basebench.toml")
+                .and(predicate::str::contains("testbed"))
+                .and(predicate::str::contains("printable characters")),
+        );
+}
