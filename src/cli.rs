@@ -31,6 +31,8 @@ pub(crate) enum Command {
     Check(commands::check::CheckArgs),
     /// Show the differences between two results files.
     Compare(commands::compare::CompareArgs),
+    /// Merge the results of several shards (or runs) on one testbed into one report.
+    Merge(commands::merge::MergeArgs),
     /// Show size, build time and startup per variant over the run history.
     Trend(commands::trend::TrendArgs),
     /// Rewrite a Dockerfile with each of the article's fixes that applies (`--dry-run`:
@@ -49,6 +51,7 @@ pub async fn run(cli: Cli) -> commands::CommandResult {
         Command::Bases(args) => commands::bases::run(args).await,
         Command::Check(args) => commands::check::run(args),
         Command::Compare(args) => commands::compare::run(args),
+        Command::Merge(args) => commands::merge::run(args),
         Command::Trend(args) => commands::trend::run(args),
         Command::Optimize(args) => commands::optimize::run(args),
         Command::Clean(args) => commands::clean::run(args).await,

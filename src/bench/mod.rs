@@ -141,6 +141,7 @@ impl<'a> Bench<'a> {
                 testbed: Some(testbed.facts.clone()),
                 registry: self.config.registry.as_ref().map(|r| r.to_string()),
                 shard: self.config.shard,
+                merged_from: Vec::new(),
                 variants: Vec::new(),
             },
             slots: self

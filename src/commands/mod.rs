@@ -7,6 +7,7 @@ pub(crate) mod clean;
 pub mod compare;
 mod exit;
 pub(crate) mod inspect;
+pub mod merge;
 pub(crate) mod optimize;
 pub(crate) mod run;
 pub mod trend;

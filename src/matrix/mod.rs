@@ -136,6 +136,42 @@ fn testbed_note(results: &RunResults) -> Option<String> {
     Some(format!("Testbed{name}: {}.", parts.join(", ")))
 }
 
+/// For a merged document: which runs, and how far the reference drifted between them.
+fn merge_note(results: &RunResults) -> Option<String> {
+    let runs = &results.merged_from;
+    if runs.is_empty() {
+        return None;
+    }
+    let reference = results.reference.as_deref().unwrap_or("the reference");
+    let each: Vec<String> = runs
+        .iter()
+        .map(|m| {
+            let which = m.shard.map_or(m.run_id.clone(), |s| format!("shard {s}"));
+            match m.reference_startup_ms {
+                Some(ms) => format!("{} in {which}", crate::format::millis(ms)),
+                None => format!("not measured in {which}"),
+            }
+        })
+        .collect();
+    let medians: Vec<f64> = runs.iter().filter_map(|m| m.reference_startup_ms).collect();
+    let drift = match (
+        medians.iter().copied().reduce(f64::min),
+        medians.iter().copied().reduce(f64::max),
+    ) {
+        (Some(lo), Some(hi)) if lo > 0.0 && medians.len() > 1 => {
+            format!(", a drift of {:.1} %", (hi / lo - 1.0) * 100.0)
+        }
+        _ => String::new(),
+    };
+    Some(format!(
+        "Merged from {} runs on one testbed: each variant is compared with {reference} as \
+         measured in its own run; {reference}'s startup median was {}{drift} (its row is \
+         from the first run).",
+        runs.len(),
+        each.join(", ")
+    ))
+}
+
 /// What differs from the real image, per stand-in (`requested → stand-in`), from its
 /// recipe; a base without a recipe (an older basebench's) gets the general words.
 fn stand_in_differences(bases: &[String]) -> String {
@@ -206,6 +242,7 @@ fn notes(results: &RunResults, rows: &[Row]) -> Vec<String> {
         );
     }
     notes.extend(testbed_note(results));
+    notes.extend(merge_note(results));
     let linted: Vec<String> = with_findings(rows)
         .map(|r| {
             let errors = r.findings.iter().filter(|f| f.severity == "error").count();

@@ -13,12 +13,14 @@
 pub(crate) mod analysis;
 pub(crate) mod compare;
 mod failure;
+pub(crate) mod merge;
 mod model;
 pub(crate) mod read;
 mod testbed;
 
 pub use analysis::annotate;
 pub use failure::{FailureDetail, FailurePhase};
+pub use merge::MergedRun;
 pub use model::*;
 pub(crate) use read::{ResultsFileError, read_results};
 pub use testbed::{HostInfo, Testbed};

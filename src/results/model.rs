@@ -49,6 +49,9 @@ pub struct RunResults {
     /// The share of the variants this run measured (`--shard K/N`); absent: all of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<crate::config::Shard>,
+    /// The runs this document was merged from (`basebench merge`); empty for one run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<super::merge::MergedRun>,
     /// One entry per variant, in config order.
     pub variants: Vec<VariantResult>,
 }

@@ -46,6 +46,7 @@ fn run(variants: Vec<VariantResult>) -> RunResults {
         testbed: None,
         registry: None,
         shard: None,
+        merged_from: Vec::new(),
         variants,
     }
 }

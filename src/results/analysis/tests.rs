@@ -37,6 +37,7 @@ fn run(variants: Vec<VariantResult>, reference: Option<&str>) -> RunResults {
         testbed: None,
         registry: None,
         shard: None,
+        merged_from: Vec::new(),
         variants,
     }
 }

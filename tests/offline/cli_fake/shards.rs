@@ -95,3 +95,56 @@ fn a_bad_testbed_name_in_the_file_names_the_file_and_key() {
                 .and(predicate::str::contains("printable characters")),
         );
 }
+
+#[test]
+fn merging_the_shards_gives_one_report_with_every_variant() {
+    let dir = project(FOUR);
+    for k in [2, 1] {
+        shard(dir.path(), k);
+        std::fs::copy(
+            dir.path().join("out/results.json"),
+            dir.path().join(format!("shard{k}.json")),
+        )
+        .expect("copy");
+    }
+    basebench(dir.path())
+        .args(["merge", "shard2.json", "shard1.json", "--output", "merged"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Merged 2 runs into"));
+    let text = std::fs::read_to_string(dir.path().join("merged/results.json")).expect("merged");
+    let json: Value = serde_json::from_str(&text).expect("json");
+    let names: Vec<&str> = json["variants"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .map(|v| v["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["ref", "alpha", "gamma", "beta"]);
+    assert_eq!(json["merged_from"].as_array().map(Vec::len), Some(2));
+    assert_eq!(json["merged_from"][0]["shard"]["index"], 1);
+    assert!(json["merged_from"][1]["reference_startup_ms"].is_number());
+    assert!(
+        json["variants"][3]["vs_reference"]["startup_ms"].is_object(),
+        "beta keeps its ratio to the reference of its own shard"
+    );
+    let markdown = std::fs::read_to_string(dir.path().join("merged/report.md")).expect("md");
+    assert!(
+        markdown.contains("Merged from 2 runs on one testbed"),
+        "{markdown}"
+    );
+    assert!(dir.path().join("merged/report.html").exists());
+
+    // One shard alone is not the whole split; an input is never overwritten.
+    basebench(dir.path())
+        .args(["merge", "shard1.json", "--output", "merged2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("shard 2/2 is missing"));
+    basebench(dir.path())
+        .args(["merge", "shard1.json", "merged", "--output", "merged"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("would overwrite"));
+    assert!(!dir.path().join("merged2").exists());
+}
