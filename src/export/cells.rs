@@ -319,16 +319,19 @@ pub(crate) enum Tag {
     SingleRun,
     /// It does not work.
     Failed,
+    /// Measured on this testbed (a matrix merged from several).
+    Testbed(String),
 }
 
 impl Tag {
-    /// The tag's words.
-    pub(crate) fn label(&self) -> &'static str {
+    /// The tag's words, plain text.
+    pub(crate) fn label(&self) -> String {
         match self {
-            Tag::Reference => "reference",
-            Tag::StandIn(_) => "stand-in base",
-            Tag::SingleRun => "single run",
-            Tag::Failed => "failed",
+            Tag::Reference => "reference".into(),
+            Tag::StandIn(_) => "stand-in base".into(),
+            Tag::SingleRun => "single run".into(),
+            Tag::Failed => "failed".into(),
+            Tag::Testbed(name) => format!("on {name}"),
         }
     }
 }
@@ -336,6 +339,9 @@ impl Tag {
 /// The tags of a row, in the order every format shows them.
 pub(crate) fn tags(row: &Row) -> Vec<Tag> {
     let mut tags = Vec::new();
+    if let Some(testbed) = &row.testbed {
+        tags.push(Tag::Testbed(testbed.clone()));
+    }
     if row.is_reference {
         tags.push(Tag::Reference);
     }

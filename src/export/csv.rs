@@ -86,6 +86,7 @@ const HEADER: &[&str] = &[
     "context_cached_s",
     "context_incremental_bytes",
     "context_incremental_s",
+    "testbed",
 ];
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -218,6 +219,7 @@ fn record(row: &Row) -> Vec<String> {
     ]
     .into_iter()
     .chain(context_cells(row))
+    .chain([row.testbed.clone().unwrap_or_default()])
     .collect()
 }
 

@@ -17,6 +17,9 @@ fn variant(row: &Row) -> String {
         match tag {
             Tag::Reference => s.push_str(" (reference)"),
             Tag::Failed => {}
+            Tag::Testbed(_) => {
+                let _ = write!(s, " · {}", text(&tag.label()));
+            }
             tag => {
                 let _ = write!(s, " ⚠ {}", tag.label());
             }

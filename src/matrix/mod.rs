@@ -14,7 +14,7 @@ pub(crate) mod weights;
 pub(crate) use model::{Row, Vulnerabilities};
 pub use weights::ScoringWeights;
 
-use crate::results::RunResults;
+use crate::results::{RunResults, Testbed};
 
 /// The decision matrix of one run.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,9 +87,9 @@ fn with_findings(rows: &[Row]) -> impl Iterator<Item = &Row> {
     rows.iter().filter(|r| !r.findings.is_empty())
 }
 
-/// Where the numbers were measured, in one line.
-fn testbed_note(results: &RunResults) -> Option<String> {
-    let t = results.testbed.as_ref()?;
+/// An engine and machine in one phrase list: engine (API, storage driver), kernel, CPUs,
+/// memory, load, basebench version.
+fn testbed_facts(t: &Testbed) -> Vec<String> {
     let engine = if t.engine.is_empty() {
         "Docker"
     } else {
@@ -114,6 +114,17 @@ fn testbed_note(results: &RunResults) -> Option<String> {
         ));
     }
     parts.push(format!("basebench {}", t.basebench_version));
+    parts
+}
+
+/// Where the numbers were measured, in one line (one line per testbed for a merge of
+/// several, in [`merge_note`]).
+fn testbed_note(results: &RunResults) -> Option<String> {
+    if several_testbeds(results) {
+        return None;
+    }
+    let t = results.testbed.as_ref()?;
+    let mut parts = testbed_facts(t);
     if let Some(seed) = results.seed {
         parts.push(format!("seed {seed}"));
     }
@@ -136,17 +147,26 @@ fn testbed_note(results: &RunResults) -> Option<String> {
     Some(format!("Testbed{name}: {}.", parts.join(", ")))
 }
 
-/// For a merged document: which runs, and how far the reference drifted between them.
-fn merge_note(results: &RunResults) -> Option<String> {
+/// True for a document merged from runs on more than one testbed.
+fn several_testbeds(results: &RunResults) -> bool {
+    results.merged_from.iter().any(|m| m.testbed.is_some())
+}
+
+/// For a merged document: which runs, and how far the reference drifted between them;
+/// with several testbeds, each testbed and how its rows are compared.
+fn merge_note(results: &RunResults) -> Vec<String> {
     let runs = &results.merged_from;
     if runs.is_empty() {
-        return None;
+        return Vec::new();
     }
     let reference = results.reference.as_deref().unwrap_or("the reference");
     let each: Vec<String> = runs
         .iter()
         .map(|m| {
-            let which = m.shard.map_or(m.run_id.clone(), |s| format!("shard {s}"));
+            let mut which = m.shard.map_or(m.run_id.clone(), |s| format!("shard {s}"));
+            if let Some(testbed) = &m.testbed {
+                which.push_str(&format!(" on {testbed}"));
+            }
             match m.reference_startup_ms {
                 Some(ms) => format!("{} in {which}", crate::format::millis(ms)),
                 None => format!("not measured in {which}"),
@@ -163,13 +183,45 @@ fn merge_note(results: &RunResults) -> Option<String> {
         }
         _ => String::new(),
     };
-    Some(format!(
-        "Merged from {} runs on one testbed: each variant is compared with {reference} as \
-         measured in its own run; {reference}'s startup median was {}{drift} (its row is \
-         from the first run).",
-        runs.len(),
-        each.join(", ")
-    ))
+    if !several_testbeds(results) {
+        return vec![format!(
+            "Merged from {} runs on one testbed: each variant is compared with {reference} as \
+             measured in its own run; {reference}'s startup median was {}{drift} (its row is \
+             from the first run).",
+            runs.len(),
+            each.join(", ")
+        )];
+    }
+    let mut labels: Vec<&str> = Vec::new();
+    let mut notes = Vec::new();
+    for m in runs {
+        let Some(label) = m.testbed.as_deref() else {
+            continue;
+        };
+        if labels.contains(&label) {
+            continue;
+        }
+        labels.push(label);
+        if let Some(t) = &m.testbed_facts {
+            notes.push(format!("Testbed {label}: {}.", testbed_facts(t).join(", ")));
+        }
+    }
+    let first = labels.first().copied().unwrap_or("the first");
+    notes.insert(
+        0,
+        format!(
+            "Merged from {} runs on {} testbeds ({}): a row's own timings are from its \
+             testbed, so the ratios (×), verdicts and speed ratings of a row compare it with \
+             {reference} measured on that testbed, never with timings from another machine; \
+             sizes and image facts do not depend on the machine. {reference}'s startup median \
+             was {} (its row is from {first}).",
+            runs.len(),
+            labels.len(),
+            labels.join(", "),
+            each.join(", ")
+        ),
+    );
+    notes
 }
 
 /// What differs from the real image, per stand-in (`requested → stand-in`), from its

@@ -13,6 +13,8 @@ use crate::stats::{Comparison, Timing};
 pub(crate) struct Row {
     /// Variant name.
     pub(crate) name: String,
+    /// The testbed it was measured on, in a matrix merged from several testbeds.
+    pub(crate) testbed: Option<String>,
     /// Dockerfile path as given in the config.
     pub(crate) dockerfile: String,
     /// Free text from the config.

@@ -18,6 +18,7 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
     Row {
         findings: v.findings.clone(),
         name: v.name.clone(),
+        testbed: v.testbed.clone(),
         dockerfile: v.dockerfile.clone(),
         description: v.description.clone(),
         works: v.works,
@@ -128,12 +129,21 @@ pub(crate) fn apply_ratios(rows: &mut [Row], named: Option<&str>) -> Option<Stri
     let ref_size = rows[reference].size.as_ref().map(|s| s.total);
     let ref_build = rows[reference].build_cold.as_ref().map(|t| t.median);
     let ref_start = rows[reference].startup.as_ref().map(|t| t.median);
+    let ref_testbed = rows[reference].testbed.clone();
     for row in rows.iter_mut() {
+        // Sizes do not depend on the machine; a timing from another testbed is only
+        // compared through the reference measured on that testbed (its `vs_reference`).
         if let (Some(s), Some(base)) = (row.size.as_mut(), ref_size) {
             s.ratio = divide(s.total as f64, base as f64);
         }
-        row.build_ratio = ratio_of(row.build_cold.as_ref(), ref_build);
-        row.startup_ratio = ratio_of(row.startup.as_ref(), ref_start);
+        if row.testbed == ref_testbed {
+            row.build_ratio = ratio_of(row.build_cold.as_ref(), ref_build);
+            row.startup_ratio = ratio_of(row.startup.as_ref(), ref_start);
+        } else {
+            let own = |key: &str| row.vs_reference.get(key).map(|c| c.ratio);
+            row.build_ratio = own("build_cold_s");
+            row.startup_ratio = own("startup_ms");
+        }
     }
     Some(rows[reference].name.clone())
 }

@@ -306,3 +306,52 @@ fn a_file_without_verdicts_rates_on_medians() {
         m.notes
     );
 }
+
+/// Every figure of `t` times `factor`: the same timing on a machine `factor` times slower.
+fn slower(t: &mut Option<crate::stats::Timing>, factor: f64) {
+    if let Some(t) = t {
+        t.median *= factor;
+        t.min *= factor;
+        t.max *= factor;
+        t.ci95 = t.ci95.map(|[lo, hi]| [lo * factor, hi * factor]);
+    }
+}
+
+/// In a merge of several testbeds, a row measured on a machine 3× slower than the
+/// reference's (its own reference equally slower, so its ratios are unchanged) rates,
+/// ranks and shows its ratios exactly as it would beside the reference: its absolute
+/// timings never meet another machine's.
+#[test]
+fn a_row_from_another_testbed_is_rated_by_its_ratios_to_its_own_reference() {
+    let r = measured();
+    let alone = Matrix::build(&r, &ScoringWeights::default());
+    let mut merged = r.clone();
+    for v in &mut merged.variants {
+        v.testbed = Some("fast".into());
+    }
+    let bloated = variant(&mut merged, "bloated");
+    bloated.testbed = Some("slow".into());
+    slower(&mut bloated.startup_ms, 3.0);
+    if let Some(b) = bloated.build.as_mut() {
+        slower(&mut b.incremental_s, 3.0);
+        slower(&mut b.cached_s, 3.0);
+    }
+    let m = Matrix::build(&merged, &ScoringWeights::default());
+    let row = |m: &Matrix, n: &str| m.rows.iter().find(|r| r.name == n).cloned().expect("row");
+    let (before, after) = (row(&alone, "bloated"), row(&m, "bloated"));
+    assert_eq!(after.ratings, before.ratings);
+    assert_eq!(after.rank, before.rank);
+    assert_eq!(
+        after.startup_ratio,
+        Some(before.vs_reference["startup_ms"].ratio)
+    );
+    assert_eq!(order(&m), order(&alone));
+    assert!(after.startup.as_ref().expect("startup").median > 3.0 * 700.0);
+    // Rated by absolute timings instead, it would have lost a speed point.
+    let mut absolute = merged.clone();
+    for v in &mut absolute.variants {
+        v.testbed = None;
+    }
+    let naive = Matrix::build(&absolute, &ScoringWeights::default());
+    assert!(row(&naive, "bloated").ratings.speed < before.ratings.speed);
+}

@@ -1,20 +1,25 @@
-//! Merging the results of several runs on one testbed (the shards of `--shard K/N`) into
-//! one document: every variant once, each still compared with the reference measured in
-//! its own run, and the reference's drift from run to run recorded.
+//! Merging the results of several runs (the shards of `--shard K/N`, on one testbed or
+//! one per CI runner) into one document: every variant once, each still compared with the
+//! reference measured in its own run, and the reference's drift from run to run recorded.
+//!
+//! Files from several testbeds are grouped by testbed; each group gets a label (its
+//! `--testbed` name, else `testbed N`) that its variants carry, so the matrix can rank
+//! them by their ratios to the reference measured on their own testbed, never by
+//! absolute timings from different machines.
 //!
 //! The checks, each a [`MergeError`] naming the files: one schema version, one reference
-//! measured in every file, complete files, one testbed, no variant (other than the
-//! reference) in two files, and with shards every shard of the split exactly once. The
-//! result does not depend on the order the files are given in: they are put in shard
-//! order (then run id) first.
+//! measured in every file (and working, when the testbeds differ), complete files, one
+//! engine kind, no variant (other than the reference) in two files, and with shards every
+//! shard of the split exactly once. The result does not depend on the order the files are
+//! given in: they are put in shard order (then run id) first.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::RunResults;
 use super::compare::testbed_differences;
+use super::{RunResults, Testbed};
 use crate::config::Shard;
 
 /// One run that went into a merged document.
@@ -31,6 +36,12 @@ pub struct MergedRun {
     /// The reference's median startup in that run, ms: the drift between runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_startup_ms: Option<f64>,
+    /// The label of its testbed, when the merged runs came from several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub testbed: Option<String>,
+    /// That testbed's facts, when the merged runs came from several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub testbed_facts: Option<Testbed>,
 }
 
 /// Why files cannot be merged; every message names the files.
@@ -79,18 +90,31 @@ pub(crate) fn merge(mut files: Vec<(String, RunResults)>) -> Result<RunResults, 
                 r.reference.as_deref().unwrap_or("none")
             ));
         }
-        let differences = testbed_differences(first, r);
-        if !differences.is_empty() {
+        if engine_kind(r) != engine_kind(first) {
             return fail(format!(
-                "{first_name} and {name} come from different testbeds ({}): merging several \
-                 testbeds into one matrix is not supported yet; compare each run's ratios \
-                 to the reference instead",
-                differences.join(", ")
+                "{first_name} was measured on {} and {name} on {}: results from different \
+                 engines are never ranked in one matrix (docs/ENGINES.md); merge each \
+                 engine's runs on their own",
+                engine_kind(first),
+                engine_kind(r)
             ));
         }
     }
     check_shards(&files)?;
     let reference = first.reference.clone().unwrap_or_default();
+    let testbeds = Testbeds::group(&files);
+    if testbeds.several() {
+        for (name, r) in &files {
+            let works = r.variants.iter().any(|v| v.name == reference && v.works);
+            if !works {
+                return fail(format!(
+                    "the reference '{reference}' does not work in {name}: with several \
+                     testbeds every row is compared through its testbed's reference; fix \
+                     or re-run that testbed, or leave {name} out"
+                ));
+            }
+        }
+    }
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     let mut variants = Vec::new();
     for (index, (name, r)) in files.iter().enumerate() {
@@ -104,16 +128,23 @@ pub(crate) fn merge(mut files: Vec<(String, RunResults)>) -> Result<RunResults, 
             if let Some(other) = seen.insert(v.name.clone(), name) {
                 return fail(format!(
                     "variant '{}' was measured in both {other} and {name}: merge one run of \
-                     each variant (shards of one split never overlap)",
+                     each variant (shards of one split never overlap; one variant on \
+                     several testbeds is compared with `basebench compare`)",
                     v.name
                 ));
             }
-            variants.push(v.clone());
+            let mut v = v.clone();
+            v.testbed = testbeds.label_of(index).map(str::to_string);
+            variants.push(v);
         }
+    }
+    if let Some(first_row) = variants.first_mut() {
+        first_row.testbed = testbeds.label_of(0).map(str::to_string);
     }
     let runs: Vec<MergedRun> = files
         .iter()
-        .map(|(_, r)| MergedRun {
+        .enumerate()
+        .map(|(index, (_, r))| MergedRun {
             run_id: r.run_id.clone(),
             shard: r.shard,
             seed: r.seed,
@@ -123,6 +154,8 @@ pub(crate) fn merge(mut files: Vec<(String, RunResults)>) -> Result<RunResults, 
                 .find(|v| v.name == reference)
                 .and_then(|v| v.startup_ms.as_ref())
                 .map(|t| t.median),
+            testbed: testbeds.label_of(index).map(str::to_string),
+            testbed_facts: testbeds.several().then(|| r.testbed.clone()).flatten(),
         })
         .collect();
     let mut merged = first.clone();
@@ -142,6 +175,66 @@ pub(crate) fn merge(mut files: Vec<(String, RunResults)>) -> Result<RunResults, 
     merged.variants = variants;
     merged.merged_from = runs;
     Ok(merged)
+}
+
+/// The engine's kind as a reader names it (files from before it was recorded were Docker).
+fn engine_kind(r: &RunResults) -> &str {
+    if r.host.engine.is_empty() {
+        "Docker"
+    } else {
+        &r.host.engine
+    }
+}
+
+/// The files grouped by testbed, in file order: the first file's testbed is the first.
+struct Testbeds {
+    /// Index into `labels` per file.
+    group_of: Vec<usize>,
+    /// One label per testbed: its `--testbed` name, else `testbed N` (a name two
+    /// testbeds share gets ` #N`).
+    labels: Vec<String>,
+}
+
+impl Testbeds {
+    fn group(files: &[(String, RunResults)]) -> Testbeds {
+        let mut representatives: Vec<&RunResults> = Vec::new();
+        let mut labels: Vec<String> = Vec::new();
+        let mut group_of = Vec::new();
+        for (_, r) in files {
+            let found = representatives
+                .iter()
+                .position(|rep| testbed_differences(rep, r).is_empty());
+            let group = found.unwrap_or_else(|| {
+                let number = labels.len() + 1;
+                let label = match r.testbed.as_ref().and_then(|t| t.name.clone()) {
+                    Some(name) if !labels.contains(&name) => name,
+                    Some(name) => format!("{name} #{number}"),
+                    None => format!("testbed {number}"),
+                };
+                representatives.push(r);
+                labels.push(label);
+                labels.len() - 1
+            });
+            group_of.push(group);
+        }
+        Testbeds { group_of, labels }
+    }
+
+    /// True when the files came from more than one testbed.
+    fn several(&self) -> bool {
+        self.labels.len() > 1
+    }
+
+    /// The testbed label of file `index`, when there are several testbeds.
+    fn label_of(&self, index: usize) -> Option<&str> {
+        if !self.several() {
+            return None;
+        }
+        self.group_of
+            .get(index)
+            .and_then(|g| self.labels.get(*g))
+            .map(String::as_str)
+    }
 }
 
 /// With shards, every shard of one split exactly once; without, none at all.

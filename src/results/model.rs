@@ -162,6 +162,10 @@ pub struct VariantResult {
     /// with `--registry`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry_ref: Option<String>,
+    /// The testbed it was measured on (a label from `merged_from`), in a document merged
+    /// from several testbeds; absent in a single run and in a one-testbed merge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub testbed: Option<String>,
 }
 
 /// A mistake found by reading a Dockerfile (see `dockerfile::lint`).

@@ -25,13 +25,17 @@ pub(super) fn all(matrix: &Matrix) -> Vec<String> {
     .collect()
 }
 
-/// Label of a row in charts: name, `†` for a stand-in base.
+/// Label of a row in charts: name, `@ testbed` in a merge of several, `†` for a
+/// stand-in base.
 fn chart_label(row: &Row) -> String {
-    if row.stand_in_bases.is_empty() {
-        row.name.clone()
-    } else {
-        format!("{} †", row.name)
+    let mut label = row.name.clone();
+    if let Some(testbed) = &row.testbed {
+        label.push_str(&format!(" @ {testbed}"));
     }
+    if !row.stand_in_bases.is_empty() {
+        label.push_str(" †");
+    }
+    label
 }
 
 fn failed_note(row: &Row) -> Option<String> {

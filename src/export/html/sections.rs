@@ -22,7 +22,7 @@ fn name_cell(row: &Row) -> String {
         let _ = write!(
             s,
             "<span class=\"tag{class}\"{title}>{}</span>",
-            tag.label()
+            escape(&tag.label())
         );
     }
     s

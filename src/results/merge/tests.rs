@@ -105,12 +105,104 @@ fn files_that_do_not_fit_together_are_refused_naming_them() {
         vec![shard(1, 2, 400.0, &["a"]), interrupted],
         &["shard2/results.json is incomplete"],
     );
-    let mut here = shard(1, 2, 400.0, &["a"]);
-    here.1.host.kernel = "6.1".into();
-    let mut elsewhere = shard(2, 2, 400.0, &["b"]);
-    elsewhere.1.host.kernel = "6.2".into();
-    refused(vec![here, elsewhere], &["different testbeds", "kernel"]);
+    let mut podman = shard(2, 2, 400.0, &["b"]);
+    podman.1.host.engine = "Podman".into();
+    refused(
+        vec![shard(1, 2, 400.0, &["a"]), podman],
+        &[
+            "measured on Docker",
+            "shard2/results.json on Podman",
+            "never ranked",
+        ],
+    );
+    let mut broken_reference = on_testbed(shard(2, 2, 400.0, &["b"]), "runner-2");
+    broken_reference.1.variants[0].works = false;
+    refused(
+        vec![
+            on_testbed(shard(1, 2, 400.0, &["a"]), "runner-1"),
+            broken_reference,
+        ],
+        &["'ref' does not work in shard2/results.json"],
+    );
     refused(Vec::new(), &["nothing to merge"]);
+}
+
+/// `file` as measured on the testbed `name` (a machine of its own: its kernel differs).
+fn on_testbed((path, mut results): (String, RunResults), name: &str) -> (String, RunResults) {
+    results.host.kernel = format!("6.1-{name}");
+    results.testbed = Some(crate::results::Testbed {
+        name: Some(name.into()),
+        kernel: results.host.kernel.clone(),
+        ..Default::default()
+    });
+    (path, results)
+}
+
+#[test]
+fn shards_from_several_testbeds_carry_their_testbed_and_its_facts() {
+    let merged = merge(vec![
+        on_testbed(shard(2, 2, 800.0, &["beta"]), "arm"),
+        on_testbed(shard(1, 2, 400.0, &["alpha"]), "x86"),
+    ])
+    .expect("merges");
+    let rows: Vec<(&str, Option<&str>)> = merged
+        .variants
+        .iter()
+        .map(|v| (v.name.as_str(), v.testbed.as_deref()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("ref", Some("x86")),
+            ("alpha", Some("x86")),
+            ("beta", Some("arm"))
+        ]
+    );
+    let runs: Vec<(Option<&str>, Option<&str>)> = merged
+        .merged_from
+        .iter()
+        .map(|m| {
+            let facts = m.testbed_facts.as_ref().and_then(|t| t.name.as_deref());
+            (m.testbed.as_deref(), facts)
+        })
+        .collect();
+    assert_eq!(
+        runs,
+        [(Some("x86"), Some("x86")), (Some("arm"), Some("arm"))]
+    );
+}
+
+#[test]
+fn unnamed_testbeds_and_shared_names_get_labels_of_their_own() {
+    let (path, mut unnamed) = shard(3, 3, 400.0, &["c"]);
+    unnamed.host.kernel = "6.9".into();
+    let merged = merge(vec![
+        on_testbed(shard(1, 3, 400.0, &["a"]), "ci"),
+        (path, unnamed),
+        {
+            let (p, mut r) = on_testbed(shard(2, 3, 400.0, &["b"]), "ci");
+            r.host.kernel = "6.5".into();
+            (p, r)
+        },
+    ])
+    .expect("merges");
+    let labels: Vec<Option<&str>> = merged
+        .merged_from
+        .iter()
+        .map(|m| m.testbed.as_deref())
+        .collect();
+    assert_eq!(labels, [Some("ci"), Some("ci #2"), Some("testbed 3")]);
+}
+
+#[test]
+fn runs_on_one_testbed_carry_no_testbed_labels() {
+    let merged = merge(vec![
+        on_testbed(shard(1, 2, 400.0, &["a"]), "one"),
+        on_testbed(shard(2, 2, 410.0, &["b"]), "one"),
+    ])
+    .expect("merges");
+    assert!(merged.variants.iter().all(|v| v.testbed.is_none()));
+    assert!(merged.merged_from.iter().all(|m| m.testbed.is_none()));
 }
 
 proptest! {
@@ -121,7 +213,7 @@ proptest! {
     ) {
         let files = [
             shard(1, 3, 400.0, &["a", "d"]),
-            shard(2, 3, 410.0, &["b"]),
+            on_testbed(shard(2, 3, 810.0, &["b"]), "elsewhere"),
             shard(3, 3, 405.0, &["c"]),
         ];
         let expected = merge(files.to_vec()).expect("merges");

@@ -10,25 +10,23 @@ const FOUR: &[(&str, &str)] = &[
     ("gamma", "# fake: startup-ms 10"),
 ];
 
-/// Run shard `k` of 2 and return its variant names and its results.
+/// Run shard `k` of 2 on the testbed `ci-amd64` and return its variant names and results.
 fn shard(dir: &Path, k: u32) -> (Vec<String>, Value) {
+    shard_on(dir, k, "ci-amd64")
+}
+
+/// Run shard `k` of 2, naming the testbed `testbed`.
+fn shard_on(dir: &Path, k: u32, testbed: &str) -> (Vec<String>, Value) {
     let mut args = flag_args(FOUR);
-    args.extend(
-        [
-            "--no-history",
-            "--reference",
-            "ref",
-            "--testbed",
-            "ci-amd64",
-        ]
-        .map(String::from),
-    );
+    args.extend(["--no-history", "--reference", "ref", "--testbed", testbed].map(String::from));
     args.extend(["--shard".into(), format!("{k}/2")]);
     basebench(dir)
         .args(&args)
         .assert()
         .success()
-        .stdout(predicate::str::contains("Testbed ci-amd64: Docker fake"));
+        .stdout(predicate::str::contains(format!(
+            "Testbed {testbed}: Docker fake"
+        )));
     let json = results(dir);
     let names = json["variants"]
         .as_array()
@@ -147,4 +145,65 @@ fn merging_the_shards_gives_one_report_with_every_variant() {
         .code(2)
         .stderr(predicate::str::contains("would overwrite"));
     assert!(!dir.path().join("merged2").exists());
+}
+
+#[test]
+fn shards_from_two_testbeds_merge_with_a_testbed_on_every_row() {
+    let dir = project(FOUR);
+    for (k, testbed) in [(1, "runner-1"), (2, "runner-2")] {
+        shard_on(dir.path(), k, testbed);
+        std::fs::copy(
+            dir.path().join("out/results.json"),
+            dir.path().join(format!("shard{k}.json")),
+        )
+        .expect("copy");
+    }
+    basebench(dir.path())
+        .args(["merge", "shard1.json", "shard2.json", "--output", "merged"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("on runner-2")
+                .and(predicate::str::contains("Merged from 2 runs on 2 testbeds"))
+                .and(predicate::str::contains("Testbed runner-1: Docker fake"))
+                .and(predicate::str::contains("Testbed runner-2: Docker fake")),
+        );
+    let text = std::fs::read_to_string(dir.path().join("merged/results.json")).expect("merged");
+    let json: Value = serde_json::from_str(&text).expect("json");
+    let rows: Vec<(&str, &str)> = json["variants"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .map(|v| {
+            (
+                v["name"].as_str().unwrap_or_default(),
+                v["testbed"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("ref", "runner-1"),
+            ("alpha", "runner-1"),
+            ("gamma", "runner-1"),
+            ("beta", "runner-2")
+        ]
+    );
+    assert_eq!(json["merged_from"][1]["testbed_facts"]["name"], "runner-2");
+    let csv = std::fs::read_to_string(dir.path().join("merged/results.csv")).expect("csv");
+    let header = csv.lines().next().expect("header");
+    assert!(header.ends_with(",testbed"), "{header}");
+    let beta = csv
+        .lines()
+        .find(|l| l.contains(",beta,"))
+        .expect("beta row");
+    assert!(beta.ends_with(",runner-2"), "{beta}");
+    let markdown = std::fs::read_to_string(dir.path().join("merged/report.md")).expect("md");
+    assert!(markdown.contains("**beta** · on runner-2"), "{markdown}");
+    // The merged file passes the same gates as a single run.
+    basebench(dir.path())
+        .args(["check", "merged/results.json", "--max-size", "1GB"])
+        .assert()
+        .success();
 }
