@@ -1,6 +1,6 @@
 //! `basebench merge RESULTS... --output DIR`: the shards of one split (or whole runs of
-//! different variants) measured on one testbed become one results.json and every report,
-//! each variant still compared with the reference of its own run (docs/SHARDS.md).
+//! different variants), on one testbed or several, become one results.json and every
+//! report, each variant still compared with the reference of its own run (docs/SHARDS.md).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

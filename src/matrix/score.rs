@@ -120,16 +120,17 @@ pub(crate) fn speed_timings(row: &Row) -> [(&'static str, Option<&Timing>); 3] {
 /// row from another testbed than the reference's (a merge of several) is never rated by
 /// its absolute timing: its ratio to the reference measured on its own testbed, times
 /// the reference's median, stands for it; without that ratio the timing is left out.
-fn effective(row: &Row, key: &str, t: &Timing, reference: Option<&Row>) -> Option<f64> {
+fn effective(
+    row: &Row,
+    key: &str,
+    t: &Timing,
+    reference: Option<f64>,
+    other_testbed: bool,
+) -> Option<f64> {
     let comparison = row.vs_reference.get(key);
     let same =
         row.is_reference || comparison.is_some_and(|c| c.verdict == Verdict::NoClearDifference);
-    let ref_median = reference.and_then(|r| {
-        let slot = speed_timings(r).into_iter().find(|(k, _)| *k == key)?;
-        slot.1.map(|t| t.median)
-    });
-    let other_testbed = reference.is_some_and(|r| r.testbed != row.testbed);
-    match ref_median {
+    match reference {
         Some(r) if same => Some(r),
         Some(r) if other_testbed => comparison.map(|c| r * c.ratio),
         _ if other_testbed => None,
@@ -148,11 +149,13 @@ fn speed_ratings(rows: &[Row]) -> Vec<Option<u8>> {
     let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); rows.len()];
     for (slot, key) in keys.iter().enumerate() {
         let timing = |r: &Row| speed_timings(r)[slot].1.cloned();
+        let ref_median = reference.and_then(&timing).map(|t| t.median);
         let values: Vec<Option<f64>> = rows
             .iter()
             .map(|r| {
                 let t = timing(r).filter(|_| r.works)?;
-                effective(r, key, &t, reference).filter(|v| *v > 0.0)
+                let other_testbed = reference.is_some_and(|x| x.testbed != r.testbed);
+                effective(r, key, &t, ref_median, other_testbed).filter(|v| *v > 0.0)
             })
             .collect();
         let Some(best) = values.iter().flatten().copied().min_by(f64::total_cmp) else {

@@ -37,6 +37,16 @@ fn shard_on(dir: &Path, k: u32, testbed: &str) -> (Vec<String>, Value) {
     (names, json)
 }
 
+/// Run shard `k` of 2 on `testbed` and keep its results as `shardK.json`.
+fn save_shard(dir: &Path, k: u32, testbed: &str) {
+    shard_on(dir, k, testbed);
+    std::fs::copy(
+        dir.join("out/results.json"),
+        dir.join(format!("shard{k}.json")),
+    )
+    .expect("copy");
+}
+
 #[test]
 fn two_shards_measure_every_variant_once_and_the_reference_in_both() {
     let dir = project(FOUR);
@@ -98,12 +108,7 @@ fn a_bad_testbed_name_in_the_file_names_the_file_and_key() {
 fn merging_the_shards_gives_one_report_with_every_variant() {
     let dir = project(FOUR);
     for k in [2, 1] {
-        shard(dir.path(), k);
-        std::fs::copy(
-            dir.path().join("out/results.json"),
-            dir.path().join(format!("shard{k}.json")),
-        )
-        .expect("copy");
+        save_shard(dir.path(), k, "ci-amd64");
     }
     basebench(dir.path())
         .args(["merge", "shard2.json", "shard1.json", "--output", "merged"])
@@ -151,12 +156,7 @@ fn merging_the_shards_gives_one_report_with_every_variant() {
 fn shards_from_two_testbeds_merge_with_a_testbed_on_every_row() {
     let dir = project(FOUR);
     for (k, testbed) in [(1, "runner-1"), (2, "runner-2")] {
-        shard_on(dir.path(), k, testbed);
-        std::fs::copy(
-            dir.path().join("out/results.json"),
-            dir.path().join(format!("shard{k}.json")),
-        )
-        .expect("copy");
+        save_shard(dir.path(), k, testbed);
     }
     basebench(dir.path())
         .args(["merge", "shard1.json", "shard2.json", "--output", "merged"])
