@@ -44,6 +44,12 @@ const TESTAPP_SOURCE: &str = concat!(
 /// Port the fixture app listens on unless `TESTAPP_PORT` says otherwise.
 pub(crate) const TESTAPP_PORT: u16 = 8080;
 
+/// The mtime of the test app in every context (2023-11-14), so that equal contexts give
+/// equal layers across tests.
+fn testapp_mtime() -> std::time::SystemTime {
+    std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000)
+}
+
 /// Connect to the local daemon or panic with what to do.
 pub(crate) async fn connect_or_fail() -> DockerEngine {
     match DockerEngine::connect().await {
@@ -132,8 +138,16 @@ pub(crate) fn test_app_context(dockerfile_extra: &str) -> TestApp {
 /// Lay out a context with the app and exactly `dockerfile`.
 pub(crate) fn test_app_context_with_dockerfile(dockerfile: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("creating a temporary context directory");
-    std::fs::copy(testapp_binary(), dir.path().join("testapp"))
-        .expect("copying the testapp binary");
+    let app = dir.path().join("testapp");
+    std::fs::copy(testapp_binary(), &app).expect("copying the testapp binary");
+    // One fixed mtime in every context: BuildKit's cache key for a COPY ignores mtimes, so
+    // a cached build may reuse the layer another test made from its own copy; with the
+    // same mtime everywhere, the same content is the same layer whichever record it picks.
+    std::fs::File::options()
+        .write(true)
+        .open(&app)
+        .and_then(|f| f.set_modified(testapp_mtime()))
+        .expect("setting the testapp's mtime");
     std::fs::write(dir.path().join("Dockerfile"), dockerfile).expect("writing the Dockerfile");
     TestApp {
         dir,
