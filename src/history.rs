@@ -25,6 +25,10 @@ pub(crate) struct HistoryEntry {
     pub(crate) complete: bool,
     /// Per-variant summary, in config order.
     pub(crate) variants: Vec<HistoryVariant>,
+    /// The runs a `basebench merge` made this one from: their own lines (a shard that
+    /// appended to the same history) are superseded by this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) merged_from: Vec<String>,
 }
 
 fn complete_default() -> bool {
@@ -47,6 +51,9 @@ pub(crate) struct HistoryVariant {
     /// True when measured on a stand-in base.
     #[serde(default)]
     pub(crate) stand_in: bool,
+    /// The testbed it was measured on, in a run merged from several testbeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) testbed: Option<String>,
 }
 
 impl Figures for HistoryVariant {
@@ -81,7 +88,13 @@ pub(crate) fn summarize(results: &RunResults) -> HistoryEntry {
                 cold_build_s: v.build.as_ref().map(|b| b.cold_s.median),
                 startup_median_ms: v.startup_ms.as_ref().map(|t| t.median),
                 stand_in: v.uses_stand_in(),
+                testbed: v.testbed.clone(),
             })
+            .collect(),
+        merged_from: results
+            .merged_from
+            .iter()
+            .map(|m| m.run_id.clone())
             .collect(),
     }
 }
@@ -129,7 +142,8 @@ impl History {
 }
 
 /// Parse the text of a history file. Blank lines are ignored; unreadable lines are
-/// listed in [`History::skipped`].
+/// listed in [`History::skipped`]; the line of a run that a merged run lists in
+/// `merged_from` is left out (the merged line holds its rows).
 pub fn parse(text: &str) -> History {
     let mut history = History::default();
     let mut read: Vec<HistoryEntry> = Vec::new();
@@ -150,10 +164,14 @@ pub fn parse(text: &str) -> History {
     let keep: Vec<bool> = (0..read.len())
         .map(|i| last.get(read[i].run_id.as_str()) == Some(&i))
         .collect();
+    let merged: HashSet<String> = read
+        .iter()
+        .flat_map(|entry| entry.merged_from.iter().cloned())
+        .collect();
     history.runs = read
         .into_iter()
         .zip(keep)
-        .filter_map(|(entry, keep)| keep.then_some(entry))
+        .filter_map(|(entry, keep)| (keep && !merged.contains(&entry.run_id)).then_some(entry))
         .collect();
     history.runs.sort_by(|a, b| a.time.cmp(&b.time));
     history
@@ -218,6 +236,55 @@ mod tests {
         assert!(
             elapsed < std::time::Duration::from_secs(30),
             "took {elapsed:?}"
+        );
+    }
+
+    #[test]
+    fn a_merged_line_supersedes_the_lines_of_the_shards_it_was_made_from() {
+        let shard = |id: &str| {
+            let mut r = fixture();
+            r.run_id = id.into();
+            r
+        };
+        let mut merged = fixture();
+        merged.run_id = "s1-merged".into();
+        merged.merged_from = ["s1", "s2"]
+            .map(|id| crate::results::merge::MergedRun {
+                run_id: id.into(),
+                shard: None,
+                seed: None,
+                reference_startup_ms: None,
+                testbed: Some(format!("bed-{id}")),
+                testbed_facts: None,
+            })
+            .to_vec();
+        merged.variants[0].testbed = Some("bed-s2".into());
+        let unrelated = shard("other");
+        // Shard lines before the merged one and one after it (a late append): both gone.
+        let text = [
+            summary_line(&shard("s1")),
+            summary_line(&unrelated),
+            summary_line(&merged),
+            summary_line(&shard("s2")),
+        ]
+        .concat();
+        let history = parse(&text);
+        let mut ids: Vec<&str> = history.runs.iter().map(|r| r.run_id.as_str()).collect();
+        ids.sort();
+        assert_eq!(ids, ["other", "s1-merged"]);
+        let kept = history
+            .runs
+            .iter()
+            .find(|r| r.run_id == "s1-merged")
+            .unwrap();
+        assert_eq!(kept.merged_from, ["s1", "s2"]);
+        assert_eq!(kept.variants[0].testbed.as_deref(), Some("bed-s2"));
+        assert_eq!(kept.variants[1].testbed, None);
+        // A single run's line carries neither field.
+        let line = summary_line(&unrelated);
+        assert!(
+            !line.contains("merged_from") && !line.contains("testbed"),
+            "{line}"
         );
     }
 

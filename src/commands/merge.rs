@@ -6,11 +6,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{CliError, CommandResult, ExitCode};
-use crate::config::ConfigFile;
+use crate::config::{ConfigFile, defaults};
 use crate::export;
+use crate::history;
 use crate::results::merge::merge;
 use crate::results::read_results;
-use crate::writer::OutputDir;
+use crate::writer::{OutputDir, append_line};
 
 /// Arguments of `basebench merge`.
 #[derive(Debug, Clone, clap::Args)]
@@ -25,6 +26,10 @@ pub struct MergeArgs {
     /// ./basebench.toml when present).
     #[arg(long, short = 'c', value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Do not append the merged run to the history file (`history.jsonl` in the config's
+    /// `output` directory, else results/history.jsonl), which `trend` reads.
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 /// A results file: `path` itself, or `path/results.json` for a directory.
@@ -40,6 +45,11 @@ fn results_file(path: &Path) -> PathBuf {
 /// together are bad input (exit 2); an unwritable output is the environment's (exit 3).
 pub fn execute(args: &MergeArgs, cwd: &Path, out: &mut dyn Write) -> CommandResult {
     let file = ConfigFile::find(args.config.as_deref(), cwd, false)?;
+    let history_file = match &file {
+        Some(file) => file.output_root(),
+        None => cwd.join(defaults::OUTPUT),
+    }
+    .join(history::HISTORY_FILE);
     let weights = file.map(|f| f.raw.scoring).unwrap_or_default();
     let mut files = Vec::new();
     for input in &args.inputs {
@@ -65,10 +75,20 @@ pub fn execute(args: &MergeArgs, cwd: &Path, out: &mut dyn Write) -> CommandResu
     let output = OutputDir::prepare(&cwd.join(&args.output))?;
     let reports = export::render_reports(&merged, &weights);
     output.write_all(reports.iter().map(|r| (r.file_name, r.bytes.as_slice())))?;
+    if !args.no_history {
+        // The shards' own lines, if they appended here, are superseded by this one.
+        append_line(&history_file, &history::summary_line(&merged))?;
+        let _ = writeln!(out, "History: {}", history_file.display());
+    }
     let _ = writeln!(
         out,
-        "Merged {} runs into {}",
+        "Merged {} run{} into {}",
         merged.merged_from.len(),
+        if merged.merged_from.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
         output.path().display()
     );
     Ok(ExitCode::Success)

@@ -18,14 +18,30 @@ fn wanted(name: &str, only: Option<&str>) -> bool {
     only.is_none_or(|o| o == name)
 }
 
-/// A figure of `now`, with its change from `prev` in percent when both have it.
-fn cell(pair: &Pair<'_, HistoryVariant>, figure: Figure) -> String {
+/// A figure of `now`, with its change from `prev` in percent when both have it. A timing
+/// measured on another testbed than the previous run's gets no change: two machines'
+/// timings are not compared (sizes do not depend on the machine).
+fn cell(pair: &Pair<'_, HistoryVariant>, figure: Figure, other_testbed: bool) -> String {
     let change = pair.change(figure);
+    let timing = !matches!(figure, Figure::Size);
     match (change.new, change.percent()) {
+        (Some(value), Some(_)) if timing && other_testbed => {
+            format!("{} (other testbed)", figure.show(value))
+        }
         (Some(value), Some(pct)) => format!("{} ({pct:+.1}%)", figure.show(value)),
         (Some(value), None) => figure.show(value),
         (None, _) => "–".to_string(),
     }
+}
+
+/// A variant's name in the table: its testbed when a merge recorded one, † on a stand-in.
+fn variant_label(v: &HistoryVariant) -> String {
+    let on = v
+        .testbed
+        .as_ref()
+        .map(|t| format!(" on {t}"))
+        .unwrap_or_default();
+    format!("{}{on}{}", v.name, if v.stand_in { " †" } else { "" })
 }
 
 /// Table: for each variant (or only `only`), one row per run, oldest first, with the
@@ -46,14 +62,15 @@ pub fn table(history: &History, only: Option<&str>) -> String {
         let mut prev: Option<&HistoryVariant> = None;
         for &(run, v) in rows.get(name.as_str()).into_iter().flatten() {
             let pair = Pair::new(name.as_str(), prev, Some(v));
+            let other_testbed = prev.is_some_and(|p| p.testbed != v.testbed);
             let record = [
-                format!("{}{}", v.name, if v.stand_in { " †" } else { "" }),
+                variant_label(v),
                 run_label(run),
                 run.time.clone(),
                 if v.works { "yes" } else { "NO" }.to_string(),
-                cell(&pair, Figure::Size),
-                cell(&pair, Figure::ColdBuild),
-                cell(&pair, Figure::Startup),
+                cell(&pair, Figure::Size, other_testbed),
+                cell(&pair, Figure::ColdBuild, other_testbed),
+                cell(&pair, Figure::Startup, other_testbed),
             ];
             builder.push_record(record.map(|cell| terminal(&cell)));
             prev = Some(v);
@@ -61,12 +78,25 @@ pub fn table(history: &History, only: Option<&str>) -> String {
     }
     let mut out = builder.build().with(Style::sharp()).to_string();
     out.push_str("\n† measured on a stand-in base; (±%) is the change from the previous run.\n");
+    if history
+        .runs
+        .iter()
+        .flat_map(|r| &r.variants)
+        .any(|v| v.testbed.is_some())
+    {
+        out.push_str(OTHER_TESTBED_NOTE);
+        out.push('\n');
+    }
     if history.runs.iter().any(|r| !r.complete) {
         out.push_str(INTERRUPTED_NOTE);
         out.push('\n');
     }
     out
 }
+
+/// What the table says under a history with runs merged from several testbeds.
+const OTHER_TESTBED_NOTE: &str = "on X: measured on testbed X of a merged run; a timing from \
+     another testbed than the run before is marked (other testbed), not compared.";
 
 /// What the table and the chart say under a history with an interrupted run.
 const INTERRUPTED_NOTE: &str = "(interrupted): the run stopped before every variant was measured \
@@ -264,4 +294,61 @@ fn series(out: &mut String, n: usize, line: &Line, points: &[(f64, f64)], legend
         TOP + 12.0 + 16.0 * n as f64,
         escape(&line.name)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, time: &str, testbed: Option<&str>, startup: f64) -> HistoryEntry {
+        HistoryEntry {
+            run_id: id.into(),
+            time: time.into(),
+            complete: true,
+            variants: vec![HistoryVariant {
+                name: "app".into(),
+                works: true,
+                size_bytes: Some(1000),
+                cold_build_s: Some(2.0),
+                startup_median_ms: Some(startup),
+                stand_in: false,
+                testbed: testbed.map(str::to_string),
+            }],
+            merged_from: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_timing_from_another_testbed_is_not_given_a_change() {
+        let history = History {
+            runs: vec![
+                entry("r1", "2026-01-01", Some("a"), 100.0),
+                entry("r2", "2026-01-02", Some("a"), 110.0),
+                entry("r3", "2026-01-03", Some("b"), 300.0),
+            ],
+            skipped: Vec::new(),
+        };
+        let table = table(&history, None);
+        let row = |id: &str| {
+            table
+                .lines()
+                .find(|l| l.contains(id))
+                .unwrap_or_else(|| panic!("no row for {id} in\n{table}"))
+                .to_string()
+        };
+        assert!(row("r2").contains("app on a"), "{table}");
+        assert!(
+            row("r2").contains("(+10.0%)"),
+            "same testbed: compared\n{table}"
+        );
+        let r3 = row("r3");
+        assert!(r3.contains("app on b"), "{table}");
+        assert!(r3.contains("(other testbed)"), "{table}");
+        assert!(
+            !r3.contains("+172"),
+            "300 ms on b is not +172 % of 110 ms on a\n{table}"
+        );
+        assert!(r3.contains("(+0.0%)"), "the size is compared\n{table}");
+        assert!(table.contains(OTHER_TESTBED_NOTE), "{table}");
+    }
 }

@@ -185,10 +185,11 @@ fn merge_note(results: &RunResults) -> Vec<String> {
     };
     if !several_testbeds(results) {
         return vec![format!(
-            "Merged from {} runs on one testbed: each variant is compared with {reference} as \
+            "Merged from {} run{} on one testbed: each variant is compared with {reference} as \
              measured in its own run; {reference}'s startup median was {}{drift} (its row is \
              from the first run).",
             runs.len(),
+            if runs.len() == 1 { "" } else { "s" },
             each.join(", ")
         )];
     }

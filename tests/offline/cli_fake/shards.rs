@@ -15,10 +15,18 @@ fn shard(dir: &Path, k: u32) -> (Vec<String>, Value) {
     shard_on(dir, k, "ci-amd64")
 }
 
-/// Run shard `k` of 2, naming the testbed `testbed`.
+/// Run shard `k` of 2, naming the testbed `testbed`, without a history line.
 fn shard_on(dir: &Path, k: u32, testbed: &str) -> (Vec<String>, Value) {
+    shard_run(dir, k, testbed, false)
+}
+
+/// Run shard `k` of 2 on `testbed`; `history`: append to results/history.jsonl.
+fn shard_run(dir: &Path, k: u32, testbed: &str, history: bool) -> (Vec<String>, Value) {
     let mut args = flag_args(FOUR);
-    args.extend(["--no-history", "--reference", "ref", "--testbed", testbed].map(String::from));
+    if !history {
+        args.push("--no-history".into());
+    }
+    args.extend(["--reference", "ref", "--testbed", testbed].map(String::from));
     args.extend(["--shard".into(), format!("{k}/2")]);
     basebench(dir)
         .args(&args)
@@ -206,4 +214,111 @@ fn shards_from_two_testbeds_merge_with_a_testbed_on_every_row() {
         .args(["check", "merged/results.json", "--max-size", "1GB"])
         .assert()
         .success();
+}
+
+#[test]
+fn a_merge_appends_one_history_line_that_replaces_its_shards_lines() {
+    let dir = project(FOUR);
+    let mut shard_ids = Vec::new();
+    for (k, testbed) in [(1, "runner-1"), (2, "runner-2")] {
+        let (_, json) = shard_run(dir.path(), k, testbed, true);
+        shard_ids.push(json["run_id"].as_str().expect("run id").to_string());
+        std::fs::copy(
+            dir.path().join("out/results.json"),
+            dir.path().join(format!("shard{k}.json")),
+        )
+        .expect("copy");
+    }
+    basebench(dir.path())
+        .args(["merge", "shard1.json", "shard2.json", "--output", "merged"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("History: "));
+    let history =
+        std::fs::read_to_string(dir.path().join("results/history.jsonl")).expect("history");
+    assert_eq!(
+        history.lines().count(),
+        3,
+        "two shard lines and the merged one:\n{history}"
+    );
+    let merged: Value = serde_json::from_str(history.lines().last().unwrap()).expect("json line");
+    assert_eq!(merged["merged_from"], serde_json::json!(shard_ids));
+    let output = basebench(dir.path())
+        .args(["trend"])
+        .output()
+        .expect("trend");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let table = String::from_utf8_lossy(&output.stdout);
+    for id in &shard_ids {
+        assert!(
+            !table.contains(&format!(" {id} ")),
+            "shard run {id} is superseded:\n{table}"
+        );
+    }
+    assert!(table.contains("beta on runner-2"), "{table}");
+    assert!(table.contains("gamma on runner-1"), "{table}");
+    assert_eq!(
+        table.matches("-merged").count(),
+        4,
+        "one row per variant:\n{table}"
+    );
+    // --no-history leaves the file as it was.
+    basebench(dir.path())
+        .args([
+            "merge",
+            "shard1.json",
+            "shard2.json",
+            "--output",
+            "again",
+            "--no-history",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("History: ").not());
+    let after = std::fs::read_to_string(dir.path().join("results/history.jsonl")).expect("history");
+    assert_eq!(after, history);
+}
+
+#[test]
+fn a_single_shard_merges_checks_and_trends_as_the_scheduled_workflow_does() {
+    // benchmark.yml with shards = 1: `run --shard 1/1`, `merge` of that one file, `check`
+    // on the merged file and `trend` of the history the merge appended to.
+    let dir = project(FOUR);
+    let mut args = flag_args(FOUR);
+    args.extend(
+        [
+            "--no-history",
+            "--reference",
+            "ref",
+            "--shard",
+            "1/1",
+            "--testbed",
+            "runner-1",
+        ]
+        .map(String::from),
+    );
+    basebench(dir.path()).args(&args).assert().success();
+    basebench(dir.path())
+        .args(["merge", "out/results.json", "--output", "merged"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Merged 1 run into"));
+    let merged: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("merged/results.json")).expect("merged"),
+    )
+    .expect("json");
+    assert_eq!(merged["variants"].as_array().map(Vec::len), Some(4));
+    basebench(dir.path())
+        .args(["check", "merged/results.json", "--max-size", "1GB"])
+        .assert()
+        .success();
+    basebench(dir.path())
+        .args(["trend"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("-merged"));
 }
