@@ -276,7 +276,7 @@ mod tests {
             .runs
             .iter()
             .find(|r| r.run_id == "s1-merged")
-            .unwrap();
+            .expect("the merged run");
         assert_eq!(kept.merged_from, ["s1", "s2"]);
         assert_eq!(kept.variants[0].testbed.as_deref(), Some("bed-s2"));
         assert_eq!(kept.variants[1].testbed, None);

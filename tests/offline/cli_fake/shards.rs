@@ -241,7 +241,8 @@ fn a_merge_appends_one_history_line_that_replaces_its_shards_lines() {
         3,
         "two shard lines and the merged one:\n{history}"
     );
-    let merged: Value = serde_json::from_str(history.lines().last().unwrap()).expect("json line");
+    let merged: Value =
+        serde_json::from_str(history.lines().last().expect("a last line")).expect("json line");
     assert_eq!(merged["merged_from"], serde_json::json!(shard_ids));
     let output = basebench(dir.path())
         .args(["trend"])
