@@ -10,6 +10,7 @@ pub(crate) mod inspect;
 pub mod merge;
 pub(crate) mod optimize;
 pub(crate) mod run;
+mod run_hosts;
 pub mod trend;
 
 pub use exit::{CliError, CommandResult, ExitCode};
@@ -41,6 +42,39 @@ impl EngineArgs {
         EngineRequest {
             host: self.host.clone(),
             kind: self.engine,
+        }
+    }
+}
+
+/// The engine flags of `basebench run`: as [`EngineArgs`], except that `--host` may be
+/// given more than once, to run one shard per engine at the same time.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct RunEngineArgs {
+    /// The engine's address, `unix:///path/to.sock` or `tcp://HOST:PORT`; overrides
+    /// DOCKER_HOST and the Docker context. Given more than once (with `--reference`), the
+    /// variants are split into one shard per engine, measured at the same time, and merged.
+    #[arg(long = "host", value_name = "URL", conflicts_with = "engine")]
+    pub(crate) hosts: Vec<String>,
+    /// The kind of engine: `podman` finds Podman's API socket
+    /// ($XDG_RUNTIME_DIR/podman/podman.sock, /run/podman/podman.sock).
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) engine: EngineKind,
+}
+
+impl RunEngineArgs {
+    /// The one engine of a run on at most one `--host`.
+    pub(crate) fn single(&self) -> EngineArgs {
+        EngineArgs {
+            host: self.hosts.first().cloned(),
+            engine: self.engine,
+        }
+    }
+
+    /// The engine of one `--host` of several.
+    pub(crate) fn on(&self, host: &str) -> EngineArgs {
+        EngineArgs {
+            host: Some(host.to_string()),
+            engine: self.engine,
         }
     }
 }

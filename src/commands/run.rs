@@ -46,9 +46,9 @@ pub(crate) struct RunArgs {
     /// Also write the startup samples in hyperfine's JSON export shape to FILE.
     #[arg(long, value_name = "FILE")]
     pub(crate) export_hyperfine: Option<PathBuf>,
-    /// Which engine.
+    /// Which engine, or engines.
     #[command(flatten)]
-    pub(crate) engine_args: super::EngineArgs,
+    pub(crate) engine_args: super::RunEngineArgs,
 }
 
 /// A new run id: UTC time plus a random suffix, e.g. `20261127-093012-4f2a`.
@@ -72,7 +72,10 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
         .clone()
         .map(|d| cwd.join(d))
         .unwrap_or_else(|| config.output_root.join(&run_id));
-    let engine = super::connect_engine(&args.engine_args).await?;
+    if args.engine_args.hosts.len() > 1 {
+        return super::run_hosts::run(args, &cwd).await;
+    }
+    let engine = super::connect_engine(&args.engine_args.single()).await?;
     let host = engine.info().await?;
     let output = OutputDir::prepare(&out_dir)?;
     let mut args = args;
@@ -278,7 +281,7 @@ fn rescue(e: WriteError, output: &OutputDir, results: &RunResults, config: &Conf
     CliError::environment(anyhow::anyhow!(message))
 }
 
-fn write_reports(
+pub(super) fn write_reports(
     output: &OutputDir,
     results: &RunResults,
     config: &Config,
@@ -288,7 +291,7 @@ fn write_reports(
 }
 
 /// Resolve when the user asks to stop (Ctrl-C or SIGTERM), then tell the run.
-async fn wait_for_signal(cancel: watch::Sender<bool>) {
+pub(super) async fn wait_for_signal(cancel: watch::Sender<bool>) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

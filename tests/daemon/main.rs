@@ -21,6 +21,7 @@ mod engine_build;
 mod engine_choice;
 mod engine_loss;
 mod faults;
+mod hosts;
 mod podman;
 mod registry;
 mod run;

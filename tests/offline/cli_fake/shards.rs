@@ -323,3 +323,112 @@ fn a_single_shard_merges_checks_and_trends_as_the_scheduled_workflow_does() {
         .success()
         .stdout(predicate::str::contains("-merged"));
 }
+
+#[test]
+fn several_hosts_measure_one_shard_each_and_merge_them() {
+    let dir = project(FOUR);
+    let mut args = flag_args(FOUR);
+    args.extend(
+        [
+            "--reference",
+            "ref",
+            "--host",
+            "unix:///run/engine-a.sock",
+            "--host",
+            "tcp://engine-b.example:2375",
+        ]
+        .map(String::from),
+    );
+    let output = basebench(dir.path()).args(&args).output().expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // Progress names every host.
+    for label in [
+        "[unix:///run/engine-a.sock]",
+        "[tcp://engine-b.example:2375]",
+    ] {
+        assert!(stderr.contains(label), "{label} in\n{stderr}");
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("Merged from 2 runs on 2 testbeds"),
+        "{stdout}"
+    );
+    let merged = results(dir.path());
+    let rows: Vec<(&str, &str)> = merged["variants"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .map(|v| {
+            (
+                v["name"].as_str().unwrap_or_default(),
+                v["testbed"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("ref", "unix:///run/engine-a.sock"),
+            ("alpha", "unix:///run/engine-a.sock"),
+            ("gamma", "unix:///run/engine-a.sock"),
+            ("beta", "tcp://engine-b.example:2375"),
+        ]
+    );
+    for k in [1, 2] {
+        let shard = dir.path().join(format!("out/shard-{k}/results.json"));
+        let json: Value =
+            serde_json::from_str(&std::fs::read_to_string(&shard).expect("shard")).expect("json");
+        assert_eq!(json["shard"]["index"], k);
+        assert_eq!(json["shard"]["count"], 2);
+    }
+    let history =
+        std::fs::read_to_string(dir.path().join("results/history.jsonl")).expect("history");
+    assert_eq!(
+        history.lines().count(),
+        1,
+        "the merged run only:\n{history}"
+    );
+}
+
+#[test]
+fn several_hosts_without_a_reference_or_with_a_shard_are_refused_before_anything_runs() {
+    let dir = project(FOUR);
+    let hosts = ["--host", "unix:///a.sock", "--host", "unix:///b.sock"];
+    for (extra, expected) in [
+        (&[][..], "--reference NAME"),
+        (
+            &["--reference", "ref", "--shard", "1/2"][..],
+            "drop --shard",
+        ),
+        (
+            &["--reference", "ref", "--testbed", "x"][..],
+            "drop --testbed",
+        ),
+    ] {
+        let mut args = flag_args(FOUR);
+        args.extend(hosts.map(String::from));
+        args.extend(extra.iter().map(|s| s.to_string()));
+        basebench(dir.path()).args(&args).assert().code(2).stderr(
+            predicate::str::contains(expected).and(predicate::str::contains("panicked").not()),
+        );
+        assert!(!dir.path().join("out").exists(), "{extra:?}");
+    }
+    let mut args = flag_args(FOUR);
+    args.extend(
+        [
+            "--reference",
+            "ref",
+            "--host",
+            "unix:///a.sock",
+            "--host",
+            "unix:///a.sock",
+        ]
+        .map(String::from),
+    );
+    basebench(dir.path())
+        .args(&args)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("given twice"));
+}

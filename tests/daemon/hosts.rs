@@ -1,0 +1,212 @@
+//! Two real engines on this machine: the shared dockerd and a dockerd of the test's own
+//! ([`crate::support::dockerd`]). Four FROM-scratch variants are measured over both with
+//! `--host A --host B`, and again as `--shard 1/2` on one and `--shard 2/2` on the other
+//! followed by `merge`: both give one report with every variant, ratios to the reference
+//! measured on the same engine, and nothing left on either engine.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use basebench::results::RunResults;
+
+use crate::support::cli::{
+    assert_nothing_left, basebench, command_lines, finished, read_results, run_command,
+};
+use crate::support::dockerd::Dockerd;
+use crate::support::{connect_or_fail, test_app_context};
+
+/// The four variants: a reference and three that differ from it in a label only.
+const FOUR: &[(&str, &str)] = &[
+    ("ref", ""),
+    ("alpha", "LABEL v=alpha"),
+    ("beta", "LABEL v=beta"),
+    ("gamma", "LABEL v=gamma"),
+];
+
+/// Measuring flags kept short: three startup rounds (one warm-up: two samples, the fewest
+/// a ratio with an interval takes), one rebuild of each kind.
+const FLAGS: [&str; 9] = [
+    "--runs",
+    "3",
+    "--build-runs",
+    "1",
+    "--no-anatomy",
+    "--no-history",
+    "--allow-failures",
+    "--reference",
+    "ref",
+];
+
+/// The shared daemon's address, as `--host` takes it.
+const LOCAL: &str = "unix:///var/run/docker.sock";
+
+/// What is left on the test's daemon: containers (any state) and images.
+fn left_on(daemon: &Dockerd) -> (Vec<String>, Vec<String>) {
+    (
+        command_lines(daemon.cli(), &["ps", "-aq"]),
+        command_lines(daemon.cli(), &["images", "-aq"]),
+    )
+}
+
+/// The merged file has every variant once, each with its testbed, and every variant but
+/// the reference has its ratio to the reference of its own engine.
+fn assert_one_report_with_every_variant(merged: &RunResults, testbeds: [&str; 2]) {
+    let mut names: Vec<&str> = merged.variants.iter().map(|v| v.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["alpha", "beta", "gamma", "ref"]);
+    for v in &merged.variants {
+        assert!(v.works, "{}: {:?}", v.name, v.failure);
+        let testbed = v.testbed.as_deref().unwrap_or_default();
+        assert!(testbeds.contains(&testbed), "{} on {testbed:?}", v.name);
+        if v.name != "ref" {
+            let ratio = v.vs_reference.get("startup_ms").unwrap_or_else(|| {
+                panic!(
+                    "{} has no startup ratio to ref: {:?}",
+                    v.name, v.vs_reference
+                )
+            });
+            assert!(ratio.ratio > 0.0, "{}: {ratio:?}", v.name);
+        }
+    }
+    let on_second: Vec<&str> = merged
+        .variants
+        .iter()
+        .filter(|v| v.testbed.as_deref() == Some(testbeds[1]))
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(on_second, ["beta"], "the second shard's share");
+    assert_eq!(merged.merged_from.len(), 2);
+}
+
+#[tokio::test]
+async fn two_engines_from_one_command_give_one_report_and_leave_nothing() {
+    connect_or_fail().await;
+    let daemon = Dockerd::start();
+    let app = test_app_context("");
+    let dir = app.dir.path();
+    let out = dir.join("out");
+    let second = daemon.host();
+    let mut flags = FLAGS.to_vec();
+    flags.extend(["--host", LOCAL, "--host", second.as_str()]);
+    let merged = finished(run_command(dir, &out, &flags, FOUR), 0, &out);
+    assert_one_report_with_every_variant(&merged, [LOCAL, second.as_str()]);
+    for k in [1, 2] {
+        let shard = read_results(&out.join(format!("shard-{k}")));
+        assert_eq!(shard.shard.map(|s| (s.index, s.count)), Some((k, 2)));
+        assert_nothing_left(&shard.run_id).await;
+    }
+    assert_eq!(left_on(&daemon), (Vec::new(), Vec::new()));
+}
+
+#[tokio::test]
+async fn two_shards_on_two_engines_merge_into_one_report_and_leave_nothing() {
+    connect_or_fail().await;
+    let daemon = Dockerd::start();
+    let app = test_app_context("");
+    let dir = app.dir.path();
+    let second = daemon.host();
+    let mut runs = Vec::new();
+    for (k, host) in [(1, LOCAL), (2, second.as_str())] {
+        let out = dir.join(format!("shard{k}"));
+        let shard = format!("{k}/2");
+        let mut flags = FLAGS.to_vec();
+        flags.extend(["--shard", &shard, "--testbed", host, "--host", host]);
+        runs.push(finished(run_command(dir, &out, &flags, FOUR), 0, &out));
+    }
+    let output = basebench(dir)
+        .args([
+            "merge",
+            "shard1",
+            "shard2",
+            "--output",
+            "merged",
+            "--no-history",
+        ])
+        .output()
+        .expect("run basebench merge");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let merged = read_results(&dir.join("merged"));
+    assert_one_report_with_every_variant(&merged, [LOCAL, second.as_str()]);
+    for run in &runs {
+        assert_nothing_left(&run.run_id).await;
+    }
+    assert_eq!(left_on(&daemon), (Vec::new(), Vec::new()));
+}
+
+#[tokio::test]
+async fn an_interrupt_stops_every_engine_and_cleans_each_of_them() {
+    connect_or_fail().await;
+    let daemon = Dockerd::start();
+    let app = test_app_context("");
+    let dir = app.dir.path();
+    let out = dir.join("out");
+    let second = daemon.host();
+    // Sorted without the reference: alpha (shard 1, here), sleepy (shard 2, the test's
+    // daemon), which never answers within the run.
+    let variants = [
+        ("ref", ""),
+        ("alpha", ""),
+        ("sleepy", "ENV TESTAPP_DELAY_MS=60000"),
+    ];
+    let flags = [
+        "--runs",
+        "3",
+        "--health-timeout",
+        "90",
+        "--no-anatomy",
+        "--no-history",
+        "--reference",
+        "ref",
+        "--host",
+        LOCAL,
+        "--host",
+        second.as_str(),
+    ];
+    let mut child = run_command(dir, &out, &flags, &variants)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn basebench");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut run_ids = Vec::new();
+    let waiting = format!("sleepy on {second}: startup");
+    let started = Instant::now();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        if line.starts_with("note: [") && line.contains(" engine: ") {
+            run_ids.extend(line.rsplit(", run ").next().map(str::to_string));
+        }
+        if line.contains(&waiting) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(180),
+            "never reached {waiting}"
+        );
+    }
+    assert_eq!(
+        run_ids.len(),
+        2,
+        "every engine announced its run: {run_ids:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let code = child.wait().expect("wait").code();
+    assert_eq!(code, Some(130), "an interrupted run exits 130");
+    let partial = read_results(&out.join("shard-2"));
+    assert!(
+        !partial.complete,
+        "the interrupted shard is marked incomplete"
+    );
+    for id in &run_ids {
+        assert_nothing_left(id).await;
+    }
+    assert_eq!(left_on(&daemon), (Vec::new(), Vec::new()));
+}
