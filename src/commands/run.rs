@@ -190,15 +190,7 @@ async fn finish(
     reporter: &dyn Reporter,
     interrupted: bool,
 ) -> Result<(), CliError> {
-    let keep: Vec<String> = if args.keep_images {
-        results
-            .variants
-            .iter()
-            .filter_map(|v| v.image.as_ref().map(|i| i.id.clone()))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let keep = kept_images(results, args.keep_images);
     match sweep_run(engine, Some(&results.run_id), &keep).await {
         Ok(removed) if interrupted => reporter.report(Event::Notice(format!(
             "interrupted: removed {} container(s) and {} image(s) of run {}",
@@ -245,6 +237,19 @@ async fn finish(
         output.path().join("report.html").display()
     );
     Ok(())
+}
+
+/// The measured images the sweep leaves in place: every variant's with `--keep-images`,
+/// else none.
+pub(super) fn kept_images(results: &RunResults, keep_images: bool) -> Vec<String> {
+    if !keep_images {
+        return Vec::new();
+    }
+    results
+        .variants
+        .iter()
+        .filter_map(|v| v.image.as_ref().map(|i| i.id.clone()))
+        .collect()
 }
 
 /// The reports could not be written to `output`: write them to the fallback directory

@@ -354,15 +354,7 @@ pub(crate) async fn run(args: RunArgs, cwd: &Path) -> CommandResult {
 /// Remove what the shard's run created on its engine (its measured images stay with
 /// `--keep-images`); a failure is a warning naming the command that finishes the job.
 async fn sweep(run: &HostRun, results: &RunResults, keep_images: bool, reporter: &dyn Reporter) {
-    let keep: Vec<String> = if keep_images {
-        results
-            .variants
-            .iter()
-            .filter_map(|v| v.image.as_ref().map(|i| i.id.clone()))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let keep = super::run::kept_images(results, keep_images);
     if let Err(e) = sweep_run(run.engine.as_ref(), Some(&run.run_id), &keep).await {
         reporter.report(Event::Warning(format!(
             "[{}] could not remove everything run {} created ({e}); run `basebench clean \

@@ -55,6 +55,21 @@ fn save_shard(dir: &Path, k: u32, testbed: &str) {
     .expect("copy");
 }
 
+/// Each row of a merged results.json as (variant, testbed).
+fn rows_with_testbed(json: &Value) -> Vec<(&str, &str)> {
+    json["variants"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .map(|v| {
+            (
+                v["name"].as_str().unwrap_or_default(),
+                v["testbed"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn two_shards_measure_every_variant_once_and_the_reference_in_both() {
     let dir = project(FOUR);
@@ -178,17 +193,7 @@ fn shards_from_two_testbeds_merge_with_a_testbed_on_every_row() {
         );
     let text = std::fs::read_to_string(dir.path().join("merged/results.json")).expect("merged");
     let json: Value = serde_json::from_str(&text).expect("json");
-    let rows: Vec<(&str, &str)> = json["variants"]
-        .as_array()
-        .expect("variants")
-        .iter()
-        .map(|v| {
-            (
-                v["name"].as_str().unwrap_or_default(),
-                v["testbed"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
+    let rows = rows_with_testbed(&json);
     assert_eq!(
         rows,
         [
@@ -355,17 +360,7 @@ fn several_hosts_measure_one_shard_each_and_merge_them() {
         "{stdout}"
     );
     let merged = results(dir.path());
-    let rows: Vec<(&str, &str)> = merged["variants"]
-        .as_array()
-        .expect("variants")
-        .iter()
-        .map(|v| {
-            (
-                v["name"].as_str().unwrap_or_default(),
-                v["testbed"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
+    let rows = rows_with_testbed(&merged);
     assert_eq!(
         rows,
         [
