@@ -109,6 +109,9 @@ pub(crate) async fn sweep_run(
     run_id: Option<&str>,
     keep: &[String],
 ) -> Result<Sweep, EngineError> {
+    // A create whose caller was dropped (an interrupt) still makes its container: wait
+    // for it, or the listing below would miss it.
+    engine.settle().await;
     let sweep = plan_sweep(engine, run_id, keep, false).await?;
     apply(engine, &sweep).await?;
     Ok(sweep)

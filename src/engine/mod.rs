@@ -423,6 +423,11 @@ pub trait Engine: Send + Sync {
     /// Containers and images carrying `label` (`key` or `key=value`).
     async fn list_labelled(&self, label: &str) -> Result<Labelled, EngineError>;
 
+    /// Wait (a bounded time) until every create request this client sent has finished,
+    /// including those whose caller was dropped, so that a sweep after it sees what they
+    /// made. An engine whose requests cannot outlive their caller has nothing to wait for.
+    async fn settle(&self) {}
+
     /// Tag `image` as `repo:tag` (`docker tag`).
     async fn tag_image(&self, image: &str, repo: &str, tag: &str) -> Result<(), EngineError> {
         let _ = (image, repo, tag);

@@ -253,3 +253,25 @@ async fn pulling_an_image_that_no_registry_has_fails_with_the_daemons_reason() {
     assert!(text.contains(&reference), "{text}");
     assert!(engine.image_info(&reference).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn a_create_whose_caller_gave_up_is_finished_and_seen_by_the_next_sweep() {
+    // An interrupt drops the create request mid-flight; the daemon creates the container
+    // anyway. `settle` waits for it, so the sweep that follows lists (and removes) it.
+    let engine = support::connect_or_fail().await;
+    let run_id = unique_run_id();
+    let _cleanup = Cleanup::new(&run_id);
+    let image = build_app(&engine, &run_id).await;
+    let spec = container_spec(&image, &run_id, &[]);
+    let dropped = tokio::time::timeout(Duration::from_micros(50), engine.create_container(&spec))
+        .await
+        .is_err();
+    engine.settle().await;
+    let label = format!("{RUN_LABEL}={run_id}");
+    let listed = engine.list_labelled(&label).await.expect("list");
+    assert_eq!(
+        listed.containers.len(),
+        1,
+        "the container of the dropped create (dropped: {dropped}) is there to sweep"
+    );
+}

@@ -41,18 +41,24 @@ pub(super) async fn create(
         name: (!spec.name.is_empty()).then(|| spec.name.clone()),
         ..Default::default()
     };
+    let fail = || {
+        engine.fail(
+            format!("creating container from image '{}'", spec.image),
+            format!("image '{}'", spec.image),
+        )
+    };
+    // Finished even if this call is dropped: the daemon would create it anyway, and the
+    // sweep waits for it (`in_flight`).
+    let docker = engine.docker.clone();
     let created = engine
-        .docker
-        .create_container(Some(options), body)
+        .in_flight
+        .finish(async move { docker.create_container(Some(options), body).await })
         .await
-        .map_err(|e| {
-            engine
-                .fail(
-                    format!("creating container from image '{}'", spec.image),
-                    format!("image '{}'", spec.image),
-                )
-                .map(e)
-        })?;
+        .ok_or_else(|| EngineError::Api {
+            action: fail().action,
+            message: "the create request's task stopped".to_string(),
+        })?
+        .map_err(|e| fail().map(e))?;
     Ok(created.id)
 }
 

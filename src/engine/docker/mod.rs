@@ -13,6 +13,7 @@ mod container;
 mod errors;
 mod exec;
 mod image;
+mod in_flight;
 mod intermediates;
 mod progress;
 mod push;
@@ -56,6 +57,8 @@ pub struct DockerEngine {
     session_support: Result<(), String>,
     /// Set when the daemon refused a session during this run: later builds send a tar.
     session_refused: Arc<OnceLock<String>>,
+    /// Creates under way, finished even when their caller is dropped.
+    in_flight: in_flight::InFlight,
 }
 
 impl DockerEngine {
@@ -132,6 +135,7 @@ impl DockerEngine {
             address: address.clone(),
             session_support: Err("not checked".to_string()),
             session_refused: Arc::default(),
+            in_flight: Default::default(),
         })
     }
 
@@ -263,5 +267,10 @@ impl Engine for DockerEngine {
 
     async fn list_labelled(&self, label: &str) -> Result<Labelled, EngineError> {
         image::list_labelled(self, label).await
+    }
+
+    async fn settle(&self) {
+        // A create the daemon has not answered within its own timeout is not waited for.
+        self.in_flight.settled(SHORT_TIMEOUT).await;
     }
 }
