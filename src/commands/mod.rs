@@ -62,10 +62,10 @@ pub(crate) struct RunEngineArgs {
 }
 
 impl RunEngineArgs {
-    /// The one engine of a run on at most one `--host`.
-    pub(crate) fn single(&self) -> EngineArgs {
+    /// The one engine of a run on at most one host (`hosts`: the flags or the config's).
+    pub(crate) fn on_first(&self, hosts: &[String]) -> EngineArgs {
         EngineArgs {
-            host: self.hosts.first().cloned(),
+            host: hosts.first().cloned(),
             engine: self.engine,
         }
     }

@@ -72,10 +72,16 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
         .clone()
         .map(|d| cwd.join(d))
         .unwrap_or_else(|| config.output_root.join(&run_id));
-    if args.engine_args.hosts.len() > 1 {
-        return super::run_hosts::run(args, &cwd).await;
+    // `--host` flags replace the config's `hosts`; more than one: one shard per engine.
+    let hosts = if args.engine_args.hosts.is_empty() {
+        config.hosts.clone()
+    } else {
+        args.engine_args.hosts.clone()
+    };
+    if hosts.len() > 1 {
+        return super::run_hosts::run(args, hosts, &cwd).await;
     }
-    let engine = super::connect_engine(&args.engine_args.single()).await?;
+    let engine = super::connect_engine(&args.engine_args.on_first(&hosts)).await?;
     let host = engine.info().await?;
     let output = OutputDir::prepare(&out_dir)?;
     let mut args = args;

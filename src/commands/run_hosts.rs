@@ -1,4 +1,4 @@
-//! `basebench run --host A --host B ...`: one shard per engine, measured at the same time
+//! `basebench run --host A --host B ...` (or `hosts = [...]` in the config): one shard per engine, measured at the same time
 //! (inside each engine the measurements stay serial, as in any run), then merged into one
 //! results.json and every report, as `basebench merge` of those shards would (docs/SHARDS.md).
 //!
@@ -53,31 +53,30 @@ fn testbed_label(address: &str, k: usize) -> String {
 
 /// Refuse what several engines cannot do: settings that name one shard or one testbed,
 /// a missing reference, an address given twice. Checked before any engine is touched.
-fn check_args(args: &RunArgs) -> Result<(), CliError> {
-    let hosts = &args.engine_args.hosts;
+fn check_args(args: &RunArgs, hosts: &[String]) -> Result<(), CliError> {
     let n = hosts.len();
     if args.settings.shard.is_some() {
         return Err(CliError::usage_msg(format!(
-            "--shard and {n} --host flags: with several engines each one measures a shard \
-             of its own (the K-th --host shard K/{n}); drop --shard, or give one --host"
+            "--shard and {n} hosts: with several engines each one measures a shard of its \
+             own (the K-th host shard K/{n}); drop --shard, or give one --host"
         )));
     }
     if args.settings.testbed.is_some() {
         return Err(CliError::usage_msg(
-            "--testbed and several --host flags: each engine is its own testbed, named by \
-             its --host address; drop --testbed",
+            "--testbed and several hosts: each engine is its own testbed, named by its \
+             address; drop --testbed",
         ));
     }
     if args.export_hyperfine.is_some() {
         return Err(CliError::usage_msg(
-            "--export-hyperfine and several --host flags: the samples of different engines \
-             are not one benchmark; export each engine's run separately",
+            "--export-hyperfine and several hosts: the samples of different engines are \
+             not one benchmark; export each engine's run separately",
         ));
     }
     for (i, host) in hosts.iter().enumerate() {
         if hosts[..i].contains(host) {
             return Err(CliError::usage_msg(format!(
-                "--host {host} is given twice: each engine measures its own shard once"
+                "the host {host} is given twice: each engine measures its own shard once"
             )));
         }
     }
@@ -85,8 +84,12 @@ fn check_args(args: &RunArgs) -> Result<(), CliError> {
 }
 
 /// The config of shard `k` of `n`: the user's settings, this shard and testbed.
-fn shard_config(args: &RunArgs, cwd: &Path, k: usize, label: &str) -> Result<Config, CliError> {
-    let n = args.engine_args.hosts.len();
+fn shard_config(
+    args: &RunArgs,
+    cwd: &Path,
+    (k, n): (usize, usize),
+    label: &str,
+) -> Result<Config, CliError> {
     let mut overrides = args.settings.clone();
     overrides.shard = Some(Shard {
         index: k as u32,
@@ -96,9 +99,9 @@ fn shard_config(args: &RunArgs, cwd: &Path, k: usize, label: &str) -> Result<Con
     let config = config::load(&overrides, cwd)?;
     if config.sampling.reference.is_none() {
         return Err(CliError::usage_msg(format!(
-            "{n} --host flags split the variants into one shard per engine, and every \
-             engine must also measure one variant the others are compared with: name it \
-             with --reference NAME (or `reference = \"NAME\"` in the config)"
+            "{n} hosts split the variants into one shard per engine, and every engine \
+             must also measure one variant the others are compared with: name it with \
+             --reference NAME (or `reference = \"NAME\"` in the config)"
         )));
     }
     Ok(config)
@@ -170,10 +173,10 @@ impl Reporter for OnHost {
     }
 }
 
-/// Run one shard per `--host` at the same time, then merge them.
-pub(crate) async fn run(args: RunArgs, cwd: &Path) -> CommandResult {
-    check_args(&args)?;
-    let hosts = args.engine_args.hosts.clone();
+/// Run one shard per host (the `--host` flags, else the config's `hosts`) at the same
+/// time, then merge them.
+pub(crate) async fn run(args: RunArgs, hosts: Vec<String>, cwd: &Path) -> CommandResult {
+    check_args(&args, &hosts)?;
     let base_id = new_run_id();
     let out_dir = match &args.output {
         Some(dir) => cwd.join(dir),
@@ -188,7 +191,7 @@ pub(crate) async fn run(args: RunArgs, cwd: &Path) -> CommandResult {
         plans.push((
             address,
             label.clone(),
-            shard_config(&args, cwd, i + 1, &label)?,
+            shard_config(&args, cwd, (i + 1, hosts.len()), &label)?,
         ));
     }
     let output = OutputDir::prepare(&out_dir)?;

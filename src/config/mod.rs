@@ -192,6 +192,8 @@ pub(crate) struct RawConfig {
     pub(crate) registry: Option<String>,
     /// Name of the testbed the run measures on.
     pub(crate) testbed: Option<String>,
+    /// Engines to measure on: one is `--host`; several, one shard each at the same time.
+    pub(crate) hosts: Option<Vec<String>>,
     #[serde(default, rename = "variant")]
     pub(crate) variants: Vec<RawVariant>,
     /// FROM rewrites, requested → actual.
@@ -278,6 +280,8 @@ pub struct Config {
     pub(crate) shard: Option<Shard>,
     /// Name of the testbed (`--testbed`, `testbed`); `None`: unnamed.
     pub(crate) testbed_name: Option<String>,
+    /// The config's `hosts` (the `--host` flags replace them); empty: none set.
+    pub(crate) hosts: Vec<String>,
 }
 
 pub(crate) mod defaults;

@@ -269,6 +269,7 @@ fn validate(
         registry: checked_registry(origin, raw.registry)?,
         shard: None,
         testbed_name: checked_testbed(origin, raw.testbed)?,
+        hosts: checked_hosts(origin, raw.hosts)?,
         scoring: raw.scoring,
         sampling: Default::default(),
     })
@@ -290,6 +291,20 @@ fn checked_testbed(origin: &str, name: Option<String>) -> Result<Option<String>,
     };
     super::shard::check_testbed_name(&name).map_err(|e| invalid(origin, "testbed", e))?;
     Ok(Some(name))
+}
+
+/// `hosts`: engine addresses, none empty; what each one names is checked when it is
+/// connected to (the error then names it).
+fn checked_hosts(origin: &str, hosts: Option<Vec<String>>) -> Result<Vec<String>, ConfigError> {
+    let hosts = hosts.unwrap_or_default();
+    if hosts.iter().any(|h| h.trim().is_empty()) {
+        return Err(invalid(
+            origin,
+            "hosts",
+            "an empty address: give each engine as unix:///path/to.sock or tcp://HOST:PORT",
+        ));
+    }
+    Ok(hosts.into_iter().map(|h| h.trim().to_string()).collect())
 }
 
 /// `registry`, when it is `HOST[:PORT]/PREFIX`.

@@ -427,3 +427,53 @@ fn several_hosts_without_a_reference_or_with_a_shard_are_refused_before_anything
         .code(2)
         .stderr(predicate::str::contains("given twice"));
 }
+
+#[test]
+fn hosts_in_the_config_split_the_run_and_host_flags_replace_them() {
+    let dir = project(FOUR);
+    let mut config = String::from(
+        "context = \"app\"\nport = 5000\nhealth = \"/health\"\nruns = 3\nreference = \"ref\"\n\
+         hosts = [\"unix:///run/a.sock\", \"tcp://b.example:2375\"]\n",
+    );
+    for (name, _) in FOUR {
+        config.push_str(&format!(
+            "\n[[variant]]\nname = \"{name}\"\ndockerfile = \"Dockerfile.{name}\"\n"
+        ));
+    }
+    std::fs::write(dir.path().join("basebench.toml"), config).expect("write");
+    basebench(dir.path())
+        .args(["run", "--no-history", "--output", "out"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("on tcp://b.example:2375"));
+    assert!(dir.path().join("out/shard-2/results.json").exists());
+    // One --host replaces the list: one engine, no shards.
+    basebench(dir.path())
+        .args([
+            "run",
+            "--no-history",
+            "--output",
+            "one",
+            "--host",
+            "unix:///run/a.sock",
+        ])
+        .assert()
+        .success();
+    assert!(!dir.path().join("one/shard-1").exists());
+    let text = std::fs::read_to_string(dir.path().join("one/results.json")).expect("results");
+    let one: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(one["variants"].as_array().map(Vec::len), Some(4));
+    assert!(one["shard"].is_null(), "one engine measures every variant");
+}
+
+#[test]
+fn an_empty_host_in_the_config_names_the_key() {
+    let dir = project(FOUR);
+    let config = "context = \"app\"\nport = 5000\nhosts = [\" \"]\n\n[[variant]]\nname = \"ref\"\ndockerfile = \"Dockerfile.ref\"\n";
+    std::fs::write(dir.path().join("basebench.toml"), config).expect("write");
+    basebench(dir.path())
+        .args(["run", "--no-history", "--output", "out"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("hosts").and(predicate::str::contains("empty address")));
+}
