@@ -11,6 +11,10 @@ command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 command -v gcc >/dev/null 2>&1 || need_pkgs+=(gcc libc6-dev)
 [ -x /usr/bin/time ] || need_pkgs+=(time)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+# The remote-engine tests: certificates (openssl), a network namespace (ip, nsenter).
+command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
+command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
+command -v nsenter >/dev/null 2>&1 || need_pkgs+=(util-linux)
 # The local registry of `--registry` (scripts/registry.sh runs it with a config of its own).
 fresh_registry=
 command -v docker-registry >/dev/null 2>&1 || { need_pkgs+=(docker-registry); fresh_registry=1; }

@@ -2,7 +2,7 @@
 //! engine's part) and the first HTTP 200 on the health path (the total; the app's part is
 //! the difference). [`Starts`] keeps a variant's samples over the rounds.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use super::cleanup::Created;
@@ -114,7 +114,7 @@ pub(crate) async fn start(
             return Err(health_failure(engine, &id, FailurePhase::Health, message).await);
         }
     };
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let addr = SocketAddr::from((engine.published_ip(), port));
     let deadline = since + bench.config.health_timeout;
     tokio::select! {
         healthy = probe::wait_for_200(addr, &variant.health, since, deadline) => match healthy {

@@ -423,6 +423,12 @@ pub trait Engine: Send + Sync {
     /// Containers and images carrying `label` (`key` or `key=value`).
     async fn list_labelled(&self, label: &str) -> Result<Labelled, EngineError>;
 
+    /// The address containers publish their ports on and the probe connects to: the
+    /// engine host's own (127.0.0.1 for a local engine; see `docker/published.rs`).
+    fn published_ip(&self) -> std::net::IpAddr {
+        std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+    }
+
     /// Wait (a bounded time) until every create request this client sent has finished,
     /// including those whose caller was dropped, so that a sweep after it sees what they
     /// made. An engine whose requests cannot outlive their caller has nothing to wait for.

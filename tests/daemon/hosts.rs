@@ -2,7 +2,8 @@
 //! ([`crate::support::dockerd`]). Four FROM-scratch variants are measured over both with
 //! `--host A --host B`, and again as `--shard 1/2` on one and `--shard 2/2` on the other
 //! followed by `merge`: both give one report with every variant, ratios to the reference
-//! measured on the same engine, and nothing left on either engine.
+//! measured on the same engine, and nothing left on either engine. One more engine is
+//! "remote": in a network namespace of its own, reached over TLS.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -14,6 +15,7 @@ use crate::support::cli::{
     assert_nothing_left, basebench, command_lines, finished, read_results, run_command,
 };
 use crate::support::dockerd::Dockerd;
+use crate::support::remote_dockerd::RemoteDockerd;
 use crate::support::{connect_or_fail, test_app_context};
 
 /// The four variants: a reference and three that differ from it in a label only.
@@ -209,4 +211,49 @@ async fn an_interrupt_stops_every_engine_and_cleans_each_of_them() {
         assert_nothing_left(id).await;
     }
     assert_eq!(left_on(&daemon), (Vec::new(), Vec::new()));
+}
+
+#[tokio::test]
+async fn an_engine_reached_over_tls_in_another_network_namespace_is_probed_where_it_publishes() {
+    // The second engine is "remote": a dockerd in a network namespace of its own, over TLS.
+    // Its containers publish on its address, not on this host's 127.0.0.1, so the startup
+    // and latency figures exist only if basebench publishes and probes there.
+    connect_or_fail().await;
+    let remote = RemoteDockerd::start();
+    let app = test_app_context("");
+    let dir = app.dir.path();
+    let out = dir.join("out");
+    let address = remote.host();
+    let mut flags = FLAGS.to_vec();
+    flags.extend(["--host", LOCAL, "--host", address.as_str()]);
+    let mut cmd = run_command(dir, &out, &flags, FOUR);
+    cmd.env("DOCKER_TLS_VERIFY", "1")
+        .env("DOCKER_CERT_PATH", remote.cert_path());
+    let merged = finished(cmd, 0, &out);
+    assert_one_report_with_every_variant(&merged, [LOCAL, address.as_str()]);
+    let shard = read_results(&out.join("shard-2"));
+    assert_eq!(
+        shard.testbed.as_ref().and_then(|t| t.name.as_deref()),
+        Some(address.as_str())
+    );
+    let beta = shard
+        .variants
+        .iter()
+        .find(|v| v.name == "beta")
+        .expect("beta on the remote engine");
+    assert!(
+        beta.startup_ms.is_some() && beta.latency_ms.is_some(),
+        "probed on the remote engine's address: {:?}",
+        beta.failure
+    );
+    assert_nothing_left(&read_results(&out.join("shard-1")).run_id).await;
+    let left = (
+        command_lines(remote.cli(), &["ps", "-aq"]),
+        command_lines(remote.cli(), &["images", "-aq"]),
+    );
+    assert_eq!(
+        left,
+        (Vec::new(), Vec::new()),
+        "nothing left on the remote engine"
+    );
 }

@@ -24,6 +24,7 @@ pub(crate) mod dockerd;
 pub(crate) mod http;
 pub(crate) mod images;
 pub(crate) mod proxy;
+pub(crate) mod remote_dockerd;
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};

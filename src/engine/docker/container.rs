@@ -22,7 +22,7 @@ pub(super) async fn create(
 ) -> Result<String, EngineError> {
     let port_key = format!("{}/tcp", spec.port);
     let binding = PortBinding {
-        host_ip: Some("127.0.0.1".to_string()),
+        host_ip: Some(engine.published_ip.to_string()),
         host_port: Some(String::new()),
     };
     let body = ContainerCreateBody {
@@ -91,7 +91,11 @@ pub(super) async fn host_port(
         .unwrap_or_default();
     let port = bindings
         .iter()
-        .filter(|b| matches!(b.host_ip.as_deref(), Some("127.0.0.1") | None | Some("")))
+        .filter(|b| {
+            b.host_ip
+                .as_deref()
+                .is_none_or(|ip| ip.is_empty() || ip.parse() == Ok(engine.published_ip))
+        })
         .find_map(|b| b.host_port.as_deref()?.parse::<u16>().ok());
     port.ok_or_else(|| EngineError::Api {
         action,

@@ -16,6 +16,7 @@ mod image;
 mod in_flight;
 mod intermediates;
 mod progress;
+mod published;
 mod push;
 mod send;
 mod session;
@@ -59,6 +60,8 @@ pub struct DockerEngine {
     session_refused: Arc<OnceLock<String>>,
     /// Creates under way, finished even when their caller is dropped.
     in_flight: in_flight::InFlight,
+    /// Where containers publish their ports and the probe connects: the engine host.
+    published_ip: std::net::IpAddr,
 }
 
 impl DockerEngine {
@@ -127,6 +130,13 @@ impl DockerEngine {
             .await
             .map_err(|e| unavailable(e.to_string()))?;
         let version = docker.client_version();
+        let published_ip = published::published_ip(&host).await.ok_or_else(|| {
+            unavailable(
+                "its host name does not resolve to an address the containers' ports can \
+                 be published on and probed at"
+                    .to_string(),
+            )
+        })?;
         Ok(DockerEngine {
             long: docker.clone().with_timeout(LONG_TIMEOUT),
             docker: docker.with_timeout(SHORT_TIMEOUT),
@@ -136,6 +146,7 @@ impl DockerEngine {
             session_support: Err("not checked".to_string()),
             session_refused: Arc::default(),
             in_flight: Default::default(),
+            published_ip,
         })
     }
 
@@ -267,6 +278,10 @@ impl Engine for DockerEngine {
 
     async fn list_labelled(&self, label: &str) -> Result<Labelled, EngineError> {
         image::list_labelled(self, label).await
+    }
+
+    fn published_ip(&self) -> std::net::IpAddr {
+        self.published_ip
     }
 
     async fn settle(&self) {
