@@ -11,7 +11,7 @@
 //! daemon.start_again();
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -94,44 +94,52 @@ impl Dockerd {
             .spawn()
             .expect("cannot start dockerd (is docker.io installed?)");
         self.child = Some(child);
-        let started = Instant::now();
-        while !self.answers() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "the test's dockerd did not answer within 30 s; its log: {}",
-                std::fs::read_to_string(self.path("dockerd.log")).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn answers(&self) -> bool {
-        self.cli()
-            .args(["version", "--format", "{{.Server.Version}}"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
+        wait_until_answering(
+            self.cli(),
+            &self.path("dockerd.log"),
+            Duration::from_secs(30),
+        );
     }
 
     /// Stop the daemon as `systemctl stop docker` does (SIGTERM), SIGKILL after 30 s.
     pub(crate) fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
+        if let Some(child) = self.child.take() {
+            stop_daemon(child);
         }
-        let _ = child.kill();
-        let _ = child.wait();
     }
+}
+
+/// Wait until the daemon `cli` points at answers `docker version`, at most `limit`; the
+/// failure shows the daemon's log.
+pub(crate) fn wait_until_answering(mut cli: Command, log: &Path, limit: Duration) {
+    cli.args(["version", "--format", "{{.Server.Version}}"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let started = Instant::now();
+    while !cli.status().is_ok_and(|s| s.success()) {
+        assert!(
+            started.elapsed() < limit,
+            "the test's dockerd did not answer within {limit:?}; its log: {}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Stop a daemon the test started: SIGTERM, SIGKILL after 30 s.
+pub(crate) fn stop_daemon(mut child: Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 impl Drop for Dockerd {

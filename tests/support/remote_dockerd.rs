@@ -9,7 +9,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use super::dockerd::{stop_daemon, wait_until_answering};
 
 /// The daemon in its namespace; everything is removed on drop.
 pub(crate) struct RemoteDockerd {
@@ -196,39 +198,18 @@ impl RemoteDockerd {
             .spawn()
             .expect("cannot start dockerd in the namespace (docker.io and util-linux installed?)");
         self.child = Some(child);
-        let started = Instant::now();
-        while !self.answers() {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the test's remote dockerd did not answer over TLS within 60 s; its log: {}",
-                std::fs::read_to_string(self.path("dockerd.log")).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(250));
-        }
-    }
-
-    fn answers(&self) -> bool {
-        self.cli()
-            .args(["version", "--format", "{{.Server.Version}}"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
+        wait_until_answering(
+            self.cli(),
+            &self.path("dockerd.log"),
+            Duration::from_secs(60),
+        );
     }
 }
 
 impl Drop for RemoteDockerd {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while Instant::now() < deadline && !matches!(child.try_wait(), Ok(Some(_))) {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(child) = self.child.take() {
+            stop_daemon(child);
         }
         // Deleting the namespace deletes the veth pair (both ends) and the daemon's bridge.
         let _ = Command::new("ip")
