@@ -1,9 +1,10 @@
-//! Two real engines on this machine: the shared dockerd and a dockerd of the test's own
-//! ([`crate::support::dockerd`]). Four FROM-scratch variants are measured over both with
-//! `--host A --host B`, and again as `--shard 1/2` on one and `--shard 2/2` on the other
-//! followed by `merge`: both give one report with every variant, ratios to the reference
-//! measured on the same engine, and nothing left on either engine. One more engine is
-//! "remote": in a network namespace of its own, reached over TLS.
+//! Two real engines on this machine: the shared dockerd and a dockerd of the test's own,
+//! on a unix socket ([`crate::support::dockerd`]) or "remote": in a network namespace of
+//! its own, reached over TLS ([`crate::support::remote_dockerd`]). Four FROM-scratch
+//! variants are measured over both with `--host A --host B` (with either second engine),
+//! and again as `--shard 1/2` on the shared one and `--shard 2/2` on the remote one
+//! followed by `merge`: each gives one report with every variant, ratios to the reference
+//! measured on the same engine, and nothing left on either engine.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -43,11 +44,12 @@ const FLAGS: [&str; 9] = [
 /// The shared daemon's address, as `--host` takes it.
 const LOCAL: &str = "unix:///var/run/docker.sock";
 
-/// What is left on the test's daemon: containers (any state) and images.
-fn left_on(daemon: &Dockerd) -> (Vec<String>, Vec<String>) {
+/// What is left on a test's daemon (`cli` points the Docker CLI at it): containers (any
+/// state) and images.
+fn left_on(cli: impl Fn() -> Command) -> (Vec<String>, Vec<String>) {
     (
-        command_lines(daemon.cli(), &["ps", "-aq"]),
-        command_lines(daemon.cli(), &["images", "-aq"]),
+        command_lines(cli(), &["ps", "-aq"]),
+        command_lines(cli(), &["images", "-aq"]),
     )
 }
 
@@ -98,13 +100,14 @@ async fn two_engines_from_one_command_give_one_report_and_leave_nothing() {
         assert_eq!(shard.shard.map(|s| (s.index, s.count)), Some((k, 2)));
         assert_nothing_left(&shard.run_id).await;
     }
-    assert_eq!(left_on(&daemon), (Vec::new(), Vec::new()));
+    assert_eq!(left_on(|| daemon.cli()), (Vec::new(), Vec::new()));
 }
 
 #[tokio::test]
 async fn two_shards_on_two_engines_merge_into_one_report_and_leave_nothing() {
+    // The second engine is the "remote" one: over TLS, in a network namespace of its own.
     connect_or_fail().await;
-    let daemon = Dockerd::start();
+    let daemon = RemoteDockerd::start();
     let app = test_app_context("");
     let dir = app.dir.path();
     let second = daemon.host();
@@ -114,7 +117,10 @@ async fn two_shards_on_two_engines_merge_into_one_report_and_leave_nothing() {
         let shard = format!("{k}/2");
         let mut flags = FLAGS.to_vec();
         flags.extend(["--shard", &shard, "--testbed", host, "--host", host]);
-        runs.push(finished(run_command(dir, &out, &flags, FOUR), 0, &out));
+        let mut cmd = run_command(dir, &out, &flags, FOUR);
+        cmd.env("DOCKER_TLS_VERIFY", "1")
+            .env("DOCKER_CERT_PATH", daemon.cert_path());
+        runs.push(finished(cmd, 0, &out));
     }
     let output = basebench(dir)
         .args([
@@ -137,7 +143,7 @@ async fn two_shards_on_two_engines_merge_into_one_report_and_leave_nothing() {
     for run in &runs {
         assert_nothing_left(&run.run_id).await;
     }
-    assert_eq!(left_on(&daemon), (Vec::new(), Vec::new()));
+    assert_eq!(left_on(|| daemon.cli()), (Vec::new(), Vec::new()));
 }
 
 #[tokio::test]
@@ -210,7 +216,7 @@ async fn an_interrupt_stops_every_engine_and_cleans_each_of_them() {
     for id in &run_ids {
         assert_nothing_left(id).await;
     }
-    assert_eq!(left_on(&daemon), (Vec::new(), Vec::new()));
+    assert_eq!(left_on(|| daemon.cli()), (Vec::new(), Vec::new()));
 }
 
 #[tokio::test]
@@ -247,12 +253,8 @@ async fn an_engine_reached_over_tls_in_another_network_namespace_is_probed_where
         beta.failure
     );
     assert_nothing_left(&read_results(&out.join("shard-1")).run_id).await;
-    let left = (
-        command_lines(remote.cli(), &["ps", "-aq"]),
-        command_lines(remote.cli(), &["images", "-aq"]),
-    );
     assert_eq!(
-        left,
+        left_on(|| remote.cli()),
         (Vec::new(), Vec::new()),
         "nothing left on the remote engine"
     );
