@@ -79,7 +79,7 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
         args.engine_args.hosts.clone()
     };
     if hosts.len() > 1 {
-        return super::run_hosts::run(args, hosts, &cwd).await;
+        return super::run_hosts::run(args, hosts, &config.output_root, &cwd).await;
     }
     let engine = super::connect_engine(&args.engine_args.on_first(&hosts)).await?;
     let host = engine.info().await?;
@@ -137,7 +137,7 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
     )
     .await;
     if let Some(e) = lost {
-        return Err(engine_lost(&e, &results.run_id, &output));
+        return Err(engine_lost(&e, &results.run_id, &output, None));
     }
     finished?;
     if let Some(e) = outcome.stopped {
@@ -165,11 +165,19 @@ fn hyperfine_path(args: &RunArgs, cwd: &std::path::Path) -> Result<Option<PathBu
 
 /// The error of a run whose engine stopped answering: not the app's fault, exit 3, with
 /// where the measurements so far are and how to remove what the run left.
-fn engine_lost(e: &crate::engine::EngineError, run_id: &str, output: &OutputDir) -> CliError {
+/// `host`: the engine's `--host` when the run measured on several (its shard stopped).
+pub(super) fn engine_lost(
+    e: &crate::engine::EngineError,
+    run_id: &str,
+    output: &OutputDir,
+    host: Option<&str>,
+) -> CliError {
+    let at = host.map(|h| format!(" at {h}")).unwrap_or_default();
+    let flag = host.map(|h| format!(" --host {h}")).unwrap_or_default();
     CliError::environment(anyhow::anyhow!(
-        "the container engine stopped answering during the run, so it stopped there: {e}\n\
-         The measurements so far are kept in '{}' (marked incomplete). Once the engine is \
-         back, `basebench clean --run {run_id}` removes what the run left on it.",
+        "the container engine{at} stopped answering during the run, so it stopped there: \
+         {e}\nThe measurements so far are kept in '{}' (marked incomplete). Once the engine \
+         is back, `basebench clean{flag} --run {run_id}` removes what the run left on it.",
         output.path().display()
     ))
 }
@@ -323,7 +331,7 @@ pub(super) async fn wait_for_signal(cancel: watch::Sender<bool>) {
 
 /// The engine a run measures on, printed first: version, API, storage driver and address
 /// with the setting that named it.
-fn engine_line(host: &crate::results::HostInfo) -> String {
+pub(super) fn engine_line(host: &crate::results::HostInfo) -> String {
     let driver = if host.storage_driver.is_empty() {
         "storage driver not reported".to_string()
     } else {

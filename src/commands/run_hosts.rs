@@ -175,14 +175,18 @@ impl Reporter for OnHost {
 
 /// Run one shard per host (the `--host` flags, else the config's `hosts`) at the same
 /// time, then merge them.
-pub(crate) async fn run(args: RunArgs, hosts: Vec<String>, cwd: &Path) -> CommandResult {
+/// `output_root`: the config's, where the merged run's directory goes without `--output`.
+pub(crate) async fn run(
+    args: RunArgs,
+    hosts: Vec<String>,
+    output_root: &Path,
+    cwd: &Path,
+) -> CommandResult {
     check_args(&args, &hosts)?;
     let base_id = new_run_id();
     let out_dir = match &args.output {
         Some(dir) => cwd.join(dir),
-        None => config::load(&args.settings, cwd)?
-            .output_root
-            .join(&base_id),
+        None => output_root.join(&base_id),
     };
     // Every config first (bad settings touch no engine), then every engine.
     let mut plans = Vec::with_capacity(hosts.len());
@@ -219,11 +223,9 @@ pub(crate) async fn run(args: RunArgs, hosts: Vec<String>, cwd: &Path) -> Comman
             .await
             .map_err(|e| host_error(&run.address, e))?;
         reporter.report(Event::Notice(format!(
-            "[{}] engine: {} {} (API {}), shard {} of {}: {} variant(s), run {}",
+            "[{}] {}; shard {} of {}: {} variant(s), run {}",
             run.label,
-            info.engine,
-            info.engine_version,
-            info.api_version,
+            super::run::engine_line(&info),
             run.config.shard.map(|s| s.index).unwrap_or(1),
             runs.len(),
             run.config.variants.len(),
@@ -290,16 +292,8 @@ pub(crate) async fn run(args: RunArgs, hosts: Vec<String>, cwd: &Path) -> Comman
             first_error.get_or_insert(CliError::environment(e));
         }
         if let Some(e) = bench.take_lost() {
-            first_error.get_or_insert(CliError::environment(anyhow::anyhow!(
-                "the engine at {} stopped answering during its shard, which stopped there: \
-                 {e}\nIts measurements so far are in '{}' (marked incomplete); the other \
-                 shards' are beside it. Once the engine is back, `basebench clean --host {} \
-                 --run {}` removes what the run left on it.",
-                run.address,
-                run.output.path().display(),
-                run.address,
-                run.run_id
-            )));
+            let lost = super::run::engine_lost(&e, &run.run_id, &run.output, Some(&run.address));
+            first_error.get_or_insert(lost);
         }
         if let Some(e) = outcome.stopped {
             first_error.get_or_insert(e.into());
