@@ -230,13 +230,13 @@ pub struct ImageInfo {
     /// Image id (`sha256:...`).
     pub id: String,
     /// Tags of the image.
-    pub(crate) repo_tags: Vec<String>,
+    pub repo_tags: Vec<String>,
     /// `Size` (uncompressed bytes).
-    pub(crate) size_bytes: u64,
+    pub size_bytes: u64,
     /// `RootFS.Layers` count.
-    pub(crate) layers: u32,
+    pub layers: u32,
     /// `Config.User` (`""` = root).
-    pub(crate) user: String,
+    pub user: String,
     /// `Config.Labels`.
     pub labels: HashMap<String, String>,
     /// `Config.Entrypoint` followed by nothing; empty when unset.
@@ -244,20 +244,20 @@ pub struct ImageInfo {
     /// `Config.Cmd`; empty when unset.
     pub cmd: Vec<String>,
     /// `Config.ExposedPorts`, sorted (`8080/tcp`); empty when unset.
-    pub(crate) exposed_ports: Vec<String>,
+    pub exposed_ports: Vec<String>,
     /// History, oldest first.
-    pub(crate) history: Vec<HistoryItem>,
+    pub history: Vec<HistoryItem>,
 }
 
 /// One image history entry as the engine reports it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct HistoryItem {
+pub struct HistoryItem {
     /// Bytes added.
-    pub(crate) size_bytes: u64,
+    pub size_bytes: u64,
     /// The instruction.
-    pub(crate) created_by: String,
+    pub created_by: String,
     /// Comment (BuildKit writes `buildkit.dockerfile.v0`).
-    pub(crate) comment: String,
+    pub comment: String,
 }
 
 /// How to create a container for measuring.

@@ -54,9 +54,9 @@ pub struct HostInfo {
     /// API version negotiated with the daemon (e.g. `1.41`).
     pub api_version: String,
     /// Operating system of the daemon host.
-    pub(crate) os: String,
+    pub os: String,
     /// Kernel version of the daemon host.
-    pub(crate) kernel: String,
+    pub kernel: String,
     /// Logical CPUs the daemon reports.
     pub cpus: u64,
     /// Memory the daemon reports, in bytes.

@@ -17,6 +17,7 @@ mod bases_configs;
 mod bases_failures;
 mod cli_fake;
 mod engine_address;
+mod engine_contract;
 mod export_check_compare;
 mod export_code_spans;
 mod export_compressed;

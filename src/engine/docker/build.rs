@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::DockerEngine;
 use super::intermediates::remove_intermediates;
+use super::line_end::to_last_message;
 use super::progress::Progress;
 use super::send::{Sending, StartError};
 use super::transfer::refused_note;
@@ -162,7 +163,7 @@ async fn build_here(
         Some(tar) => bollard::body_try_stream(tar),
         None => bollard::body_full(Bytes::new()),
     };
-    let mut stream = client.build_image(options, None, Some(body));
+    let mut stream = to_last_message(client.build_image(options, None, Some(body)));
     let mut error = None;
     while let Some(item) = stream.next().await {
         match item {

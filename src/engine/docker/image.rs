@@ -13,6 +13,7 @@ use tokio::io::AsyncReadExt;
 
 use super::DockerEngine;
 use super::errors::{is_conflict, is_not_found};
+use super::line_end::to_last_message;
 use crate::engine::{
     ByteStream, EngineError, HistoryItem, ImageInfo, ImportRequest, Labelled, MANAGED_LABEL,
 };
@@ -122,7 +123,7 @@ pub(super) async fn pull(engine: &DockerEngine, reference: &str) -> Result<(), E
         from_image: Some(reference.to_string()),
         ..Default::default()
     };
-    let mut stream = engine.long.create_image(Some(options), None, None);
+    let mut stream = to_last_message(engine.long.create_image(Some(options), None, None));
     while let Some(item) = stream.next().await {
         item.map_err(|e| {
             engine
@@ -158,7 +159,7 @@ pub(super) async fn import(
         ..Default::default()
     };
     let body = bollard::body_try_stream(read_chunks(file));
-    let mut stream = engine.long.create_image(Some(options), Some(body), None);
+    let mut stream = to_last_message(engine.long.create_image(Some(options), Some(body), None));
     while let Some(item) = stream.next().await {
         item.map_err(|e| engine.fail_long(action.clone(), image(reference)).map(e))?;
     }

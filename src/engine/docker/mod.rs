@@ -15,6 +15,7 @@ mod exec;
 mod image;
 mod in_flight;
 mod intermediates;
+mod line_end;
 mod progress;
 mod published;
 mod push;

@@ -5,6 +5,7 @@ use bollard::query_parameters::{PushImageOptions, TagImageOptions};
 use futures_util::StreamExt;
 
 use super::DockerEngine;
+use super::line_end::to_last_message;
 use crate::engine::EngineError;
 
 /// Tag `image` as `repo:tag` (`repo` may name a registry host).
@@ -41,9 +42,11 @@ pub(super) async fn push(engine: &DockerEngine, repo: &str, tag: &str) -> Result
         tag: Some(tag.to_string()),
         ..Default::default()
     };
-    let mut stream = engine
-        .long
-        .push_image(repo, Some(options), Some(credentials));
+    let mut stream = to_last_message(engine.long.push_image(
+        repo,
+        Some(options),
+        Some(credentials),
+    ));
     while let Some(item) = stream.next().await {
         item.map_err(|e| {
             engine
