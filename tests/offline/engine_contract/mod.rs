@@ -9,6 +9,7 @@
 mod server;
 mod shapes;
 
+use basebench::anatomy::{AnalyzeOptions, analyze_archive};
 use basebench::context::BuildContext;
 use basebench::engine::docker::DockerEngine;
 use basebench::engine::{BuildRequest, BuilderKind, ContextTransfer, Engine};
@@ -183,5 +184,42 @@ async fn every_api_shape_of_container_inspect_and_stats_reads_state_and_memory()
         assert_eq!(status.exit_code, None);
         let memory = engine.memory_usage("c0ffee").await.unwrap();
         assert_eq!(memory, MEMORY_USAGE - INACTIVE_FILE, "API {}", shape.api());
+    }
+}
+
+#[tokio::test]
+async fn every_api_shape_of_docker_save_streams_an_archive_anatomy_reads() {
+    use futures_util::StreamExt;
+    for shape in SHAPES {
+        let (_server, engine) = connect(shape, false).await;
+        let mut stream = engine
+            .export_image("basebench-contract:latest")
+            .await
+            .unwrap();
+        let mut archive = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            archive.extend_from_slice(&chunk.unwrap());
+        }
+        assert_eq!(
+            archive,
+            shape.save_archive(),
+            "API {}: the bytes as sent",
+            shape.api()
+        );
+        let anatomy = analyze_archive(archive.as_slice(), &AnalyzeOptions::default())
+            .unwrap_or_else(|e| panic!("API {}: {e}", shape.api()));
+        assert_eq!(anatomy.layers.len(), 2, "API {}", shape.api());
+        assert_eq!(
+            anatomy.content_bytes,
+            120 + 41_000 + 900,
+            "API {}",
+            shape.api()
+        );
+        assert_eq!(
+            anatomy.wasted_bytes,
+            40_000,
+            "API {}: the overwritten app",
+            shape.api()
+        );
     }
 }

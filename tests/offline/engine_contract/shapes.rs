@@ -21,6 +21,7 @@
 use std::sync::Arc;
 
 use base64::Engine as _;
+use basebench::anatomy::synth::{ImageBuilder, LayerBuilder, Layout, Storage};
 use bollard::moby::buildkit::v1::{StatusResponse, Vertex};
 use prost::Message;
 use serde_json::{Value, json};
@@ -348,6 +349,39 @@ impl Shape {
         Reply::json(&format!("{stats}\n"))
     }
 
+    /// The archive `GET /images/{name}/get` (`docker save`) streams for the canned image:
+    /// Docker's own layout (`manifest.json`, `<id>/layer.tar`) on 20.10; since 25 an OCI
+    /// image layout (`index.json`, `oci-layout`, `blobs/sha256/...`) that also carries
+    /// `manifest.json` pointing into the blobs (the v1.44 shape, kept by 27 and 28).
+    pub(crate) fn save_archive(self) -> Vec<u8> {
+        let base = LayerBuilder::new()
+            .dir("etc")
+            .sized("etc/os-release", 120)
+            .sized("testapp", 40_000);
+        let top = LayerBuilder::new()
+            .sized("testapp", 41_000)
+            .sized("app.py", 900);
+        let image = ImageBuilder::new()
+            .user("65532")
+            .layer("COPY testapp /testapp # buildkit", base, Storage::Plain)
+            .empty_step("ENV PORT=8080")
+            .layer("COPY . / # buildkit", top, Storage::Gzip);
+        match self {
+            Shape::V1_41 => image.build(Layout::Legacy),
+            _ => image.build(Layout::Oci),
+        }
+    }
+
+    /// `GET /images/{name}/get`: the archive in 64 KiB chunks, as dockerd streams it.
+    fn save(self) -> Reply {
+        let chunks = self
+            .save_archive()
+            .chunks(64 * 1024)
+            .map(<[u8]>::to_vec)
+            .collect();
+        Reply::streamed("application/x-tar", chunks)
+    }
+
     /// `POST /build`: the classic builder's stream, or BuildKit's (`version=2`) with
     /// `moby.buildkit.trace` aux messages (a base64 `StatusResponse`) and the final
     /// `moby.image.id` aux. dockerd ends every message with `\r\n`
@@ -426,6 +460,7 @@ impl Shape {
                 self.container_inspect()
             }
             ("GET", p) if p.starts_with("/containers/") && p.ends_with("/stats") => self.stats(),
+            ("GET", p) if p.starts_with("/images/") && p.ends_with("/get") => self.save(),
             _ => Reply::error(404, &format!("page not found: {} {path}", request.method)),
         }
     }
