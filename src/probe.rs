@@ -141,6 +141,28 @@ pub(crate) async fn wait_for_200(
     }
 }
 
+/// TCP connects to `addr` that each round trip takes: the median of [`RTT_CONNECTS`]
+/// fresh connections (closed at once, nothing sent), in milliseconds; `None` when one
+/// fails. A connect completes on the engine host's side of the published port (Docker's
+/// proxy or its forwarding), so it measures the way there and back, not the app.
+pub(crate) async fn connect_rtt_ms(addr: SocketAddr) -> Option<f64> {
+    let mut took = Vec::with_capacity(RTT_CONNECTS);
+    for _ in 0..RTT_CONNECTS {
+        let since = Instant::now();
+        let stream = tokio::time::timeout(Duration::from_secs(2), TcpStream::connect(addr))
+            .await
+            .ok()?
+            .ok()?;
+        took.push(since.elapsed().as_secs_f64() * 1000.0);
+        drop(stream);
+    }
+    took.sort_by(f64::total_cmp);
+    Some(took[took.len() / 2])
+}
+
+/// Connects per round-trip sample (odd, so the median is one of them).
+pub(crate) const RTT_CONNECTS: usize = 5;
+
 /// Results of the sequential latency phase.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SequentialLatency {

@@ -27,6 +27,9 @@ pub(crate) struct Started {
     pub(crate) engine_ms: f64,
     /// Start call until the first 200, in milliseconds.
     pub(crate) total_ms: f64,
+    /// A TCP connect's round trip to the published port right after, in milliseconds
+    /// (see [`probe::connect_rtt_ms`]); `None` when a connect failed.
+    pub(crate) rtt_ms: Option<f64>,
 }
 
 /// A variant's start samples over the rounds: total, engine's part, app's part.
@@ -35,6 +38,7 @@ pub(crate) struct Starts {
     total: Vec<Sample>,
     engine: Vec<Sample>,
     app: Vec<Sample>,
+    rtt: Vec<Sample>,
 }
 
 impl Starts {
@@ -52,6 +56,7 @@ impl Starts {
         self.engine.push(sample(started.engine_ms));
         self.app
             .push(sample((started.total_ms - started.engine_ms).max(0.0)));
+        self.rtt.extend(started.rtt_ms.map(sample));
     }
 
     /// Write the timings into the variant's results: `first_start_ms` from the first
@@ -60,6 +65,7 @@ impl Starts {
         result.startup_ms = Timing::from_measured(self.total.clone());
         result.engine_start_ms = Timing::from_measured(self.engine.clone());
         result.app_ready_ms = Timing::from_measured(self.app.clone());
+        result.connect_rtt_ms = Timing::from_measured(self.rtt.clone());
         result.first_start_ms = self.total.first().and_then(|first| {
             Timing::from_measured(vec![Sample {
                 warmup: false,
@@ -123,6 +129,7 @@ pub(crate) async fn start(
                 addr,
                 engine_ms: engine_part.as_secs_f64() * 1000.0,
                 total_ms: took.as_secs_f64() * 1000.0,
+                rtt_ms: probe::connect_rtt_ms(addr).await,
             }),
             Err(seen) => {
                 let within = bench.config.health_timeout.as_secs_f64();

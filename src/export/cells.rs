@@ -168,6 +168,9 @@ pub(crate) fn startup(row: &Row) -> Vec<Line> {
     if let Some(first) = row.first_start.as_ref() {
         lines.push(Line::labelled("first", millis(first.median)));
     }
+    if let Some(rtt) = row.connect_rtt.as_ref() {
+        lines.push(Line::labelled("RTT", millis(rtt.median)));
+    }
     lines.extend(verdict(row, "startup_ms"));
     lines
 }

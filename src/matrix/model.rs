@@ -57,6 +57,8 @@ pub(crate) struct Row {
     pub(crate) app_ready: Option<Timing>,
     /// The first start of the freshly built image.
     pub(crate) first_start: Option<Timing>,
+    /// Round trip to the engine host (TCP connect to the published port), per start.
+    pub(crate) connect_rtt: Option<Timing>,
     /// Each timing against the reference's, as the results hold it (empty for the
     /// reference, a failed variant, or a file without raw samples).
     pub(crate) vs_reference: BTreeMap<String, Comparison>,

@@ -43,6 +43,7 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
         engine_start: v.engine_start_ms.clone(),
         app_ready: v.app_ready_ms.clone(),
         first_start: v.first_start_ms.clone(),
+        connect_rtt: v.connect_rtt_ms.clone(),
         vs_reference: v.vs_reference.clone(),
         latency: v.latency_ms.clone(),
         memory: v.memory_bytes.clone(),

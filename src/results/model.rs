@@ -139,6 +139,12 @@ pub struct VariantResult {
     /// The first start of the freshly built image (round 0), reported on its own.
     #[serde(default)]
     pub first_start_ms: Option<Timing>,
+    /// Round trip to the engine host, read next to startup: after each start's first
+    /// 200, the median TCP connect time of 5 fresh connections to the published port
+    /// (one sample per start). Near 0.1 ms for a local engine; a remote engine's startup
+    /// includes a few of these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_rtt_ms: Option<Timing>,
     /// Each timing against the reference's (keys `startup_ms`, `engine_start_ms`,
     /// `app_ready_ms`, `build_cached_s`, `build_incremental_s`, `build_cold_s`,
     /// `latency_p50_ms`; only timings with at least two samples on both sides). Empty for

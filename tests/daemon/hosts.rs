@@ -252,6 +252,11 @@ async fn an_engine_reached_over_tls_in_another_network_namespace_is_probed_where
         "probed on the remote engine's address: {:?}",
         beta.failure
     );
+    let rtt = beta
+        .connect_rtt_ms
+        .as_ref()
+        .expect("the round trip to the TLS engine's host");
+    assert!(rtt.median > 0.0, "{rtt:?}");
     assert_nothing_left(&read_results(&out.join("shard-1")).run_id).await;
     assert_eq!(
         left_on(|| remote.cli()),

@@ -69,6 +69,14 @@ async fn measures_working_slow_and_broken_variants_and_leaves_nothing_behind() {
     assert!(lo <= startup.median && startup.median <= hi);
     let first = good.first_start_ms.as_ref().expect("first start");
     assert_eq!(first.median, startup.samples[0].value);
+    // One round-trip sample per start, each a TCP connect on loopback: well under the
+    // start it follows.
+    let rtt = good
+        .connect_rtt_ms
+        .as_ref()
+        .expect("the round trip to the engine host");
+    assert_eq!(rtt.samples.len(), startup.samples.len());
+    assert!(rtt.median > 0.0 && rtt.median < startup.median, "{rtt:?}");
     let engine = good.engine_start_ms.as_ref().expect("engine part");
     let app = good.app_ready_ms.as_ref().expect("app part");
     for (i, s) in startup.samples.iter().enumerate() {
