@@ -14,6 +14,7 @@ use tokio::io::AsyncReadExt;
 use super::DockerEngine;
 use super::errors::{is_conflict, is_not_found};
 use super::line_end::to_last_message;
+use super::manifests;
 use crate::engine::{
     ByteStream, EngineError, HistoryItem, ImageInfo, ImportRequest, Labelled, MANAGED_LABEL,
 };
@@ -88,11 +89,21 @@ pub(super) async fn image_info(
         Err(e) => return Err(fail(e)),
     };
     history.reverse();
+    let size = inspect.size.unwrap_or(0).max(0) as u64;
+    // Under the containerd store, `Size` may be the packed size: the platform
+    // manifest's unpacked size where the API lists it (see `manifests`).
+    let size_bytes = if engine.api() >= manifests::MANIFESTS_API && engine.address.tls.is_none() {
+        manifests::unpacked_size(&engine.host, &engine.api_version, reference)
+            .await
+            .unwrap_or(size)
+    } else {
+        size
+    };
     let config = inspect.config.unwrap_or_default();
     Ok(Some(ImageInfo {
         id: inspect.id.unwrap_or_default(),
         repo_tags: inspect.repo_tags.unwrap_or_default(),
-        size_bytes: inspect.size.unwrap_or(0).max(0) as u64,
+        size_bytes,
         layers: inspect
             .root_fs
             .and_then(|r| r.layers)

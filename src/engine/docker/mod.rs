@@ -16,6 +16,7 @@ mod image;
 mod in_flight;
 mod intermediates;
 mod line_end;
+mod manifests;
 mod progress;
 mod published;
 mod push;
@@ -159,6 +160,12 @@ impl DockerEngine {
     /// The API version negotiated with the daemon, e.g. `1.41`.
     pub fn api_version(&self) -> &str {
         &self.api_version
+    }
+
+    /// The negotiated API version as numbers, e.g. `(1, 41)`.
+    pub(crate) fn api(&self) -> (u32, u32) {
+        let version = self.docker.client_version();
+        (version.major_version as u32, version.minor_version as u32)
     }
 
     /// The bollard client, for callers that need a call the trait does not offer.

@@ -74,7 +74,10 @@ async fn every_api_shape_of_image_inspect_and_history_reads_the_same() {
             .expect("the canned image is present");
         let api = shape.api();
         assert_eq!(image.id, IMAGE_ID, "API {api}");
-        assert_eq!(image.size_bytes, IMAGE_SIZE as u64, "API {api}");
+        assert_eq!(
+            image.size_bytes, IMAGE_SIZE as u64,
+            "API {api}: the unpacked size (1.51: from the platform manifest, not `Size`)"
+        );
         assert_eq!(image.layers, 2, "API {api}");
         assert_eq!(image.user, "65532", "API {api}");
         assert_eq!(image.entrypoint, vec!["/testapp".to_string()], "API {api}");
@@ -101,6 +104,15 @@ async fn every_api_shape_of_image_inspect_and_history_reads_the_same() {
             "API {api}: history oldest first"
         );
         assert_eq!(image.history[0].size_bytes, IMAGE_SIZE as u64);
+        let asked_manifests = server
+            .seen()
+            .iter()
+            .any(|r| r.path.ends_with("/json") && r.query.contains("manifests=1"));
+        assert_eq!(
+            asked_manifests,
+            api == "1.51",
+            "API {api}: manifests=1 from 1.48 on"
+        );
         let paths = server.requests();
         assert!(
             paths.contains(&"GET /images/basebench-contract:latest/json".to_string()),

@@ -12,7 +12,9 @@
 //! - v1.47 (Docker 27): "`GET /images/{name}/json` no longer includes the `Container`
 //!   and `ContainerConfig` fields" (version history, v1.45); the containerd image store
 //!   (`Driver: overlayfs`, `driver-type io.containerd.snapshotter.v1` in `DriverStatus`).
-//! - v1.51 (Docker 28.3): image inspect's `Descriptor` and `Manifests` (v1.48),
+//! - v1.51 (Docker 28.3): image inspect's `Descriptor` and, with `manifests=1`,
+//!   `Manifests` (v1.48; `Size` here the packed size, as the containerd store reported it
+//!   on some releases),
 //!   `Config` with only the image's own fields (the container-only ones dropped, v1.48),
 //!   the containerd store as on new installs.
 //!
@@ -46,6 +48,10 @@ pub(crate) const IMAGE_ID: &str =
 
 /// The unpacked size every canned image reports (`Size`).
 pub(crate) const IMAGE_SIZE: i64 = 7_654_321;
+
+/// The packed (compressed) size the 1.51 shape's `Size` reports under the containerd
+/// store; the unpacked size is [`IMAGE_SIZE`], in the platform manifest.
+pub(crate) const PACKED_SIZE: i64 = 2_345_678;
 
 /// Memory usage and inactive file cache in the canned stats.
 pub(crate) const MEMORY_USAGE: u64 = 9_000_000;
@@ -176,8 +182,9 @@ impl Shape {
         Reply::json(&info.to_string())
     }
 
-    /// `GET /images/{name}/json` (ImageInspect) as this version shapes it.
-    fn image_inspect(self) -> Reply {
+    /// `GET /images/{name}/json` (ImageInspect) as this version shapes it; `Manifests`
+    /// only when asked for (`manifests=1`, API 1.48+).
+    fn image_inspect(self, manifests: bool) -> Reply {
         let container_config = json!({
             "Hostname": "", "Domainname": "", "User": "", "AttachStdin": false,
             "AttachStdout": false, "AttachStderr": false, "Tty": false, "OpenStdin": false,
@@ -248,18 +255,24 @@ impl Shape {
                 inspect["GraphDriver"] = json!({"Data": null, "Name": "overlayfs"});
             }
             Shape::V1_51 => {
+                // The containerd store's `Size` as the packed size (what some releases
+                // reported); the platform manifest has the unpacked one.
+                inspect["Size"] = json!(PACKED_SIZE);
                 inspect["GraphDriver"] = json!({"Data": null, "Name": "overlayfs"});
                 inspect["Descriptor"] = json!({
                     "mediaType": "application/vnd.oci.image.index.v1+json",
                     "digest": "sha256:3333333333333333333333333333333333333333333333333333333333333333",
                     "size": 856});
+                if !manifests {
+                    return Reply::json(&inspect.to_string());
+                }
                 inspect["Manifests"] = json!([{
                     "ID": "sha256:4444444444444444444444444444444444444444444444444444444444444444",
                     "Descriptor": {"mediaType": "application/vnd.oci.image.manifest.v1+json",
                         "digest": "sha256:4444444444444444444444444444444444444444444444444444444444444444",
                         "size": 1200, "platform": {"architecture": "amd64", "os": "linux"}},
                     "Available": true,
-                    "Size": {"Total": IMAGE_SIZE + 4096, "Content": IMAGE_SIZE},
+                    "Size": {"Total": PACKED_SIZE + 4096, "Content": PACKED_SIZE},
                     "Kind": "image",
                     "ImageData": {"Platform": {"architecture": "amd64", "os": "linux"},
                         "Containers": [], "Size": {"Unpacked": IMAGE_SIZE}}
@@ -454,7 +467,9 @@ impl Shape {
                 let buildkit = request.query.split('&').any(|p| p == "version=2");
                 self.build(buildkit, split_last_newline)
             }
-            ("GET", p) if p.starts_with("/images/") && p.ends_with("/json") => self.image_inspect(),
+            ("GET", p) if p.starts_with("/images/") && p.ends_with("/json") => {
+                self.image_inspect(request.query.split('&').any(|q| q == "manifests=1"))
+            }
             ("GET", p) if p.starts_with("/images/") && p.ends_with("/history") => self.history(),
             ("GET", p) if p.starts_with("/containers/") && p.ends_with("/json") => {
                 self.container_inspect()

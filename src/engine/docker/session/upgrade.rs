@@ -48,8 +48,8 @@ pub(crate) struct Headers<'a> {
     pub(crate) methods: &'a [&'a str],
 }
 
-/// Open a connection to `host`, upgrade it to a session and return the raw stream.
-pub(crate) async fn upgrade(host: &str, headers: &Headers<'_>) -> Result<SessionIo, UpgradeError> {
+/// A fresh connection to `host` (`unix://` or `tcp://`).
+pub(crate) async fn dial(host: &str) -> Result<Box<dyn Stream>, UpgradeError> {
     let io = |e: &dyn std::fmt::Display| UpgradeError::Io(e.to_string());
     let stream: Box<dyn Stream> = if let Some(path) = host.strip_prefix("unix://") {
         Box::new(UnixStream::connect(path).await.map_err(|e| io(&e))?)
@@ -67,6 +67,13 @@ pub(crate) async fn upgrade(host: &str, headers: &Headers<'_>) -> Result<Session
             dialable(host).err().unwrap_or_default(),
         ));
     };
+    Ok(stream)
+}
+
+/// Open a connection to `host`, upgrade it to a session and return the raw stream.
+pub(crate) async fn upgrade(host: &str, headers: &Headers<'_>) -> Result<SessionIo, UpgradeError> {
+    let io = |e: &dyn std::fmt::Display| UpgradeError::Io(e.to_string());
+    let stream = dial(host).await?;
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(|e| io(&e))?;
@@ -106,7 +113,7 @@ pub(crate) async fn upgrade(host: &str, headers: &Headers<'_>) -> Result<Session
 }
 
 /// A unix or TCP stream.
-trait Stream: AsyncRead + AsyncWrite + Send + Unpin {}
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> Stream for T {}
 
 /// The upgraded connection, as tonic's server takes it; it notes when the connection
