@@ -146,8 +146,8 @@ pub(crate) fn context_sent(row: &Row) -> Vec<Line> {
 }
 
 /// Startup to the first HTTP 200: median, its 95 % interval (or the spread, or
-/// `(1 run)`), the engine's and the app's parts, the first start, and the verdict against
-/// the reference.
+/// `(1 run)`), the engine's and the app's parts, the first start, the verdict against
+/// the reference, and the round trip to the engine host.
 pub(crate) fn startup(row: &Row) -> Vec<Line> {
     let Some(t) = row.startup.as_ref() else {
         return Vec::new();
@@ -168,10 +168,10 @@ pub(crate) fn startup(row: &Row) -> Vec<Line> {
     if let Some(first) = row.first_start.as_ref() {
         lines.push(Line::labelled("first", millis(first.median)));
     }
+    lines.extend(verdict(row, "startup_ms"));
     if let Some(rtt) = row.connect_rtt.as_ref() {
         lines.push(Line::labelled("RTT", millis(rtt.median)));
     }
-    lines.extend(verdict(row, "startup_ms"));
     lines
 }
 

@@ -25,7 +25,7 @@ const HEADER: [&str; 8] = [
     "variant",
     "size",
     "build (s) cold\ncached\nafter change\nsteps re-run",
-    "startup\n95% CI\nengine + app\nfirst start\nvs reference",
+    "startup\n95% CI\nengine + app\nfirst start\nvs reference\nRTT to host",
     "latency\np50/p95",
     "memory\nidle/peak",
     "image",
@@ -158,7 +158,8 @@ pub(crate) fn render(matrix: &Matrix, color: bool) -> String {
          measured). Ratios (×) are to the reference variant.",
         "Build and startup: median [95% CI]; cold builds include downloads; after a change, \
          steps re-run/total. Startup: engine = start call until running, app = running until \
-         the first HTTP 200; first = the first start of the fresh image.",
+         the first HTTP 200; first = the first start of the fresh image; RTT = a TCP connect's round trip to \
+         the engine host.",
     ];
     for line in legend {
         out.push_str(&Wrap::wrap(line, TABLE_WIDTH, true));

@@ -12,7 +12,7 @@ mod shapes;
 use basebench::anatomy::{AnalyzeOptions, analyze_archive};
 use basebench::context::BuildContext;
 use basebench::engine::docker::DockerEngine;
-use basebench::engine::{BuildRequest, BuilderKind, ContextTransfer, Engine};
+use basebench::engine::{BuildOutcome, BuildRequest, BuilderKind, ContextTransfer, Engine};
 
 use server::CannedEngine;
 use shapes::{IMAGE_ID, IMAGE_SIZE, INACTIVE_FILE, MEMORY_USAGE, SHAPES, Shape};
@@ -129,22 +129,29 @@ async fn every_api_shape_of_image_inspect_and_history_reads_the_same() {
     }
 }
 
+/// Build the one-file context on a canned engine of `shape` with `builder`; the stream's
+/// last line end arrives on its own when `split_last_newline`.
+async fn build_on(shape: Shape, builder: BuilderKind, split_last_newline: bool) -> BuildOutcome {
+    let (_server, engine) = connect(shape, split_last_newline).await;
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = engine
+        .build(&build_request(dir.path(), builder), &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("API {} {builder:?}: {e}", shape.api()));
+    assert_eq!(
+        outcome.image_id,
+        IMAGE_ID,
+        "API {} {builder:?}",
+        shape.api()
+    );
+    outcome
+}
+
 #[tokio::test]
 async fn every_api_shape_of_a_buildkit_and_a_classic_build_stream_gives_the_image_and_steps() {
     for shape in SHAPES {
         for builder in [BuilderKind::Buildkit, BuilderKind::Classic] {
-            let (_server, engine) = connect(shape, false).await;
-            let dir = tempfile::tempdir().unwrap();
-            let outcome = engine
-                .build(&build_request(dir.path(), builder), &|_| {})
-                .await
-                .unwrap_or_else(|e| panic!("API {} {builder:?}: {e}", shape.api()));
-            assert_eq!(
-                outcome.image_id,
-                IMAGE_ID,
-                "API {} {builder:?}",
-                shape.api()
-            );
+            let outcome = build_on(shape, builder, false).await;
             // BuildKit has no vertex for `FROM scratch`; the classic builder's `Step 1/2`
             // counts, and a FROM never counts as run.
             let steps_total = if builder == BuilderKind::Classic {
@@ -170,18 +177,7 @@ async fn every_api_shape_of_a_buildkit_and_a_classic_build_stream_gives_the_imag
 async fn a_build_stream_whose_last_line_end_arrives_alone_still_finishes_the_build() {
     for shape in SHAPES {
         for builder in [BuilderKind::Buildkit, BuilderKind::Classic] {
-            let (_server, engine) = connect(shape, true).await;
-            let dir = tempfile::tempdir().unwrap();
-            let outcome = engine
-                .build(&build_request(dir.path(), builder), &|_| {})
-                .await
-                .unwrap_or_else(|e| panic!("API {} {builder:?}: {e}", shape.api()));
-            assert_eq!(
-                outcome.image_id,
-                IMAGE_ID,
-                "API {} {builder:?}",
-                shape.api()
-            );
+            build_on(shape, builder, true).await;
         }
     }
 }
