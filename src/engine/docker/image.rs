@@ -91,14 +91,10 @@ pub(super) async fn image_info(
     history.reverse();
     let size = inspect.size.unwrap_or(0).max(0) as u64;
     // Under the containerd store, `Size` may be the packed size: the platform
-    // manifest's unpacked size where the API lists it (see `manifests`).
-    let size_bytes = if engine.api() >= manifests::MANIFESTS_API && engine.address.tls.is_none() {
-        manifests::unpacked_size(&engine.host, &engine.api_version, reference)
-            .await
-            .unwrap_or(size)
-    } else {
-        size
-    };
+    // manifest's unpacked size where the engine lists it (see `manifests`).
+    let size_bytes = manifests::unpacked_size(engine, reference)
+        .await
+        .unwrap_or(size);
     let config = inspect.config.unwrap_or_default();
     Ok(Some(ImageInfo {
         id: inspect.id.unwrap_or_default(),

@@ -14,19 +14,25 @@ use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
 
+use super::DockerEngine;
 use super::session::upgrade;
 
 /// The first API version whose image inspect takes `manifests=1`.
-pub(super) const MANIFESTS_API: (u32, u32) = (1, 48);
+const MANIFESTS_API: (u32, u32) = (1, 48);
 
 /// How long the request may take before the caller keeps `Size`.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The unpacked size of `reference`'s manifest for its own platform, asked of `host`
-/// speaking `api`; `None` when the engine lists no such manifest or cannot be asked.
-pub(super) async fn unpacked_size(host: &str, api: &str, reference: &str) -> Option<u64> {
+/// The unpacked size of `reference`'s manifest for its own platform; `None` when the
+/// engine speaks an API before 1.48, is reached over TLS (not asked there yet), lists no
+/// such manifest or does not answer.
+pub(super) async fn unpacked_size(engine: &DockerEngine, reference: &str) -> Option<u64> {
+    if engine.api() < MANIFESTS_API || engine.address.tls.is_some() {
+        return None;
+    }
+    let api = &engine.api_version;
     let request = async {
-        let stream = upgrade::dial(host).await.ok()?;
+        let stream = upgrade::dial(&engine.host).await.ok()?;
         let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .ok()?;

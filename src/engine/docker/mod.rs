@@ -91,8 +91,7 @@ impl DockerEngine {
     /// Connect to a resolved address.
     async fn connect_address(address: EngineAddress) -> Result<DockerEngine, EngineError> {
         let mut engine = DockerEngine::connect_quietly(&address).await?;
-        let version = engine.docker.client_version();
-        let api = (version.major_version as u32, version.minor_version as u32);
+        let api = engine.api();
         engine.session_support = if address.tls.is_some() {
             // basebench's own session upgrade speaks plain TCP and unix sockets only.
             Err(
