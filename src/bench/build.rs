@@ -64,6 +64,11 @@ impl Builds {
             .map(|o| o.image_id.clone())
     }
 
+    /// The image of the latest after-a-code-change build, once there is one.
+    pub(crate) fn changed_image_id(&self) -> Option<String> {
+        self.last_changed.as_ref().map(|o| o.image_id.clone())
+    }
+
     /// True when a file to change was found (else the after-change build is skipped).
     pub(crate) fn has_change(&self) -> bool {
         self.changed.is_some()

@@ -16,7 +16,7 @@ use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-pub(crate) use manifest::Manifest;
+pub(crate) use manifest::{Blob, Manifest};
 
 /// How long a manifest request may take.
 const TIMEOUT: Duration = Duration::from_secs(30);

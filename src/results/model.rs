@@ -168,6 +168,16 @@ pub struct VariantResult {
     /// with `--registry`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry_ref: Option<String>,
+    /// What a node that has the pushed image downloads for the after-a-code-change build
+    /// (with `--registry`): the blobs of its manifest (config and layers) that the
+    /// pushed image's manifest does not have, summed. `None` without a code change or a
+    /// registry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_change_ship_bytes: Option<u64>,
+    /// The after-a-code-change image as pushed: its reference, the blobs it ships and
+    /// the timed pull onto a daemon that has the previous version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_change_ship: Option<CodeChangeShip>,
     /// The testbed it was measured on (a label from `merged_from`), in a document merged
     /// from several testbeds; absent in a single run and in a one-testbed merge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -246,6 +256,23 @@ pub struct ImageFacts {
     /// Seconds a pull of the pushed tag took after the image was removed locally (layers
     /// other local images hold stay; one sample, a loopback registry: transfer,
     /// decompression and unpack, not a WAN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_s: Option<f64>,
+}
+
+/// The after-a-code-change image through the registry (with `--registry`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CodeChangeShip {
+    /// Where it was pushed: `HOST[:PORT]/PREFIX/<variant>:<run-id>-changed`.
+    pub reference: String,
+    /// Its manifest's config blob (always new: the config names the new layers).
+    pub config: CompressedLayer,
+    /// Its manifest's layers the pushed image does not have, bottom first.
+    pub layers: Vec<CompressedLayer>,
+    /// How many layers its manifest lists in all.
+    pub layers_total: u32,
+    /// Seconds a pull of it took onto the daemon holding the previous version (its own
+    /// copy removed first): one sample, a loopback registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_s: Option<f64>,
 }

@@ -200,3 +200,120 @@ async fn a_stopped_registry_is_the_variants_failure_with_its_step_and_nothing_is
     assert!(v.startup_ms.is_some() && v.image.is_some());
     assert_nothing_left(&results.run_id).await;
 }
+
+/// The compressed sizes of a pushed manifest's config and layers, read with curl.
+fn blob_sizes(m: &Value) -> (u64, Vec<(String, u64)>) {
+    let layers = m["layers"].as_array().expect("layers");
+    (
+        m["config"]["size"].as_u64().expect("config size"),
+        layers
+            .iter()
+            .map(|l| {
+                (
+                    l["digest"].as_str().expect("digest").to_string(),
+                    l["size"].as_u64().expect("size"),
+                )
+            })
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn a_code_change_ships_its_own_layer_and_a_change_copied_with_the_rest_ships_more() {
+    connect_or_fail().await;
+    let registry = Registry::start();
+    let app = test_app_context("");
+    let dir = app.dir.path();
+    std::fs::write(dir.join("code.txt"), "print('hello')\n").expect("write code.txt");
+    let out = dir.join("out");
+    let target = format!("{}/bbship", registry.addr);
+    // `last`: the code is the last layer. `whole`: the code goes in with a second copy of
+    // the app (the whole context), as a Dockerfile that copies everything before it
+    // installs would.
+    let results = finished(
+        run_command(
+            dir,
+            &out,
+            &[
+                "--runs",
+                "1",
+                "--no-anatomy",
+                "--change-file",
+                "code.txt",
+                "--registry",
+                &target,
+            ],
+            &[
+                ("last", "COPY code.txt /code.txt"),
+                ("whole", "COPY . /ctx"),
+            ],
+        ),
+        0,
+        &out,
+    );
+    let mut shipped = Vec::new();
+    for name in ["last", "whole"] {
+        let v = row(&results, name);
+        assert!(v.works, "{:?}", v.failure);
+        let ship = v
+            .code_change_ship
+            .as_ref()
+            .expect("the code change was pushed");
+        let changed_tag = format!("{}-changed", results.run_id);
+        assert_eq!(
+            ship.reference,
+            format!("{}/bbship/{name}:{changed_tag}", registry.addr)
+        );
+        let (config, layers) = blob_sizes(&manifest(
+            &registry.addr,
+            &format!("bbship/{name}"),
+            &changed_tag,
+        ));
+        let (_, previous) = blob_sizes(&manifest(
+            &registry.addr,
+            &format!("bbship/{name}"),
+            &results.run_id,
+        ));
+        assert_eq!(layers.len(), previous.len());
+        assert_eq!(layers[0], previous[0], "the app layer is the same");
+        // The changed image's last layer is the only new one: it and the config ship.
+        let last = layers.last().expect("a layer").clone();
+        assert_ne!(
+            Some(&last),
+            previous.last(),
+            "the code change's layer is new"
+        );
+        let digests: Vec<&str> = ship.layers.iter().map(|l| l.digest.as_str()).collect();
+        assert_eq!(digests, [last.0.as_str()]);
+        assert_eq!(v.code_change_ship_bytes, Some(config + last.1));
+        assert!(
+            ship.pull_s.is_some_and(|s| s > 0.0),
+            "the code change's pull is timed: {:?}",
+            v.warnings
+        );
+        let image = v.image.as_ref().expect("image facts");
+        println!(
+            "{name}: {} compressed, a code change ships {} ({} of {} layers), pull {:.3} s, \
+             the change's pull {:.3} s",
+            image.compressed_bytes.unwrap_or(0),
+            config + last.1,
+            ship.layers.len(),
+            ship.layers_total,
+            image.pull_s.unwrap_or(0.0),
+            ship.pull_s.unwrap_or(0.0)
+        );
+        shipped.push(config + last.1);
+    }
+    let app_bytes = row(&results, "last")
+        .image
+        .as_ref()
+        .expect("image")
+        .compressed_layers[0]
+        .size_bytes;
+    assert!(
+        shipped[1] > shipped[0] + app_bytes / 2,
+        "copying the code with the app ships the app again: {shipped:?}, app layer {app_bytes}"
+    );
+    assert_nothing_left(&results.run_id).await;
+    drop(registry);
+}
