@@ -54,9 +54,9 @@ pub(crate) enum Detail {
     Full,
 }
 
-/// Size: total with the ratio to the reference, base, what the Dockerfile added, and
-/// the compressed size in the registry (with the bytes other variants share) when it was
-/// measured.
+/// Size: total with the ratio to the reference, base, what the Dockerfile added, and,
+/// when pushed to a registry, the compressed size (with the bytes other variants share),
+/// the pull's seconds and what a code change ships.
 pub(crate) fn size(row: &Row) -> Vec<Line> {
     let Some(size) = row.size.as_ref() else {
         return Vec::new();
@@ -77,6 +77,21 @@ pub(crate) fn size(row: &Row) -> Vec<Line> {
             .map(|s| format!(" ({} shared)", bytes(s)))
             .unwrap_or_default();
         Line::labelled("compressed", format!("{}{shared}", bytes(c)))
+    }));
+    lines.extend(
+        size.pull_s
+            .map(|s| Line::labelled("pull", format!("{} (1 run)", seconds(s)))),
+    );
+    lines.extend(size.ship.as_ref().map(|ship| {
+        Line::labelled(
+            "a change ships",
+            format!(
+                "{} ({} of {} layers)",
+                bytes(ship.bytes),
+                ship.layers,
+                ship.layers_total
+            ),
+        )
     }));
     lines
 }

@@ -87,6 +87,12 @@ const HEADER: &[&str] = &[
     "context_cached_s",
     "context_incremental_bytes",
     "context_incremental_s",
+    "compressed_bytes",
+    "shared_compressed_bytes",
+    "pull_s",
+    "code_change_ship_bytes",
+    "code_change_ship_layers",
+    "code_change_pull_s",
     "testbed",
 ];
 
@@ -221,6 +227,7 @@ fn record(row: &Row) -> Vec<String> {
     ]
     .into_iter()
     .chain(context_cells(row))
+    .chain(registry_cells(row))
     .chain([row.testbed.clone().unwrap_or_default()])
     .collect()
 }
@@ -243,6 +250,21 @@ fn context_cells(row: &Row) -> [String; 7] {
         cached_s,
         inc_b,
         inc_s,
+    ]
+}
+
+/// Compressed and shared bytes, the pull's seconds, and what a code change ships: bytes,
+/// layers and its pull's seconds (with `--registry`).
+fn registry_cells(row: &Row) -> [String; 6] {
+    let size = row.size.as_ref();
+    let ship = size.and_then(|s| s.ship.as_ref());
+    [
+        opt(size.and_then(|s| s.compressed)),
+        opt(size.and_then(|s| s.shared)),
+        opt(size.and_then(|s| s.pull_s)),
+        opt(ship.map(|s| s.bytes)),
+        opt(ship.map(|s| s.layers)),
+        opt(ship.and_then(|s| s.pull_s)),
     ]
 }
 

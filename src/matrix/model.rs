@@ -101,6 +101,23 @@ pub(crate) struct SizeView {
     pub(crate) compressed: Option<u64>,
     /// Those of `compressed` that another variant of the run shares (same digests).
     pub(crate) shared: Option<u64>,
+    /// Seconds the pull of the pushed image took onto a daemon without it (one sample).
+    pub(crate) pull_s: Option<f64>,
+    /// What a code change ships to a node with the previous version, when pushed.
+    pub(crate) ship: Option<ShipView>,
+}
+
+/// The after-a-code-change image through the registry.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct ShipView {
+    /// Bytes a node that has the previous version downloads (config and new layers).
+    pub(crate) bytes: u64,
+    /// Layers among them.
+    pub(crate) layers: u32,
+    /// Layers the changed image has in all.
+    pub(crate) layers_total: u32,
+    /// Seconds its pull took onto the daemon holding the previous version (one sample).
+    pub(crate) pull_s: Option<f64>,
 }
 
 /// Smoke command outcomes.

@@ -2,7 +2,7 @@
 //! reference variant (ratings and text come later, in `score` and `text`).
 
 use crate::anatomy::VulnerabilityScan;
-use crate::matrix::model::{Facts, Row, SizeView, SmokeView, Vulnerabilities};
+use crate::matrix::model::{Facts, Row, ShipView, SizeView, SmokeView, Vulnerabilities};
 use crate::results::VariantResult;
 use crate::stats::Timing;
 
@@ -32,6 +32,8 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
             ratio: None,
             compressed: i.compressed_bytes,
             shared: i.shared_compressed_bytes,
+            pull_s: i.pull_s,
+            ship: ship_view(v),
         }),
         layers: v.image.as_ref().map(|i| i.layers),
         build_cold: build.map(|b| b.cold_s.clone()),
@@ -168,4 +170,15 @@ fn stand_in_bases(v: &VariantResult) -> Vec<String> {
         }
     }
     listed
+}
+
+/// The code change's push, when its bytes were measured.
+fn ship_view(v: &VariantResult) -> Option<ShipView> {
+    let ship = v.code_change_ship.as_ref()?;
+    Some(ShipView {
+        bytes: v.code_change_ship_bytes?,
+        layers: ship.layers.len() as u32,
+        layers_total: ship.layers_total,
+        pull_s: ship.pull_s,
+    })
 }

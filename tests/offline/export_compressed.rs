@@ -1,5 +1,6 @@
-//! The compressed size measured through a registry (`--registry`): in the size cell only
-//! when measured, kept in results.json, and absent from older results that still read.
+//! The figures measured through a registry (`--registry`): compressed size, the pull and
+//! what a code change ships, in the size cell and the CSV only when measured, kept in
+//! results.json, and absent from older results that still read.
 
 use basebench::export::{render_reports, render_table};
 use basebench::matrix::ScoringWeights;
@@ -24,7 +25,17 @@ fn pushed() -> RunResults {
     image["compressed_config"] = serde_json::json!({"digest": "sha256:c", "size_bytes": 300_000});
     image["compressed_layers"] =
         serde_json::json!([{"digest": "sha256:l", "size_bytes": 12_000_000}]);
-    json["variants"][2]["registry_ref"] = "127.0.0.1:5000/bench/slim:r1".into();
+    image["pull_s"] = 0.42.into();
+    let slim = &mut json["variants"][2];
+    slim["registry_ref"] = "127.0.0.1:5000/bench/slim:r1".into();
+    slim["code_change_ship_bytes"] = 4_300.into();
+    slim["code_change_ship"] = serde_json::json!({
+        "reference": "127.0.0.1:5000/bench/slim:r1-changed",
+        "config": {"digest": "sha256:c2", "size_bytes": 300},
+        "layers": [{"digest": "sha256:l2", "size_bytes": 4_000}],
+        "layers_total": 6,
+        "pull_s": 0.05,
+    });
     serde_json::from_value(json).expect("results")
 }
 
@@ -36,9 +47,70 @@ fn the_size_cell_shows_the_compressed_size_only_when_measured() {
         "{table}"
     );
     assert_eq!(table.matches("compressed").count(), 1, "{table}");
+    assert!(table.contains("pull 0.42 s (1 run)"), "{table}");
+    assert!(
+        table.contains("a change ships 4 kB (1 of 6 layers)"),
+        "{table}"
+    );
     let plain: RunResults = serde_json::from_value(article()).expect("older results read");
     let table = render_table(&plain, &ScoringWeights::default(), false);
     assert!(!table.contains("compressed"), "{table}");
+    assert!(!table.contains("a change ships"), "{table}");
+}
+
+/// One CSV record's fields, with RFC 4180 quoting.
+fn fields(line: &str) -> Vec<String> {
+    let (mut out, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    out.push(field);
+    out
+}
+
+#[test]
+fn the_csv_has_the_registry_columns_filled_only_where_measured() {
+    let reports = render_reports(&pushed(), &ScoringWeights::default());
+    let csv = reports
+        .iter()
+        .find(|r| r.file_name == "results.csv")
+        .expect("results.csv");
+    let text = String::from_utf8_lossy(&csv.bytes);
+    let mut lines = text.lines();
+    let header = fields(lines.next().expect("header"));
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}: {header:?}"))
+    };
+    let mut found = false;
+    for line in lines {
+        let cells = fields(line);
+        let get = |name: &str| cells.get(column(name)).cloned().unwrap_or_default();
+        if get("name") == "slim" {
+            found = true;
+            assert_eq!(get("compressed_bytes"), "12300000");
+            assert_eq!(get("shared_compressed_bytes"), "10000000");
+            assert_eq!(get("pull_s"), "0.42");
+            assert_eq!(get("code_change_ship_bytes"), "4300");
+            assert_eq!(get("code_change_ship_layers"), "1");
+            assert_eq!(get("code_change_pull_s"), "0.05");
+        } else if get("name") == "distroless" {
+            assert_eq!(get("compressed_bytes"), "");
+            assert_eq!(get("code_change_ship_bytes"), "");
+        }
+    }
+    assert!(found, "{text}");
 }
 
 #[test]
