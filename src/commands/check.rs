@@ -28,6 +28,13 @@ pub struct CheckArgs {
     /// Largest allowed image size for every variant (bytes, or 200MB, 1.5GB, 512MiB).
     #[arg(long, value_name = "SIZE")]
     pub max_size: Option<ByteSize>,
+    /// Largest allowed compressed size in the registry (`run --registry`; same units).
+    #[arg(long, value_name = "SIZE")]
+    pub max_compressed: Option<ByteSize>,
+    /// Largest allowed bytes a code change ships to a node with the previous version
+    /// (`run --registry`; same units).
+    #[arg(long, value_name = "SIZE")]
+    pub max_ship_bytes: Option<ByteSize>,
     /// Largest allowed startup median in milliseconds.
     #[arg(long, value_name = "MS", allow_negative_numbers = true)]
     pub max_startup: Option<f64>,
@@ -174,6 +181,8 @@ pub fn execute(
     }
     let flags = GateLimits {
         max_size: args.max_size,
+        max_compressed: args.max_compressed,
+        max_ship_bytes: args.max_ship_bytes,
         max_startup_ms: args.max_startup,
         max_regression_pct: args.max_regression,
     };

@@ -87,6 +87,10 @@ impl fmt::Display for ByteSize {
 pub(crate) struct GateLimits {
     /// Largest allowed image size.
     pub(crate) max_size: Option<ByteSize>,
+    /// Largest allowed compressed size in the registry (`--registry` runs).
+    pub(crate) max_compressed: Option<ByteSize>,
+    /// Largest allowed bytes a code change ships (`--registry` runs).
+    pub(crate) max_ship_bytes: Option<ByteSize>,
     /// Largest allowed startup median, in milliseconds.
     pub(crate) max_startup_ms: Option<f64>,
     /// Largest allowed growth against the baseline, in percent, of size, cold build median
@@ -100,6 +104,10 @@ pub(crate) struct GateLimits {
 pub(crate) struct GateConfig {
     /// Largest allowed image size for every variant.
     pub(crate) max_size: Option<ByteSize>,
+    /// Largest allowed compressed size in the registry for every variant.
+    pub(crate) max_compressed: Option<ByteSize>,
+    /// Largest allowed bytes a code change ships for every variant.
+    pub(crate) max_ship_bytes: Option<ByteSize>,
     /// Largest allowed startup median (ms) for every variant.
     pub(crate) max_startup_ms: Option<f64>,
     /// Largest allowed regression against the baseline (%) for every variant.
@@ -123,6 +131,10 @@ pub(crate) struct Limit<T> {
 pub(crate) struct Limits {
     /// Largest allowed image size.
     pub(crate) max_size: Option<Limit<ByteSize>>,
+    /// Largest allowed compressed size in the registry.
+    pub(crate) max_compressed: Option<Limit<ByteSize>>,
+    /// Largest allowed bytes a code change ships.
+    pub(crate) max_ship_bytes: Option<Limit<ByteSize>>,
     /// Largest allowed startup median, in milliseconds.
     pub(crate) max_startup_ms: Option<Limit<f64>>,
     /// Largest allowed growth against the baseline, in percent.
@@ -158,6 +170,20 @@ impl GateConfig {
                 ("--max-size", flags.max_size),
                 own.max_size,
                 self.max_size,
+            ),
+            max_compressed: first(
+                name,
+                "max_compressed",
+                ("--max-compressed", flags.max_compressed),
+                own.max_compressed,
+                self.max_compressed,
+            ),
+            max_ship_bytes: first(
+                name,
+                "max_ship_bytes",
+                ("--max-ship-bytes", flags.max_ship_bytes),
+                own.max_ship_bytes,
+                self.max_ship_bytes,
             ),
             max_startup_ms: first(
                 name,

@@ -40,6 +40,10 @@ pub(crate) enum Rule {
     Works,
     /// Image size at most this.
     MaxSize(Limit<ByteSize>),
+    /// Compressed size in the registry at most this.
+    MaxCompressed(Limit<ByteSize>),
+    /// Bytes a code change ships at most this.
+    MaxShipBytes(Limit<ByteSize>),
     /// Startup median at most this many milliseconds.
     MaxStartup(Limit<f64>),
     /// Growth of each [`Figure::REGRESSION`] figure against the baseline at most this
@@ -51,7 +55,8 @@ pub(crate) enum Rule {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Outcome {
     pub(crate) variant: String,
-    /// The rule's key: `works`, `max_size`, `max_startup_ms`, `max_regression_pct`.
+    /// The rule's key: `works`, `max_size`, `max_compressed`, `max_ship_bytes`,
+    /// `max_startup_ms`, `max_regression_pct`.
     pub(crate) rule: &'static str,
     /// The limit as configured, with where it was set: `≤ 200.0 MB (--max-size)`.
     pub(crate) limit: String,
@@ -80,6 +85,8 @@ impl Rule {
         match self {
             Rule::Works => "works",
             Rule::MaxSize(_) => "max_size",
+            Rule::MaxCompressed(_) => "max_compressed",
+            Rule::MaxShipBytes(_) => "max_ship_bytes",
             Rule::MaxStartup(_) => "max_startup_ms",
             Rule::MaxRegression(_) => "max_regression_pct",
         }
@@ -89,7 +96,9 @@ impl Rule {
     pub(crate) fn configuration(&self) -> String {
         match self {
             Rule::Works => "must work".to_string(),
-            Rule::MaxSize(l) => format!("≤ {} ({})", l.value, l.from),
+            Rule::MaxSize(l) | Rule::MaxCompressed(l) | Rule::MaxShipBytes(l) => {
+                format!("≤ {} ({})", l.value, l.from)
+            }
             Rule::MaxStartup(l) => format!("≤ {} ms ({})", l.value, l.from),
             Rule::MaxRegression(l) => format!("≤ +{}% ({})", l.value, l.from),
         }
@@ -102,7 +111,21 @@ impl Rule {
         };
         match self {
             Rule::Works => vec![works(new)],
-            Rule::MaxSize(limit) => vec![max_size(new, limit)],
+            Rule::MaxSize(limit) => vec![at_most(
+                new.image.as_ref().map(|i| i.size_bytes),
+                limit,
+                "no image size (the variant did not build)",
+            )],
+            Rule::MaxCompressed(limit) => vec![at_most(
+                new.image.as_ref().and_then(|i| i.compressed_bytes),
+                limit,
+                "no compressed size (measured only with --registry)",
+            )],
+            Rule::MaxShipBytes(limit) => vec![at_most(
+                new.code_change_ship_bytes,
+                limit,
+                "no code change was pushed (measured with --registry when a file to change is found)",
+            )],
             Rule::MaxStartup(limit) => vec![max_startup(new, limit)],
             Rule::MaxRegression(limit) => regression(s, limit),
         }
@@ -122,16 +145,21 @@ fn works(v: &VariantResult) -> (Status, String, String) {
     (Status::Fail, "does not work".into(), why)
 }
 
-fn max_size(v: &VariantResult, limit: &Limit<ByteSize>) -> (Status, String, String) {
-    let Some(image) = v.image.as_ref() else {
-        return no_data("no image size (the variant did not build)");
+/// A byte count against its limit; `missing` says why there is none to judge.
+fn at_most(
+    measured: Option<u64>,
+    limit: &Limit<ByteSize>,
+    missing: &str,
+) -> (Status, String, String) {
+    let Some(bytes) = measured else {
+        return no_data(missing);
     };
-    let measured = ByteSize(image.size_bytes).to_string();
-    if image.size_bytes > limit.value.0 {
-        let note = format!("{} bytes > {} bytes", image.size_bytes, limit.value.0);
-        (Status::Fail, measured, note)
+    let shown = ByteSize(bytes).to_string();
+    if bytes > limit.value.0 {
+        let note = format!("{bytes} bytes > {} bytes", limit.value.0);
+        (Status::Fail, shown, note)
     } else {
-        (Status::Pass, measured, String::new())
+        (Status::Pass, shown, String::new())
     }
 }
 
@@ -249,6 +277,8 @@ pub(crate) fn rules_for(name: &str, gates: &GateConfig, flags: &GateLimits) -> V
     let limits = gates.limits(name, flags);
     let mut rules = vec![Rule::Works];
     rules.extend(limits.max_size.map(Rule::MaxSize));
+    rules.extend(limits.max_compressed.map(Rule::MaxCompressed));
+    rules.extend(limits.max_ship_bytes.map(Rule::MaxShipBytes));
     rules.extend(limits.max_startup_ms.map(Rule::MaxStartup));
     rules.extend(limits.max_regression_pct.map(Rule::MaxRegression));
     rules

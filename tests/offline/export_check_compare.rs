@@ -76,6 +76,8 @@ fn args(dir: &tempfile::TempDir, results: &str) -> CheckArgs {
         results: fixture(results),
         baseline: None,
         max_size: None,
+        max_compressed: None,
+        max_ship_bytes: None,
         max_startup: None,
         max_regression: None,
         variant: None,

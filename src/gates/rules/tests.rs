@@ -72,7 +72,51 @@ fn flags(size: Option<u64>, startup: Option<f64>, regression: Option<f64>) -> Ga
         max_size: size.map(ByteSize),
         max_startup_ms: startup,
         max_regression_pct: regression,
+        ..GateLimits::default()
     }
+}
+
+#[test]
+fn the_registry_limits_judge_compressed_and_ship_bytes_and_skip_without_a_push() {
+    let mut pushed = variant("pushed", Some(1000), None, None);
+    if let Some(image) = pushed.image.as_mut() {
+        image.compressed_bytes = Some(400);
+    }
+    pushed.code_change_ship_bytes = Some(60);
+    let mut heavy = pushed.clone();
+    heavy.name = "heavy".into();
+    heavy.code_change_ship_bytes = Some(300);
+    let local = variant("local", Some(1000), None, None);
+    let results = run(vec![pushed, heavy, local]);
+    let limits = GateLimits {
+        max_compressed: Some(ByteSize(400)),
+        max_ship_bytes: Some(ByteSize(100)),
+        ..GateLimits::default()
+    };
+    let got: Vec<_> = rows(&evaluate(
+        &results,
+        None,
+        &GateConfig::default(),
+        &limits,
+        None,
+    ))
+    .into_iter()
+    .filter(|r| r.1 != "works")
+    .map(|(v, rule, status, measured, _)| (v, rule, status, measured))
+    .collect();
+    let row =
+        |v: &str, rule, status, measured: &str| (v.to_string(), rule, status, measured.to_string());
+    assert_eq!(
+        got,
+        [
+            row("pushed", "max_compressed", Status::Pass, "400 B"),
+            row("pushed", "max_ship_bytes", Status::Pass, "60 B"),
+            row("heavy", "max_compressed", Status::Pass, "400 B"),
+            row("heavy", "max_ship_bytes", Status::Fail, "300 B"),
+            row("local", "max_compressed", Status::Skip, "–"),
+            row("local", "max_ship_bytes", Status::Skip, "–"),
+        ]
+    );
 }
 
 #[test]
