@@ -78,10 +78,13 @@ pub(crate) fn size(row: &Row) -> Vec<Line> {
             .unwrap_or_default();
         Line::labelled("compressed", format!("{}{shared}", bytes(c)))
     }));
-    lines.extend(
-        size.pull_s
-            .map(|s| Line::labelled("pull", format!("{} (1 run)", seconds(s)))),
-    );
+    lines.extend(size.pull_s.map(|pull| {
+        let healthy = size
+            .pull_to_healthy_s
+            .map(|h| format!(", healthy at {}", seconds(h)))
+            .unwrap_or_default();
+        Line::labelled("pull", format!("{}{healthy} (1 run)", seconds(pull)))
+    }));
     lines.extend(size.ship.as_ref().map(|ship| {
         Line::labelled(
             "a change ships",

@@ -90,6 +90,7 @@ const HEADER: &[&str] = &[
     "compressed_bytes",
     "shared_compressed_bytes",
     "pull_s",
+    "pull_to_healthy_s",
     "code_change_ship_bytes",
     "code_change_ship_layers",
     "code_change_pull_s",
@@ -253,15 +254,17 @@ fn context_cells(row: &Row) -> [String; 7] {
     ]
 }
 
-/// Compressed and shared bytes, the pull's seconds, and what a code change ships: bytes,
+/// Compressed and shared bytes, the pull's seconds (and to the pulled image's first 200),
+/// and what a code change ships: bytes,
 /// layers and its pull's seconds (with `--registry`).
-fn registry_cells(row: &Row) -> [String; 6] {
+fn registry_cells(row: &Row) -> [String; 7] {
     let size = row.size.as_ref();
     let ship = size.and_then(|s| s.ship.as_ref());
     [
         opt(size.and_then(|s| s.compressed)),
         opt(size.and_then(|s| s.shared)),
         opt(size.and_then(|s| s.pull_s)),
+        opt(size.and_then(|s| s.pull_to_healthy_s)),
         opt(ship.map(|s| s.bytes)),
         opt(ship.map(|s| s.layers)),
         opt(ship.and_then(|s| s.pull_s)),

@@ -103,6 +103,8 @@ pub(crate) struct SizeView {
     pub(crate) shared: Option<u64>,
     /// Seconds the pull of the pushed image took onto a daemon without it (one sample).
     pub(crate) pull_s: Option<f64>,
+    /// `pull_s` plus the pulled image's first start to its first 200 (one sample).
+    pub(crate) pull_to_healthy_s: Option<f64>,
     /// What a code change ships to a node with the previous version, when pushed.
     pub(crate) ship: Option<ShipView>,
 }

@@ -33,6 +33,7 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
             compressed: i.compressed_bytes,
             shared: i.shared_compressed_bytes,
             pull_s: i.pull_s,
+            pull_to_healthy_s: i.pull_to_healthy_s,
             ship: ship_view(v),
         }),
         layers: v.image.as_ref().map(|i| i.layers),

@@ -258,6 +258,10 @@ pub struct ImageFacts {
     /// decompression and unpack, not a WAN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_s: Option<f64>,
+    /// `pull_s` plus the first start of the pulled image to its first HTTP 200: what a
+    /// node without the image waits from `docker pull` to a healthy answer (one sample).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_to_healthy_s: Option<f64>,
 }
 
 /// The after-a-code-change image through the registry (with `--registry`).

@@ -138,11 +138,12 @@ async fn a_pushed_scratch_image_reports_the_manifests_compressed_size() {
             .collect();
         assert_eq!(ours, digests);
         assert!(image.push_s.is_some_and(|s| s > 0.0));
-        assert!(
-            image.pull_s.is_some_and(|s| s > 0.0),
-            "the pull is timed: {:?}",
-            v.warnings
-        );
+        let pull = image.pull_s.expect("the pull is timed");
+        assert!(pull > 0.0, "{:?}", v.warnings);
+        let healthy = image
+            .pull_to_healthy_s
+            .expect("the pulled image was started");
+        assert!(healthy > pull, "pull {pull} s, healthy at {healthy} s");
         println!(
             "{name}: {} bytes uncompressed, {compressed} compressed, {:?} shared, push {:.3} s, pull {:.3} s",
             image.size_bytes,

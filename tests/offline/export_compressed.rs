@@ -26,6 +26,7 @@ fn pushed() -> RunResults {
     image["compressed_layers"] =
         serde_json::json!([{"digest": "sha256:l", "size_bytes": 12_000_000}]);
     image["pull_s"] = 0.42.into();
+    image["pull_to_healthy_s"] = 1.03.into();
     let slim = &mut json["variants"][2];
     slim["registry_ref"] = "127.0.0.1:5000/bench/slim:r1".into();
     slim["code_change_ship_bytes"] = 4_300.into();
@@ -47,7 +48,10 @@ fn the_size_cell_shows_the_compressed_size_only_when_measured() {
         "{table}"
     );
     assert_eq!(table.matches("compressed").count(), 1, "{table}");
-    assert!(table.contains("pull 0.42 s (1 run)"), "{table}");
+    assert!(
+        table.contains("pull 0.42 s, healthy at 1.03 s (1 run)"),
+        "{table}"
+    );
     assert!(
         table.contains("a change ships 4 kB (1 of 6 layers)"),
         "{table}"
@@ -102,6 +106,7 @@ fn the_csv_has_the_registry_columns_filled_only_where_measured() {
             assert_eq!(get("compressed_bytes"), "12300000");
             assert_eq!(get("shared_compressed_bytes"), "10000000");
             assert_eq!(get("pull_s"), "0.42");
+            assert_eq!(get("pull_to_healthy_s"), "1.03");
             assert_eq!(get("code_change_ship_bytes"), "4300");
             assert_eq!(get("code_change_ship_layers"), "1");
             assert_eq!(get("code_change_pull_s"), "0.05");

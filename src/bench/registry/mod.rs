@@ -4,7 +4,8 @@
 //! read back from the registry's HTTP API for the compressed sizes; the
 //! after-a-code-change image likewise as `…:<run-id>-changed`, for the bytes a code change
 //! ships (`blobs.rs`). Then both are pulled back, timed, onto a daemon without them
-//! (`pull.rs`). A failure becomes the variant's failure row (phase `registry`, the step
+//! (`pull.rs`), and the pulled image is started to its first 200 (pull to healthy; a
+//! pulled image that does not start is the variant's failure). A failure becomes the variant's failure row (phase `registry`, the step
 //! and the registry's message; exit 1), its other measurements kept. The bytes shared
 //! between variants are counted at the end.
 
@@ -105,8 +106,14 @@ async fn through_registry(
     .await?;
     match pulled.main {
         Ok(seconds) => {
+            // The pulled image must still start: its first answer completes the figure.
+            let started =
+                super::startup::start(bench, slot.variant, &image_id, "pulled", &mut slot.created)
+                    .await?;
+            let _ = bench.engine.remove_container(&started.id).await;
             if let Some(image) = slot.result.image.as_mut() {
                 image.pull_s = Some(seconds);
+                image.pull_to_healthy_s = Some(seconds + started.total_ms / 1000.0);
             }
         }
         Err(why) => bench.warn(&mut slot.result, Warning::PullNotTimed(why)),
