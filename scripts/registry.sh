@@ -9,6 +9,7 @@
 #   scripts/registry.sh addr [DIR]    print its HOST:PORT
 #
 # PORT: the port to use (default 5000 if free, else a free one).
+# DELETE: `false` starts it with deletion off (the tests' refusing registry); default true.
 set -euo pipefail
 cmd=${1:-}
 dir=${2:-$(cd "$(dirname "$0")/.." && pwd)/results/registry}
@@ -41,7 +42,7 @@ storage:
   filesystem:
     rootdirectory: $dir/storage
   delete:
-    enabled: true
+    enabled: ${DELETE:-true}
 http:
   addr: 127.0.0.1:$port
 YAML

@@ -1,11 +1,12 @@
 //! The registry's HTTP API, as far as measuring needs it: the manifest of a pushed tag
 //! (`GET /v2/<name>/manifests/<tag>` with the OCI and Docker v2 `Accept` types), read into
-//! config and layer sizes by [`manifest`].
+//! config and layer sizes by [`manifest`]; deleting the tags a run pushed ([`delete`]).
 //!
 //! Plain HTTP/1.1 over TCP with hyper (a loopback registry, which dockerd treats as
 //! insecure by default); basic auth from the Docker config when it has the host's
 //! credentials. TODO: HTTPS and the bearer-token flow of hosted registries.
 
+pub(crate) mod delete;
 pub(crate) mod manifest;
 
 use std::time::Duration;
@@ -105,25 +106,43 @@ pub(crate) async fn fetch_manifest(
 ) -> Result<Manifest, String> {
     let path = format!("/v2/{name}/manifests/{reference}");
     let what = format!("reading http://{host}{path}");
-    let (status, content_type, body) = tokio::time::timeout(TIMEOUT, get(host, &path))
+    let answer = send(hyper::Method::GET, host, &path)
         .await
-        .map_err(|_| format!("{what}: no answer in {TIMEOUT:?}"))?
         .map_err(|e| format!("{what}: {e}"))?;
-    if status != 200 {
-        let text = String::from_utf8_lossy(&body);
-        return Err(format!("{what}: HTTP {status}: {}", text.trim()));
+    if answer.status != 200 {
+        let text = String::from_utf8_lossy(&answer.body);
+        return Err(format!("{what}: HTTP {}: {}", answer.status, text.trim()));
     }
-    manifest::parse(&body, content_type.as_deref()).map_err(|e| format!("{what}: {e}"))
+    manifest::parse(&answer.body, answer.content_type.as_deref())
+        .map_err(|e| format!("{what}: {e}"))
 }
 
-/// One GET: status, `Content-Type` and body.
-async fn get(host: &str, path: &str) -> Result<(u16, Option<String>, Bytes), String> {
+/// A registry's answer: status, the headers basebench reads, body.
+struct Answer {
+    status: u16,
+    content_type: Option<String>,
+    /// `Docker-Content-Digest`: the manifest's digest.
+    digest: Option<String>,
+    body: Bytes,
+}
+
+/// One request with the manifest `Accept` types and the host's credentials, within
+/// [`TIMEOUT`].
+async fn send(method: hyper::Method, host: &str, path: &str) -> Result<Answer, String> {
+    tokio::time::timeout(TIMEOUT, exchange(method, host, path))
+        .await
+        .map_err(|_| format!("no answer in {TIMEOUT:?}"))?
+}
+
+async fn exchange(method: hyper::Method, host: &str, path: &str) -> Result<Answer, String> {
     let stream = TcpStream::connect(host).await.map_err(|e| e.to_string())?;
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(|e| e.to_string())?;
     tokio::spawn(connection);
-    let mut request = hyper::Request::get(path)
+    let mut request = hyper::Request::builder()
+        .method(method)
+        .uri(path)
         .header(hyper::header::HOST, host)
         .header(hyper::header::ACCEPT, manifest::ACCEPT);
     let credentials = crate::engine::auth::credentials_for(host);
@@ -139,18 +158,27 @@ async fn get(host: &str, path: &str) -> Result<(u16, Option<String>, Bytes), Str
         .await
         .map_err(|e| e.to_string())?;
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get(hyper::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let content_type = header("content-type");
+    let digest = header("docker-content-digest");
     let body = response
         .into_body()
         .collect()
         .await
         .map_err(|e| e.to_string())?
         .to_bytes();
-    Ok((status, content_type, body))
+    Ok(Answer {
+        status,
+        content_type,
+        digest,
+        body,
+    })
 }
 
 #[cfg(test)]

@@ -27,3 +27,18 @@ pub use testbed::{HostInfo, Testbed};
 
 /// Version of the `results.json` layout. Bump when a field is renamed or removed.
 pub(crate) const SCHEMA_VERSION: u32 = 2;
+
+/// The references a run pushed to its registry (`run --registry`): each variant's
+/// measured image and its after-a-code-change image, in the results' order.
+pub(crate) fn pushed_references(results: &RunResults) -> Vec<String> {
+    results
+        .variants
+        .iter()
+        .flat_map(|v| {
+            v.registry_ref
+                .iter()
+                .chain(v.code_change_ship.as_ref().map(|s| &s.reference))
+                .cloned()
+        })
+        .collect()
+}

@@ -25,6 +25,11 @@ fn script() -> PathBuf {
 
 impl Registry {
     fn start() -> Registry {
+        Registry::start_with(true)
+    }
+
+    /// A registry whose config allows deleting manifests, or not.
+    fn start_with(delete: bool) -> Registry {
         assert!(
             Command::new("sh")
                 .args(["-c", "command -v docker-registry"])
@@ -44,6 +49,7 @@ impl Registry {
             .arg("start")
             .arg(dir.path())
             .env("PORT", port.to_string())
+            .env("DELETE", delete.to_string())
             .output()
             .expect("run scripts/registry.sh");
         assert!(
@@ -317,4 +323,74 @@ async fn a_code_change_ships_its_own_layer_and_a_change_copied_with_the_rest_shi
     );
     assert_nothing_left(&results.run_id).await;
     drop(registry);
+}
+
+/// The HTTP status of `name:tag`'s manifest, with curl.
+fn manifest_status(addr: &str, name: &str, tag: &str) -> String {
+    let output = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}"])
+        .args([
+            "-H",
+            "Accept: application/vnd.docker.distribution.manifest.v2+json",
+        ])
+        .arg(format!("http://{addr}/v2/{name}/manifests/{tag}"))
+        .output()
+        .expect("run curl");
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+#[tokio::test]
+async fn clean_registry_deletes_the_tags_a_run_pushed_or_says_the_registry_refuses() {
+    connect_or_fail().await;
+    for delete in [true, false] {
+        let registry = Registry::start_with(delete);
+        let app = test_app_context("");
+        let dir = app.dir.path();
+        let out = dir.join("out");
+        let target = format!("{}/bbclean", registry.addr);
+        let results = finished(
+            run_command(
+                dir,
+                &out,
+                &["--runs", "1", "--no-anatomy", "--registry", &target],
+                &[("one", "")],
+            ),
+            0,
+            &out,
+        );
+        let name = "bbclean/one";
+        let tags = [
+            results.run_id.clone(),
+            format!("{}-changed", results.run_id),
+        ];
+        for tag in &tags {
+            assert_eq!(manifest_status(&registry.addr, name, tag), "200", "{tag}");
+        }
+        let clean = crate::support::cli::basebench(dir)
+            .args(["clean", "--run", &results.run_id, "--registry"])
+            .arg(out.join("results.json"))
+            .output()
+            .expect("run basebench clean");
+        let stdout = String::from_utf8_lossy(&clean.stdout);
+        let stderr = String::from_utf8_lossy(&clean.stderr);
+        if delete {
+            assert_eq!(clean.status.code(), Some(0), "{stdout}{stderr}");
+            assert!(stdout.contains("2 tag(s) deleted"), "{stdout}");
+            for tag in &tags {
+                assert_eq!(manifest_status(&registry.addr, name, tag), "404", "{tag}");
+            }
+        } else {
+            assert_eq!(clean.status.code(), Some(1), "{stdout}{stderr}");
+            assert!(
+                stdout.contains("the registry does not allow deletion")
+                    && stderr.contains("storage: delete: enabled: true"),
+                "{stdout}{stderr}"
+            );
+            for tag in &tags {
+                assert_eq!(manifest_status(&registry.addr, name, tag), "200", "{tag}");
+            }
+        }
+        assert_nothing_left(&results.run_id).await;
+        drop(registry);
+    }
 }
