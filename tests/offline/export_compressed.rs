@@ -144,3 +144,27 @@ fn results_json_keeps_the_registry_figures_and_leaves_them_out_when_absent() {
         .expect("report.md");
     assert!(String::from_utf8_lossy(&md.bytes).contains("12.3 MB"));
 }
+
+#[test]
+fn the_html_report_charts_the_registry_figures_only_when_measured() {
+    let html = |results: &RunResults| {
+        let reports = render_reports(results, &ScoringWeights::default());
+        let page = reports
+            .iter()
+            .find(|r| r.file_name == "report.html")
+            .expect("report.html");
+        String::from_utf8_lossy(&page.bytes).to_string()
+    };
+    let page = html(&pushed());
+    for id in ["chart-registry-size", "chart-pull"] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "{id} missing");
+    }
+    assert!(page.contains("a code change ships"));
+    assert!(
+        page.contains("not pushed"),
+        "the variants without a push say so"
+    );
+    let plain: RunResults = serde_json::from_value(article()).expect("older results read");
+    let page = html(&plain);
+    assert!(!page.contains("chart-registry-size") && !page.contains("chart-pull"));
+}

@@ -1,5 +1,6 @@
 //! The HTML report's inline SVG charts: size (base + added), build times, startup with its
-//! intervals as error bars, startup's engine and app parts, latency, memory.
+//! intervals as error bars, startup's engine and app parts, latency, memory; with
+//! `--registry`, local against compressed size and the pulls.
 
 use crate::export::svg::{self, Bar, Group};
 use crate::format::{bytes, millis, seconds};
@@ -14,6 +15,8 @@ pub(crate) const ADDED_COLOR: &str = "#f28e2b";
 pub(super) fn all(matrix: &Matrix) -> Vec<String> {
     [
         Some(size_chart(matrix)),
+        registry_size_chart(matrix),
+        pull_chart(matrix),
         Some(build_chart(matrix)),
         Some(startup_chart(matrix)),
         startup_parts_chart(matrix),
@@ -68,6 +71,96 @@ fn size_chart(matrix: &Matrix) -> String {
     svg::stacked("chart-size", "Image size: base + added", &groups, |v| {
         bytes(v as u64)
     })
+}
+
+/// True when some row was pushed to a registry.
+fn pushed(matrix: &Matrix) -> bool {
+    matrix
+        .rows
+        .iter()
+        .any(|r| r.size.as_ref().is_some_and(|s| s.compressed.is_some()))
+}
+
+/// Local size beside what the registry stores and what a code change ships.
+fn registry_size_chart(matrix: &Matrix) -> Option<String> {
+    if !pushed(matrix) {
+        return None;
+    }
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| {
+            let size = row.size.as_ref();
+            let as_f64 = |v: Option<u64>| v.map(|v| v as f64);
+            Group {
+                label: chart_label(row),
+                bars: vec![
+                    bar(
+                        "local (uncompressed)",
+                        as_f64(size.map(|s| s.total)),
+                        BASE_COLOR,
+                    ),
+                    bar(
+                        "compressed in the registry",
+                        as_f64(size.and_then(|s| s.compressed)),
+                        "#59a14f",
+                    ),
+                    bar(
+                        "a code change ships",
+                        as_f64(size.and_then(|s| s.ship.as_ref()).map(|s| s.bytes)),
+                        ADDED_COLOR,
+                    ),
+                ],
+                note: size
+                    .is_none_or(|s| s.compressed.is_none())
+                    .then(|| "not pushed".to_string()),
+            }
+        })
+        .collect();
+    Some(svg::grouped(
+        "chart-registry-size",
+        "Local size, compressed in the registry, and what a code change ships",
+        &groups,
+        |v| bytes(v as u64),
+    ))
+}
+
+/// The pulls through the registry, one run each: onto a daemon without the image, to
+/// the pulled image's first 200, and the code change's onto the previous version.
+fn pull_chart(matrix: &Matrix) -> Option<String> {
+    if !pushed(matrix) {
+        return None;
+    }
+    let groups: Vec<Group> = matrix
+        .ranked()
+        .map(|row| {
+            let size = row.size.as_ref();
+            Group {
+                label: chart_label(row),
+                bars: vec![
+                    bar("pull", size.and_then(|s| s.pull_s), "#4e79a7"),
+                    bar(
+                        "pull to first 200",
+                        size.and_then(|s| s.pull_to_healthy_s),
+                        "#76b7b2",
+                    ),
+                    bar(
+                        "a code change's pull",
+                        size.and_then(|s| s.ship.as_ref()?.pull_s),
+                        ADDED_COLOR,
+                    ),
+                ],
+                note: size
+                    .is_none_or(|s| s.pull_s.is_none())
+                    .then(|| "not pulled".to_string()),
+            }
+        })
+        .collect();
+    Some(svg::grouped(
+        "chart-pull",
+        "Pull from the registry (1 run each; a loopback registry, not a WAN)",
+        &groups,
+        seconds,
+    ))
 }
 
 fn bar(series: &str, value: Option<f64>, color: &'static str) -> Bar {
