@@ -91,6 +91,9 @@ impl FromResolver {
                     return Err(Stop::new(FailurePhase::Prepare, reason));
                 }
             };
+            // A substitute may itself be a stand-in (pushed with `bases --push`, or named
+            // directly): its label says so.
+            let stand_in = stand_in || is_stand_in(bench, &actual).await;
             let seen = result.bases.iter().any(|b| b.requested == from.requested);
             if stand_in && !seen {
                 bench.warn(
@@ -141,6 +144,14 @@ impl FromResolver {
     }
 }
 
+/// True when the image carries basebench's stand-in label.
+async fn is_stand_in(bench: &Bench<'_>, reference: &str) -> bool {
+    matches!(
+        bench.engine.image_info(reference).await,
+        Ok(Some(info)) if info.labels.contains_key(crate::engine::STAND_IN_LABEL)
+    )
+}
+
 async fn resolve_once(bench: &Bench<'_>, reference: &str) -> Resolution {
     let engine = bench.engine;
     match engine.image_info(reference).await {
@@ -154,7 +165,7 @@ async fn resolve_once(bench: &Bench<'_>, reference: &str) -> Resolution {
     }
     let start = Instant::now();
     let pull_error = match engine.pull_image(reference).await {
-        Ok(()) => return Resolution::Pulled(start.elapsed().as_secs_f64()),
+        Ok(_) => return Resolution::Pulled(start.elapsed().as_secs_f64()),
         Err(e) => e.to_string(),
     };
     if bench.config.fallback == BaseFallback::None {

@@ -1,5 +1,5 @@
-//! `basebench bases`: build, list or remove the stand-in base images made from Debian
-//! packages for machines where no registry answers.
+//! `basebench bases`: build, list, remove or push (`bases_push.rs`) the stand-in base
+//! images made from Debian packages for machines where no registry answers.
 
 use std::path::PathBuf;
 
@@ -25,6 +25,10 @@ pub(crate) struct BasesArgs {
     /// Remove the stand-ins (of the given bases, or all of basebench's).
     #[arg(long)]
     pub(crate) remove: bool,
+    /// Push the stand-ins (of the given bases, or all) to this registry
+    /// (`HOST[:PORT][/PREFIX]`) and print the `[substitute]` lines that pull them.
+    #[arg(long, value_name = "REGISTRY", conflicts_with_all = ["list", "remove", "rebuild"])]
+    pub(crate) push: Option<String>,
     /// Debian mirror to build from (default: the one the host's apt sources name; with
     /// neither, building stops with exit 2).
     #[arg(long, value_name = "URL", env = bases::mirror::MIRROR_ENV)]
@@ -48,6 +52,11 @@ pub(crate) async fn run(args: BasesArgs) -> CommandResult {
 pub(crate) async fn run_with(engine: &dyn Engine, args: &BasesArgs) -> CommandResult {
     if args.list {
         return list(engine).await;
+    }
+    if let Some(registry) = &args.push {
+        let target = super::bases_push::target(registry)?;
+        let images = listed(engine).await?;
+        return super::bases_push::push(engine, images, &args.bases, &target).await;
     }
     if let Some(uri) = &args.mirror
         && let Err(message) = bases::mirror::check_uri(uri.trim())

@@ -2,6 +2,7 @@
 //! [`CommandResult`]: the [`ExitCode`] of its outcome, or a [`CliError`] carrying one.
 
 pub(crate) mod bases;
+mod bases_push;
 pub mod check;
 pub(crate) mod clean;
 pub mod compare;
