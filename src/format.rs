@@ -43,6 +43,15 @@ pub(crate) fn millis(ms: f64) -> String {
     }
 }
 
+/// A pull estimated at a link speed: `3.4 s at 100 Mbit/s`.
+pub(crate) fn pull_estimate(bandwidth_bps: u64, s: f64) -> String {
+    format!(
+        "{} at {}",
+        seconds(s),
+        crate::registry::bandwidth::Bandwidth(bandwidth_bps)
+    )
+}
+
 /// A ratio to the reference variant: `8.0×`.
 pub(crate) fn ratio(r: f64) -> String {
     if r >= 10.0 {

@@ -63,6 +63,8 @@ pub(crate) enum Warning {
     },
     /// The pull from the registry was not timed (the image could not be removed first).
     PullNotTimed(String),
+    /// The timed pull found some layers already on the daemon and did not download them.
+    PullPartial(crate::engine::Pulled),
     /// The Dockerfile is not UTF-8; invalid bytes were replaced before the build.
     DockerfileNotUtf8 {
         /// The Dockerfile as the config names it.
@@ -119,6 +121,16 @@ impl fmt::Display for Warning {
                 exposed.join(", ")
             ),
             Warning::PullNotTimed(why) => write!(f, "pull from the registry not timed: {why}"),
+            Warning::PullPartial(layers) => write!(
+                f,
+                "pull from the registry: {} of {} layers were already on the daemon (a base \
+                 it keeps, another image's, or the build cache's) and were not downloaded, so \
+                 the pull time covers only the other {}; a fresh node downloads the whole \
+                 compressed size",
+                layers.layers_present,
+                layers.layers_present + layers.layers_downloaded,
+                layers.layers_downloaded
+            ),
             Warning::DockerfileNotUtf8 { dockerfile } => write!(
                 f,
                 "Dockerfile '{dockerfile}' is not UTF-8: its invalid bytes were sent as U+FFFD; save it as UTF-8"

@@ -12,7 +12,7 @@ use clap::Args;
 use super::{CliError, CommandResult, ExitCode};
 use crate::bench::{Sweep, plan_sweep};
 use crate::export::escape;
-use crate::registry::delete::{Deleted, delete_reference};
+use crate::registry::delete::{Deletion, delete_reference};
 
 /// Arguments of `basebench clean`.
 #[derive(Debug, Args)]
@@ -84,15 +84,15 @@ async fn clean_registry(results: &Path, dry_run: bool) -> Result<(), CliError> {
     for reference in &pushed {
         let shown = escape::terminal(reference);
         match delete_reference(reference).await {
-            Ok(Deleted::Deleted) => {
+            Ok(Deletion::Deleted) => {
                 deleted += 1;
                 println!("deleted {shown}");
             }
-            Ok(Deleted::NotFound) => {
+            Ok(Deletion::NotFound) => {
                 absent += 1;
                 println!("not there (already deleted?): {shown}");
             }
-            Ok(Deleted::Disabled) => {
+            Ok(Deletion::Disabled) => {
                 disabled += 1;
                 println!("not deleted, the registry does not allow deletion: {shown}");
             }

@@ -161,6 +161,14 @@ pub struct Overrides {
         help = "Push each measured image to this registry as PREFIX/<variant>:<run-id> and report its compressed size (default: no registry; see docs/REGISTRY.md)"
     )]
     pub registry: Option<String>,
+    /// `--bandwidth RATE` (repeatable): link speeds for the pull estimate.
+    #[arg(
+        long,
+        value_name = "RATE",
+        value_parser = |v: &str| crate::registry::bandwidth::Bandwidth::parse(v).map(|_| v.to_string()),
+        help = "With --registry, also estimate each pull at this link speed (100Mbit, 1Gbit, 12.5MB/s; repeatable; replaces `bandwidth`): compressed bytes / speed + the measured local pull"
+    )]
+    pub bandwidth: Vec<String>,
     /// `--shard K/N`: measure the K-th of N shares of the variants, plus the reference.
     #[arg(
         long,

@@ -190,6 +190,8 @@ pub(crate) struct RawConfig {
     pub(crate) seed: Option<u64>,
     /// Registry to push the measured images to (`HOST[:PORT]/PREFIX`).
     pub(crate) registry: Option<String>,
+    /// Link speeds for the pull estimate (`["100Mbit", "1Gbit"]`).
+    pub(crate) bandwidth: Option<Vec<String>>,
     /// Name of the testbed the run measures on.
     pub(crate) testbed: Option<String>,
     /// Engines to measure on: one is `--host`; several, one shard each at the same time.
@@ -276,6 +278,9 @@ pub struct Config {
     pub(crate) sampling: Sampling,
     /// Where the measured images are pushed (`--registry`, `registry`); `None`: nowhere.
     pub(crate) registry: Option<crate::registry::RegistryTarget>,
+    /// Link speeds each pull is also estimated at (`--bandwidth`, `bandwidth`); empty:
+    /// none.
+    pub(crate) bandwidths: Vec<crate::registry::bandwidth::Bandwidth>,
     /// The share of the variants this run measures (`--shard K/N`); `None`: all of them.
     pub(crate) shard: Option<Shard>,
     /// Name of the testbed (`--testbed`, `testbed`); `None`: unnamed.

@@ -91,6 +91,9 @@ fn apply_overrides(raw: &mut RawConfig, o: &Overrides, cwd: &Path) -> usize {
     raw.build_stall_timeout_s = o.build_stall_timeout_s.or(raw.build_stall_timeout_s);
     raw.bases.mirror = o.mirror.clone().or(raw.bases.mirror.take());
     raw.registry = o.registry.clone().or(raw.registry.take());
+    if !o.bandwidth.is_empty() {
+        raw.bandwidth = Some(o.bandwidth.clone());
+    }
     raw.testbed = o.testbed.clone().or(raw.testbed.take());
     o.variants.len()
 }
@@ -267,6 +270,7 @@ fn validate(
         fallback: raw.bases.fallback,
         mirror: checked_mirror(origin, raw.bases.mirror)?,
         registry: checked_registry(origin, raw.registry)?,
+        bandwidths: checked_bandwidths(origin, raw.bandwidth)?,
         shard: None,
         testbed_name: checked_testbed(origin, raw.testbed)?,
         hosts: checked_hosts(origin, raw.hosts)?,
@@ -318,6 +322,22 @@ fn checked_registry(
     crate::registry::RegistryTarget::parse(&value)
         .map(Some)
         .map_err(|e| invalid(origin, "registry", e))
+}
+
+/// `bandwidth`, each a link speed, sorted, without repeats.
+fn checked_bandwidths(
+    origin: &str,
+    bandwidth: Option<Vec<String>>,
+) -> Result<Vec<crate::registry::bandwidth::Bandwidth>, ConfigError> {
+    let mut speeds = bandwidth
+        .unwrap_or_default()
+        .iter()
+        .map(|b| crate::registry::bandwidth::Bandwidth::parse(b))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(origin, "bandwidth", e))?;
+    speeds.sort();
+    speeds.dedup();
+    Ok(speeds)
 }
 
 fn select_only(config: &mut Config, only: &[String]) -> Result<(), ConfigError> {

@@ -342,6 +342,15 @@ pub struct ImportRequest {
     pub changes: Vec<String>,
 }
 
+/// What a pull did, from the engine's progress messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pulled {
+    /// Layers downloaded and unpacked (`Pull complete`).
+    pub layers_downloaded: u32,
+    /// Layers the engine already had (`Already exists`): not downloaded.
+    pub layers_present: u32,
+}
+
 /// Everything basebench does to a container engine.
 #[async_trait]
 pub trait Engine: Send + Sync {
@@ -356,8 +365,9 @@ pub trait Engine: Send + Sync {
     /// Inspect a local image; `Ok(None)` when it is not present.
     async fn image_info(&self, reference: &str) -> Result<Option<ImageInfo>, EngineError>;
 
-    /// Pull an image from its registry.
-    async fn pull_image(&self, reference: &str) -> Result<(), EngineError>;
+    /// Pull an image from its registry; says how many layers it downloaded and how many
+    /// the engine already had.
+    async fn pull_image(&self, reference: &str) -> Result<Pulled, EngineError>;
 
     /// Import a root filesystem tarball as an image; returns the image id.
     async fn import_image(&self, request: &ImportRequest) -> Result<String, EngineError>;

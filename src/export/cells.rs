@@ -83,8 +83,17 @@ pub(crate) fn size(row: &Row) -> Vec<Line> {
             .pull_to_healthy_s
             .map(|h| format!(", healthy at {}", seconds(h)))
             .unwrap_or_default();
-        Line::labelled("pull", format!("{}{healthy} (1 run)", seconds(pull)))
+        let local = match size.pull_layers_present {
+            Some((present, total)) if present > 0 => format!("; {present} of {total} layers local"),
+            _ => String::new(),
+        };
+        Line::labelled("pull", format!("{}{healthy} (1 run{local})", seconds(pull)))
     }));
+    lines.extend(
+        size.pull_estimates
+            .iter()
+            .map(|&(bps, s)| Line::labelled("pull est.", format::pull_estimate(bps, s))),
+    );
     lines.extend(size.ship.as_ref().map(|ship| {
         Line::labelled(
             "a change ships",

@@ -91,6 +91,8 @@ const HEADER: &[&str] = &[
     "shared_compressed_bytes",
     "pull_s",
     "pull_to_healthy_s",
+    "pull_layers_present",
+    "pull_estimates",
     "code_change_ship_bytes",
     "code_change_ship_layers",
     "code_change_pull_s",
@@ -254,10 +256,10 @@ fn context_cells(row: &Row) -> [String; 7] {
     ]
 }
 
-/// Compressed and shared bytes, the pull's seconds (and to the pulled image's first 200),
-/// and what a code change ships: bytes,
+/// Compressed and shared bytes, the pull's seconds (and to the pulled image's first 200,
+/// and its estimates as `bits-per-second:seconds` joined with `;`), and what a code change ships: bytes,
 /// layers and its pull's seconds (with `--registry`).
-fn registry_cells(row: &Row) -> [String; 7] {
+fn registry_cells(row: &Row) -> [String; 9] {
     let size = row.size.as_ref();
     let ship = size.and_then(|s| s.ship.as_ref());
     [
@@ -265,6 +267,15 @@ fn registry_cells(row: &Row) -> [String; 7] {
         opt(size.and_then(|s| s.shared)),
         opt(size.and_then(|s| s.pull_s)),
         opt(size.and_then(|s| s.pull_to_healthy_s)),
+        opt(size.and_then(|s| s.pull_layers_present).map(|p| p.0)),
+        size.map(|s| {
+            s.pull_estimates
+                .iter()
+                .map(|&(bps, s)| format!("{bps}:{s}"))
+                .collect::<Vec<_>>()
+                .join(";")
+        })
+        .unwrap_or_default(),
         opt(ship.map(|s| s.bytes)),
         opt(ship.map(|s| s.layers)),
         opt(ship.and_then(|s| s.pull_s)),

@@ -105,6 +105,10 @@ pub(crate) struct SizeView {
     pub(crate) pull_s: Option<f64>,
     /// `pull_s` plus the pulled image's first start to its first 200 (one sample).
     pub(crate) pull_to_healthy_s: Option<f64>,
+    /// Layers the timed pull found already on the daemon, of the image's layers.
+    pub(crate) pull_layers_present: Option<(u32, u32)>,
+    /// The pull estimated at each configured link speed: (bits per second, seconds).
+    pub(crate) pull_estimates: Vec<(u64, f64)>,
     /// What a code change ships to a node with the previous version, when pushed.
     pub(crate) ship: Option<ShipView>,
 }

@@ -34,6 +34,14 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
             shared: i.shared_compressed_bytes,
             pull_s: i.pull_s,
             pull_to_healthy_s: i.pull_to_healthy_s,
+            pull_layers_present: i
+                .pull_layers_present
+                .map(|p| (p, i.compressed_layers.len() as u32)),
+            pull_estimates: i
+                .pull_estimates
+                .iter()
+                .map(|e| (e.bandwidth_bps, e.seconds))
+                .collect(),
             ship: ship_view(v),
         }),
         layers: v.image.as_ref().map(|i| i.layers),

@@ -8,7 +8,7 @@ use super::send;
 
 /// What deleting one pushed reference did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Deleted {
+pub(crate) enum Deletion {
     /// The manifest (and the tag) is gone.
     Deleted,
     /// The tag was not there (deleted before, or never pushed).
@@ -26,7 +26,7 @@ pub(crate) fn split(reference: &str) -> Option<(&str, &str, &str)> {
 }
 
 /// Delete `reference` (`HOST[:PORT]/NAME:TAG`) from its registry.
-pub(crate) async fn delete_reference(reference: &str) -> Result<Deleted, String> {
+pub(crate) async fn delete_reference(reference: &str) -> Result<Deletion, String> {
     let (host, name, tag) =
         split(reference).ok_or_else(|| format!("'{reference}' is not HOST[:PORT]/NAME:TAG"))?;
     let path = format!("/v2/{name}/manifests/{tag}");
@@ -35,7 +35,7 @@ pub(crate) async fn delete_reference(reference: &str) -> Result<Deleted, String>
         .map_err(|e| format!("reading http://{host}{path}: {e}"))?;
     match head.status {
         200 => {}
-        404 => return Ok(Deleted::NotFound),
+        404 => return Ok(Deletion::NotFound),
         status => return Err(format!("reading http://{host}{path}: HTTP {status}")),
     }
     let digest = head.digest.ok_or_else(|| {
@@ -46,9 +46,9 @@ pub(crate) async fn delete_reference(reference: &str) -> Result<Deleted, String>
         .await
         .map_err(|e| format!("deleting http://{host}{path}: {e}"))?;
     match answer.status {
-        200 | 202 => Ok(Deleted::Deleted),
-        404 => Ok(Deleted::NotFound),
-        405 => Ok(Deleted::Disabled),
+        200 | 202 => Ok(Deletion::Deleted),
+        404 => Ok(Deletion::NotFound),
+        405 => Ok(Deletion::Disabled),
         status => {
             let text = String::from_utf8_lossy(&answer.body);
             Err(format!(

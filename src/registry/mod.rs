@@ -6,6 +6,7 @@
 //! insecure by default); basic auth from the Docker config when it has the host's
 //! credentials. TODO: HTTPS and the bearer-token flow of hosted registries.
 
+pub(crate) mod bandwidth;
 pub(crate) mod delete;
 pub(crate) mod manifest;
 

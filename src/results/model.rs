@@ -258,10 +258,27 @@ pub struct ImageFacts {
     /// decompression and unpack, not a WAN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_s: Option<f64>,
+    /// Layers that timed pull found already on the daemon (held by a kept base, another
+    /// image or the build cache) and did not download: `pull_s` covers only the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_layers_present: Option<u32>,
     /// `pull_s` plus the first start of the pulled image to its first HTTP 200: what a
     /// node without the image waits from `docker pull` to a healthy answer (one sample).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_to_healthy_s: Option<f64>,
+    /// The pull at each configured link speed (`bandwidth`), an estimate, not a
+    /// measurement: `compressed_bytes` ÷ speed + `pull_s`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pull_estimates: Vec<PullEstimate>,
+}
+
+/// A pull estimated at a link speed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PullEstimate {
+    /// The link speed in bits per second.
+    pub bandwidth_bps: u64,
+    /// `compressed_bytes × 8 ÷ bandwidth_bps + pull_s`.
+    pub seconds: f64,
 }
 
 /// The after-a-code-change image through the registry (with `--registry`).
@@ -279,6 +296,10 @@ pub struct CodeChangeShip {
     /// copy removed first): one sample, a loopback registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_s: Option<f64>,
+    /// Layers that pull downloaded (the engine's `Pull complete` messages); fewer than
+    /// `layers` when the daemon still had one (e.g. in the build cache).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_layers_downloaded: Option<u32>,
 }
 
 /// One layer as the registry stores it.

@@ -394,3 +394,111 @@ async fn clean_registry_deletes_the_tags_a_run_pushed_or_says_the_registry_refus
         drop(registry);
     }
 }
+
+#[tokio::test]
+async fn bases_push_puts_a_stand_in_in_the_registry_and_leaves_only_its_own_tag() {
+    let engine = connect_or_fail().await;
+    let registry = Registry::start();
+    let run_id = crate::support::unique_run_id();
+    let _cleanup = crate::support::Cleanup::new(&run_id);
+    // A stand-in of the test's own: a scratch image with the stand-in label.
+    let requested = format!("registry.example/team/{run_id}:1");
+    let app = test_app_context("");
+    let mut labels = crate::support::run_labels(&run_id);
+    labels.insert(basebench::engine::STAND_IN_LABEL.into(), requested.clone());
+    let request = basebench::engine::BuildRequest {
+        labels,
+        ..crate::support::images::build_request(
+            &app,
+            &run_id,
+            basebench::engine::BuilderKind::Buildkit,
+            true,
+        )
+    };
+    let built = basebench::engine::Engine::build(&engine, &request, &|_| {})
+        .await
+        .expect("building the stand-in");
+    let target = format!("{}/bbases", registry.addr);
+    let output = crate::support::cli::basebench(app.dir.path())
+        .args(["bases", "--push", &target, &requested])
+        .output()
+        .expect("run basebench bases --push");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let pushed = format!("{target}/team/{run_id}:1");
+    assert!(
+        stdout.contains(&format!("\"{requested}\" = \"{pushed}\"")),
+        "{stdout}"
+    );
+    let m = manifest(&registry.addr, &format!("bbases/team/{run_id}"), "1");
+    assert!(m["layers"].as_array().is_some_and(|l| !l.is_empty()), "{m}");
+    let info = basebench::engine::Engine::image_info(&engine, &built.image_id)
+        .await
+        .expect("inspect")
+        .expect("the stand-in is still there");
+    assert!(
+        !info.repo_tags.contains(&pushed),
+        "the registry's tag is removed again: {:?}",
+        info.repo_tags
+    );
+    // A run whose [substitute] points at it pulls the base, timed, and says it is a stand-in.
+    let dir = app.dir.path();
+    std::fs::write(
+        dir.join("basebench.toml"),
+        format!("[substitute]\n\"{requested}\" = \"{pushed}\"\n"),
+    )
+    .expect("write basebench.toml");
+    std::fs::write(
+        dir.join("Dockerfile.based"),
+        format!("FROM {requested}\nCMD [\"/testapp\"]\n"),
+    )
+    .expect("write Dockerfile.based");
+    let out = dir.join("out");
+    let mut run = crate::support::cli::basebench(dir);
+    // `--config`: with variants from flags, the file in the directory is not read unasked.
+    run.args([
+        "run",
+        "--config",
+        "basebench.toml",
+        "--context",
+        ".",
+        "--health",
+        "/health",
+        "--runs",
+        "1",
+    ])
+    .args(["--port", &crate::support::TESTAPP_PORT.to_string()])
+    .args([
+        "--no-anatomy",
+        "--variant",
+        "based=Dockerfile.based",
+        "--output",
+    ])
+    .arg(&out);
+    let results = finished(run, 0, &out);
+    let v = row(&results, "based");
+    assert!(v.works, "{:?}", v.failure);
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("results.json")).expect("results.json"),
+    )
+    .expect("json");
+    let base = &json["variants"][0]["bases"][0];
+    assert_eq!(base["actual"], pushed.as_str(), "{base}");
+    assert!(
+        base["pull_s"].as_f64().is_some_and(|s| s > 0.0),
+        "pulled: {base}"
+    );
+    assert_eq!(
+        base["stand_in"], true,
+        "the pulled stand-in is labelled: {base}"
+    );
+    println!("the base pulled from the registry in {} s", base["pull_s"]);
+    assert_nothing_left(&results.run_id).await;
+    let _ = basebench::engine::Engine::remove_image(&engine, &pushed).await;
+    drop(registry);
+}

@@ -27,6 +27,11 @@ fn pushed() -> RunResults {
         serde_json::json!([{"digest": "sha256:l", "size_bytes": 12_000_000}]);
     image["pull_s"] = 0.42.into();
     image["pull_to_healthy_s"] = 1.03.into();
+    image["pull_layers_present"] = 1.into();
+    image["pull_estimates"] = serde_json::json!([
+        {"bandwidth_bps": 100_000_000, "seconds": 1.404},
+        {"bandwidth_bps": 1_000_000_000, "seconds": 0.5184},
+    ]);
     let slim = &mut json["variants"][2];
     slim["registry_ref"] = "127.0.0.1:5000/bench/slim:r1".into();
     slim["code_change_ship_bytes"] = 4_300.into();
@@ -49,9 +54,10 @@ fn the_size_cell_shows_the_compressed_size_only_when_measured() {
     );
     assert_eq!(table.matches("compressed").count(), 1, "{table}");
     assert!(
-        table.contains("pull 0.42 s, healthy at 1.03 s (1 run)"),
+        table.contains("pull 0.42 s, healthy at 1.03 s (1 run; 1 of 1 layers local)"),
         "{table}"
     );
+    assert!(table.contains("pull est. 1.40 s at 100 Mbit/s"), "{table}");
     assert!(
         table.contains("a change ships 4 kB (1 of 6 layers)"),
         "{table}"
@@ -107,6 +113,8 @@ fn the_csv_has_the_registry_columns_filled_only_where_measured() {
             assert_eq!(get("shared_compressed_bytes"), "10000000");
             assert_eq!(get("pull_s"), "0.42");
             assert_eq!(get("pull_to_healthy_s"), "1.03");
+            assert_eq!(get("pull_layers_present"), "1");
+            assert_eq!(get("pull_estimates"), "100000000:1.404;1000000000:0.5184");
             assert_eq!(get("code_change_ship_bytes"), "4300");
             assert_eq!(get("code_change_ship_layers"), "1");
             assert_eq!(get("code_change_pull_s"), "0.05");

@@ -4,8 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::registry::bandwidth::Bandwidth;
 use crate::registry::{Blob, Manifest};
-use crate::results::{CodeChangeShip, CompressedLayer, ImageFacts};
+use crate::results::{CodeChangeShip, CompressedLayer, ImageFacts, PullEstimate};
 
 fn layer(blob: &Blob) -> CompressedLayer {
     CompressedLayer {
@@ -49,8 +50,24 @@ pub(super) fn ship(
         layers,
         layers_total: changed.layers.len() as u32,
         pull_s: None,
+        pull_layers_downloaded: None,
     };
     (ship, bytes)
+}
+
+/// The pull of `image` at each link speed: its compressed bytes over the link plus the
+/// measured local pull (decompression and unpack); none without both.
+pub(super) fn estimates(image: &ImageFacts, speeds: &[Bandwidth]) -> Vec<PullEstimate> {
+    let (Some(bytes), Some(pull)) = (image.compressed_bytes, image.pull_s) else {
+        return Vec::new();
+    };
+    speeds
+        .iter()
+        .map(|speed| PullEstimate {
+            bandwidth_bps: speed.0,
+            seconds: speed.seconds_for(bytes) + pull,
+        })
+        .collect()
 }
 
 /// Fill `shared_compressed_bytes` of every pushed image: the bytes of its blobs (config
@@ -155,6 +172,19 @@ mod tests {
         );
         let (_, bytes) = ship(&previous, &changed, "r".to_string());
         assert_eq!(bytes, 11 + 42 + 5001 + 32);
+    }
+
+    #[test]
+    fn a_pull_estimate_is_the_bytes_over_the_link_plus_the_local_pull() {
+        let mut image = pushed(("c", 25_000_000), &[("l", 100_000_000)]);
+        assert!(
+            estimates(&image, &[Bandwidth(100_000_000)]).is_empty(),
+            "no pull yet"
+        );
+        image.pull_s = Some(2.0);
+        let got = estimates(&image, &[Bandwidth(100_000_000), Bandwidth(1_000_000_000)]);
+        let seconds: Vec<f64> = got.iter().map(|e| e.seconds).collect();
+        assert_eq!(seconds, [10.0 + 2.0, 1.0 + 2.0]);
     }
 
     #[test]

@@ -105,7 +105,10 @@ async fn through_registry(
     )
     .await?;
     match pulled.main {
-        Ok(seconds) => {
+        Ok((seconds, layers)) => {
+            if layers.layers_present > 0 {
+                bench.warn(&mut slot.result, Warning::PullPartial(layers));
+            }
             // The pulled image must still start: its first answer completes the figure.
             let started =
                 super::startup::start(bench, slot.variant, &image_id, "pulled", &mut slot.created)
@@ -113,15 +116,18 @@ async fn through_registry(
             let _ = bench.engine.remove_container(&started.id).await;
             if let Some(image) = slot.result.image.as_mut() {
                 image.pull_s = Some(seconds);
+                image.pull_layers_present = Some(layers.layers_present);
                 image.pull_to_healthy_s = Some(seconds + started.total_ms / 1000.0);
+                image.pull_estimates = blobs::estimates(image, &bench.config.bandwidths);
             }
         }
         Err(why) => bench.warn(&mut slot.result, Warning::PullNotTimed(why)),
     }
     match pulled.changed {
-        Some(Ok(seconds)) => {
+        Some(Ok((seconds, layers))) => {
             if let Some(ship) = slot.result.code_change_ship.as_mut() {
                 ship.pull_s = Some(seconds);
+                ship.pull_layers_downloaded = Some(layers.layers_downloaded);
             }
         }
         Some(Err(why)) => bench.warn(

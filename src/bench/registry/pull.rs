@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::stop;
 use crate::bench::{Bench, Stop};
-use crate::engine::RUN_LABEL;
+use crate::engine::{Pulled as Layers, RUN_LABEL};
 
 /// One image to pull back: its id, the registry reference and basebench's run tag.
 pub(super) struct Pushed<'a> {
@@ -17,11 +17,11 @@ pub(super) struct Pushed<'a> {
     pub(super) run_tag: String,
 }
 
-/// The pulls' seconds, or why one was not timed.
+/// The pulls' seconds with the layers each downloaded, or why one was not timed.
 pub(super) struct Pulled {
-    pub(super) main: Result<f64, String>,
+    pub(super) main: Result<(f64, Layers), String>,
     /// `None` without an after-a-code-change image.
-    pub(super) changed: Option<Result<f64, String>>,
+    pub(super) changed: Option<Result<(f64, Layers), String>>,
 }
 
 /// Remove the variant's images (`main`, `changed` and the other builds in `own`), then
@@ -65,7 +65,10 @@ pub(super) async fn fresh_pulls(
 
 /// Untag the image, make sure it is gone, then pull it timed: `Ok(Err(why))` when it
 /// could not be removed first.
-async fn timed_pull(bench: &Bench<'_>, image: &Pushed<'_>) -> Result<Result<f64, String>, Stop> {
+async fn timed_pull(
+    bench: &Bench<'_>,
+    image: &Pushed<'_>,
+) -> Result<Result<(f64, Layers), String>, Stop> {
     if let Err(why) = untag(bench, image).await {
         return Ok(Err(why));
     }
@@ -119,12 +122,12 @@ async fn gone(bench: &Bench<'_>, image: &Pushed<'_>) -> Result<(), String> {
 }
 
 /// Pull the reference, timed, and give the image its run tag back.
-async fn pull(bench: &Bench<'_>, image: &Pushed<'_>) -> Result<f64, Stop> {
+async fn pull(bench: &Bench<'_>, image: &Pushed<'_>) -> Result<(f64, Layers), Stop> {
     let engine = bench.engine;
     let started = Instant::now();
     let pulled = engine.pull_image(image.reference).await;
     let seconds = started.elapsed().as_secs_f64();
-    pulled.map_err(|e| stop("pull", e.to_string()))?;
+    let layers = pulled.map_err(|e| stop("pull", e.to_string()))?;
     let (repo, tag) = image
         .run_tag
         .rsplit_once(':')
@@ -133,5 +136,5 @@ async fn pull(bench: &Bench<'_>, image: &Pushed<'_>) -> Result<f64, Stop> {
         .tag_image(image.image_id, repo, tag)
         .await
         .map_err(|e| stop("tag", e.to_string()))?;
-    Ok(seconds)
+    Ok((seconds, layers))
 }

@@ -216,3 +216,34 @@ fn an_invalid_registry_names_the_key_or_the_flag_and_the_form() {
         "{err}"
     );
 }
+
+#[test]
+fn bandwidths_from_the_file_are_sorted_and_the_flags_replace_them() {
+    let dir = project(&format!(
+        "bandwidth = [\"1Gbit\", \"100Mbit\", \"1Gbit\"]\n{GOOD}"
+    ));
+    let config = load_in(dir.path(), Overrides::default()).expect("valid");
+    let bps: Vec<u64> = config.bandwidths.iter().map(|b| b.0).collect();
+    assert_eq!(bps, [100_000_000, 1_000_000_000]);
+    let overrides = Overrides {
+        bandwidth: vec!["12.5MB/s".into()],
+        ..Overrides::default()
+    };
+    let config = load_in(dir.path(), overrides).expect("valid");
+    let bps: Vec<u64> = config.bandwidths.iter().map(|b| b.0).collect();
+    assert_eq!(bps, [100_000_000]);
+    let config = load_in(project(GOOD).path(), Overrides::default()).expect("valid");
+    assert!(config.bandwidths.is_empty());
+}
+
+#[test]
+fn a_bad_bandwidth_names_the_key_and_the_form() {
+    let dir = project(&format!("bandwidth = [\"100Mb\"]\n{GOOD}"));
+    let err = load_in(dir.path(), Overrides::default())
+        .expect_err("invalid")
+        .to_string();
+    assert!(
+        err.contains("bandwidth") && err.contains("100Mbit, 1Gbit"),
+        "{err}"
+    );
+}

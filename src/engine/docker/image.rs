@@ -125,20 +125,55 @@ pub(super) async fn image_info(
 }
 
 /// Pull `reference` from its registry.
-pub(super) async fn pull(engine: &DockerEngine, reference: &str) -> Result<(), EngineError> {
+pub(super) async fn pull(
+    engine: &DockerEngine,
+    reference: &str,
+) -> Result<crate::engine::Pulled, EngineError> {
     let options = CreateImageOptions {
         from_image: Some(reference.to_string()),
         ..Default::default()
     };
     let mut stream = to_last_message(engine.long.create_image(Some(options), None, None));
+    let mut layers = LayerStatus::default();
     while let Some(item) = stream.next().await {
-        item.map_err(|e| {
+        let info = item.map_err(|e| {
             engine
                 .fail_long(format!("pulling image '{reference}'"), image(reference))
                 .map(e)
         })?;
+        if let (Some(id), Some(status)) = (&info.id, &info.status) {
+            layers.saw(id, status);
+        }
     }
-    Ok(())
+    Ok(layers.pulled())
+}
+
+/// Each layer's last word in a pull's progress: `Already exists` or `Pull complete`.
+#[derive(Debug, Default)]
+struct LayerStatus {
+    present: std::collections::BTreeSet<String>,
+    downloaded: std::collections::BTreeSet<String>,
+}
+
+impl LayerStatus {
+    fn saw(&mut self, id: &str, status: &str) {
+        match status {
+            "Already exists" => {
+                self.present.insert(id.to_string());
+            }
+            "Pull complete" => {
+                self.downloaded.insert(id.to_string());
+            }
+            _ => {}
+        }
+    }
+
+    fn pulled(&self) -> crate::engine::Pulled {
+        crate::engine::Pulled {
+            layers_downloaded: self.downloaded.len() as u32,
+            layers_present: self.present.difference(&self.downloaded).count() as u32,
+        }
+    }
 }
 
 /// `docker import`: the tarball is streamed from disk, `changes` applied.
@@ -317,7 +352,25 @@ fn image(reference: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::split_reference;
+    use super::{LayerStatus, split_reference};
+
+    #[test]
+    fn a_pull_counts_the_layers_it_downloaded_and_those_already_there() {
+        let mut layers = LayerStatus::default();
+        for (id, status) in [
+            ("a", "Already exists"),
+            ("b", "Pulling fs layer"),
+            ("c", "Pulling fs layer"),
+            ("b", "Download complete"),
+            ("b", "Pull complete"),
+            ("c", "Pull complete"),
+            ("3.9-slim", "Pulling from library/python"),
+        ] {
+            layers.saw(id, status);
+        }
+        let pulled = layers.pulled();
+        assert_eq!((pulled.layers_downloaded, pulled.layers_present), (2, 1));
+    }
 
     #[test]
     fn a_reference_splits_at_the_tag_not_at_a_registry_port() {

@@ -209,7 +209,7 @@ impl Engine for DockerEngine {
         image::image_info(self, reference).await
     }
 
-    async fn pull_image(&self, reference: &str) -> Result<(), EngineError> {
+    async fn pull_image(&self, reference: &str) -> Result<crate::engine::Pulled, EngineError> {
         image::pull(self, reference).await
     }
 

@@ -144,7 +144,7 @@ impl Engine for FakeEngine {
         }))
     }
 
-    async fn pull_image(&self, reference: &str) -> Result<(), EngineError> {
+    async fn pull_image(&self, reference: &str) -> Result<crate::engine::Pulled, EngineError> {
         Err(EngineError::Api {
             action: format!("pulling '{reference}'"),
             message: "no registry in the fake engine".into(),
