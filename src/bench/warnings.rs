@@ -121,16 +121,26 @@ impl fmt::Display for Warning {
                 exposed.join(", ")
             ),
             Warning::PullNotTimed(why) => write!(f, "pull from the registry not timed: {why}"),
-            Warning::PullPartial(layers) => write!(
-                f,
-                "pull from the registry: {} of {} layers were already on the daemon (a base \
-                 it keeps, another image's, or the build cache's) and were not downloaded, so \
-                 the pull time covers only the other {}; a fresh node downloads the whole \
-                 compressed size",
-                layers.layers_present,
-                layers.layers_present + layers.layers_downloaded,
-                layers.layers_downloaded
-            ),
+            Warning::PullPartial(layers) => {
+                let total = layers.layers_present + layers.layers_downloaded;
+                let covers = if layers.layers_downloaded == 0 {
+                    "nothing was downloaded and the pull time is the registry's round trips \
+                     alone"
+                        .to_string()
+                } else {
+                    format!(
+                        "the pull time covers only the other {}",
+                        layers.layers_downloaded
+                    )
+                };
+                write!(
+                    f,
+                    "pull from the registry: {} of {total} layers were already on the daemon \
+                     (a base it keeps, another image's, or the build cache's), so {covers}; a \
+                     fresh node downloads the whole compressed size (see the pull estimates)",
+                    layers.layers_present
+                )
+            }
             Warning::DockerfileNotUtf8 { dockerfile } => write!(
                 f,
                 "Dockerfile '{dockerfile}' is not UTF-8: its invalid bytes were sent as U+FFFD; save it as UTF-8"

@@ -157,7 +157,7 @@ fn pull_chart(matrix: &Matrix) -> Option<String> {
         .collect();
     Some(svg::grouped(
         "chart-pull",
-        "Pull from the registry (1 run each; a loopback registry, not a WAN)",
+        "Pull from the registry (1 run each; loopback, not a WAN; layers the daemon still holds are not downloaded)",
         &groups,
         seconds,
     ))
