@@ -72,6 +72,22 @@ impl Drop for Registry {
     }
 }
 
+/// `basebench run --runs 1 --no-anatomy --registry TARGET` on the test app in `dir` with
+/// the `extra` flags and these variants, its results read back from `dir/out` after
+/// checking the exit `code`.
+fn run_through(
+    target: &str,
+    dir: &Path,
+    extra: &[&str],
+    variants: &[(&str, &str)],
+    code: i32,
+) -> basebench::results::RunResults {
+    let out = dir.join("out");
+    let mut flags = vec!["--runs", "1", "--no-anatomy", "--registry", target];
+    flags.extend_from_slice(extra);
+    finished(run_command(dir, &out, &flags, variants), code, &out)
+}
+
 /// The manifest of `name:tag`, fetched with curl (not basebench's client).
 fn manifest(addr: &str, name: &str, tag: &str) -> Value {
     let output = Command::new("curl")
@@ -99,18 +115,14 @@ async fn a_pushed_scratch_image_reports_the_manifests_compressed_size() {
     let registry = Registry::start();
     let app = test_app_context("");
     let dir = app.dir.path();
-    let out = dir.join("out");
     let target = format!("{}/bbtest", registry.addr);
     // Two variants with the same app layer: it is shared, the extra one is not.
-    let results = finished(
-        run_command(
-            dir,
-            &out,
-            &["--runs", "1", "--no-anatomy", "--registry", &target],
-            &[("one", ""), ("two", "COPY Dockerfile.one /extra")],
-        ),
+    let results = run_through(
+        &target,
+        dir,
+        &[],
+        &[("one", ""), ("two", "COPY Dockerfile.one /extra")],
         0,
-        &out,
     );
     assert_eq!(results.registry.as_deref(), Some(target.as_str()));
     for name in ["one", "two"] {
@@ -178,18 +190,8 @@ async fn a_stopped_registry_is_the_variants_failure_with_its_step_and_nothing_is
         .port();
     let app = test_app_context("");
     let dir = app.dir.path();
-    let out = dir.join("out");
     let target = format!("127.0.0.1:{port}/bbtest");
-    let results = finished(
-        run_command(
-            dir,
-            &out,
-            &["--runs", "1", "--no-anatomy", "--registry", &target],
-            &[("one", "")],
-        ),
-        1,
-        &out,
-    );
+    let results = run_through(&target, dir, &[], &[("one", "")], 1);
     let v = row(&results, "one");
     assert!(!v.works);
     let detail = v.failure_detail.as_ref().expect("failure detail");
@@ -232,31 +234,19 @@ async fn a_code_change_ships_its_own_layer_and_a_change_copied_with_the_rest_shi
     let app = test_app_context("");
     let dir = app.dir.path();
     std::fs::write(dir.join("code.txt"), "print('hello')\n").expect("write code.txt");
-    let out = dir.join("out");
     let target = format!("{}/bbship", registry.addr);
     // `last`: the code is the last layer. `whole`: the code goes in with a second copy of
     // the app (the whole context), as a Dockerfile that copies everything before it
     // installs would.
-    let results = finished(
-        run_command(
-            dir,
-            &out,
-            &[
-                "--runs",
-                "1",
-                "--no-anatomy",
-                "--change-file",
-                "code.txt",
-                "--registry",
-                &target,
-            ],
-            &[
-                ("last", "COPY code.txt /code.txt"),
-                ("whole", "COPY . /ctx"),
-            ],
-        ),
+    let results = run_through(
+        &target,
+        dir,
+        &["--change-file", "code.txt"],
+        &[
+            ("last", "COPY code.txt /code.txt"),
+            ("whole", "COPY . /ctx"),
+        ],
         0,
-        &out,
     );
     let mut shipped = Vec::new();
     for name in ["last", "whole"] {
@@ -348,16 +338,7 @@ async fn clean_registry_deletes_the_tags_a_run_pushed_or_says_the_registry_refus
         let dir = app.dir.path();
         let out = dir.join("out");
         let target = format!("{}/bbclean", registry.addr);
-        let results = finished(
-            run_command(
-                dir,
-                &out,
-                &["--runs", "1", "--no-anatomy", "--registry", &target],
-                &[("one", "")],
-            ),
-            0,
-            &out,
-        );
+        let results = run_through(&target, dir, &[], &[("one", "")], 0);
         let name = "bbclean/one";
         let tags = [
             results.run_id.clone(),

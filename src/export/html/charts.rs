@@ -4,6 +4,7 @@
 
 use crate::export::svg::{self, Bar, Group};
 use crate::format::{bytes, millis, seconds};
+use crate::matrix::model::SizeView;
 use crate::matrix::{Matrix, Row};
 
 /// Colour of the base image's share.
@@ -81,52 +82,64 @@ fn pushed(matrix: &Matrix) -> bool {
         .any(|r| r.size.as_ref().is_some_and(|s| s.compressed.is_some()))
 }
 
+/// One series of a registry chart: its name, colour and the figure it reads.
+type Series = (&'static str, &'static str, fn(&SizeView) -> Option<f64>);
+
 /// Local size beside what the registry stores and what a code change ships.
 fn registry_size_chart(matrix: &Matrix) -> Option<String> {
-    if !pushed(matrix) {
-        return None;
-    }
-    let groups: Vec<Group> = matrix
-        .ranked()
-        .map(|row| {
-            let size = row.size.as_ref();
-            let as_f64 = |v: Option<u64>| v.map(|v| v as f64);
-            Group {
-                label: chart_label(row),
-                bars: vec![
-                    bar(
-                        "local (uncompressed)",
-                        as_f64(size.map(|s| s.total)),
-                        BASE_COLOR,
-                    ),
-                    bar(
-                        "compressed in the registry",
-                        as_f64(size.and_then(|s| s.compressed)),
-                        "#59a14f",
-                    ),
-                    bar(
-                        "a code change ships",
-                        as_f64(size.and_then(|s| s.ship.as_ref()).map(|s| s.bytes)),
-                        ADDED_COLOR,
-                    ),
-                ],
-                note: size
-                    .is_none_or(|s| s.compressed.is_none())
-                    .then(|| "not pushed".to_string()),
-            }
-        })
-        .collect();
-    Some(svg::grouped(
-        "chart-registry-size",
-        "Local size, compressed in the registry, and what a code change ships",
-        &groups,
+    let series: [Series; 3] = [
+        ("local (uncompressed)", BASE_COLOR, |s| Some(s.total as f64)),
+        ("compressed in the registry", "#59a14f", |s| {
+            s.compressed.map(|c| c as f64)
+        }),
+        ("a code change ships", ADDED_COLOR, |s| {
+            s.ship.as_ref().map(|ship| ship.bytes as f64)
+        }),
+    ];
+    registry_chart(
+        matrix,
+        (
+            "chart-registry-size",
+            "Local size, compressed in the registry, and what a code change ships",
+        ),
+        &series,
+        ("not pushed", |s| s.compressed.is_some()),
         |v| bytes(v as u64),
-    ))
+    )
 }
 
 /// The pulls through the registry, one run each: onto a daemon without the image, to
 /// the pulled image's first 200, and the code change's onto the previous version.
 fn pull_chart(matrix: &Matrix) -> Option<String> {
+    let series: [Series; 3] = [
+        ("pull", "#4e79a7", |s| s.pull_s),
+        ("pull to first 200", "#76b7b2", |s| s.pull_to_healthy_s),
+        ("a code change's pull", ADDED_COLOR, |s| {
+            s.ship.as_ref()?.pull_s
+        }),
+    ];
+    registry_chart(
+        matrix,
+        (
+            "chart-pull",
+            "Pull from the registry (1 run each; loopback, not a WAN; layers the daemon still holds are not downloaded)",
+        ),
+        &series,
+        ("not pulled", |s| s.pull_s.is_some()),
+        seconds,
+    )
+}
+
+/// A grouped chart of registry figures, one bar per series and variant; `None` when the
+/// run pushed nothing. A variant whose figures are missing (`missing.1` false) shows
+/// `missing.0` instead.
+fn registry_chart(
+    matrix: &Matrix,
+    (id, title): (&str, &str),
+    series: &[Series],
+    missing: (&str, fn(&SizeView) -> bool),
+    fmt: fn(f64) -> String,
+) -> Option<String> {
     if !pushed(matrix) {
         return None;
     }
@@ -136,31 +149,17 @@ fn pull_chart(matrix: &Matrix) -> Option<String> {
             let size = row.size.as_ref();
             Group {
                 label: chart_label(row),
-                bars: vec![
-                    bar("pull", size.and_then(|s| s.pull_s), "#4e79a7"),
-                    bar(
-                        "pull to first 200",
-                        size.and_then(|s| s.pull_to_healthy_s),
-                        "#76b7b2",
-                    ),
-                    bar(
-                        "a code change's pull",
-                        size.and_then(|s| s.ship.as_ref()?.pull_s),
-                        ADDED_COLOR,
-                    ),
-                ],
+                bars: series
+                    .iter()
+                    .map(|(name, color, figure)| bar(name, size.and_then(figure), color))
+                    .collect(),
                 note: size
-                    .is_none_or(|s| s.pull_s.is_none())
-                    .then(|| "not pulled".to_string()),
+                    .is_none_or(|s| !(missing.1)(s))
+                    .then(|| missing.0.to_string()),
             }
         })
         .collect();
-    Some(svg::grouped(
-        "chart-pull",
-        "Pull from the registry (1 run each; loopback, not a WAN; layers the daemon still holds are not downloaded)",
-        &groups,
-        seconds,
-    ))
+    Some(svg::grouped(id, title, &groups, fmt))
 }
 
 fn bar(series: &str, value: Option<f64>, color: &'static str) -> Bar {
