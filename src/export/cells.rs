@@ -84,10 +84,16 @@ pub(crate) fn size(row: &Row) -> Vec<Line> {
             .map(|h| format!(", healthy at {}", seconds(h)))
             .unwrap_or_default();
         let local = match size.pull_layers_present {
-            Some((present, total)) if present > 0 => format!("; {present} of {total} layers local"),
+            Some((present, total)) if present > 0 => {
+                format!(" ({present} of {total} layers local)")
+            }
             _ => String::new(),
         };
-        Line::labelled("pull", format!("{}{healthy} (1 run{local})", seconds(pull)))
+        let pull = match &size.pull {
+            Some(t) => format::timing_ci(t, seconds),
+            None => format!("{} (1 run)", seconds(pull)),
+        };
+        Line::labelled("pull", format!("{pull}{healthy}{local}"))
     }));
     lines.extend(
         size.pull_estimates

@@ -90,6 +90,9 @@ const HEADER: &[&str] = &[
     "compressed_bytes",
     "shared_compressed_bytes",
     "pull_s",
+    "pull_ci_lo_s",
+    "pull_ci_hi_s",
+    "pull_runs",
     "pull_to_healthy_s",
     "pull_layers_present",
     "pull_estimates",
@@ -256,16 +259,22 @@ fn context_cells(row: &Row) -> [String; 7] {
     ]
 }
 
-/// Compressed and shared bytes, the pull's seconds (and to the pulled image's first 200,
-/// and its estimates as `bits-per-second:seconds` joined with `;`), and what a code change ships: bytes,
-/// layers and its pull's seconds (with `--registry`).
-fn registry_cells(row: &Row) -> [String; 9] {
+/// Compressed and shared bytes, the pull's median seconds, interval and count (and to
+/// the pulled image's first 200, and its estimates as `bits-per-second:seconds` joined
+/// with `;`), and what a code change ships: bytes, layers and its pull's seconds (with
+/// `--registry`).
+fn registry_cells(row: &Row) -> [String; 12] {
     let size = row.size.as_ref();
     let ship = size.and_then(|s| s.ship.as_ref());
+    let pull = size.and_then(|s| s.pull.as_ref());
+    let [ci_lo, ci_hi] = ci_cells(pull.and_then(|t| t.ci95));
     [
         opt(size.and_then(|s| s.compressed)),
         opt(size.and_then(|s| s.shared)),
         opt(size.and_then(|s| s.pull_s)),
+        ci_lo,
+        ci_hi,
+        opt(pull.map(|t| t.n).or(size.and_then(|s| s.pull_s).map(|_| 1))),
         opt(size.and_then(|s| s.pull_to_healthy_s)),
         opt(size.and_then(|s| s.pull_layers_present).map(|p| p.0)),
         size.map(|s| {

@@ -101,9 +101,12 @@ pub(crate) struct SizeView {
     pub(crate) compressed: Option<u64>,
     /// Those of `compressed` that another variant of the run shares (same digests).
     pub(crate) shared: Option<u64>,
-    /// Seconds the pull of the pushed image took onto a daemon without it (one sample).
+    /// Seconds the pull of the pushed image took onto a daemon without it (the median).
     pub(crate) pull_s: Option<f64>,
-    /// `pull_s` plus the pulled image's first start to its first 200 (one sample).
+    /// Every timed pull, with its interval; `None` in files written before pulls were
+    /// repeated (then `pull_s` is one sample).
+    pub(crate) pull: Option<Timing>,
+    /// `pull_s` plus the pulled image's first start to its first 200 (one start).
     pub(crate) pull_to_healthy_s: Option<f64>,
     /// Layers the timed pull found already on the daemon, of the image's layers.
     pub(crate) pull_layers_present: Option<(u32, u32)>,

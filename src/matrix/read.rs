@@ -33,6 +33,7 @@ pub(crate) fn row_facts(v: &VariantResult) -> Row {
             compressed: i.compressed_bytes,
             shared: i.shared_compressed_bytes,
             pull_s: i.pull_s,
+            pull: i.pull.clone(),
             pull_to_healthy_s: i.pull_to_healthy_s,
             pull_layers_present: i
                 .pull_layers_present

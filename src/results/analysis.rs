@@ -12,7 +12,7 @@ use crate::stats::bootstrap::{self, stream_seed};
 use crate::stats::{Timing, compare, outliers};
 
 /// Timings with an interval, as `results.json` names them.
-pub(crate) const TIMINGS: [&str; 8] = [
+pub(crate) const TIMINGS: [&str; 9] = [
     "startup_ms",
     "engine_start_ms",
     "app_ready_ms",
@@ -21,6 +21,7 @@ pub(crate) const TIMINGS: [&str; 8] = [
     "build_cached_s",
     "build_incremental_s",
     "latency_p50_ms",
+    "pull_s",
 ];
 
 /// A variant's timing by its key, when measured (latency is not a [`Timing`]).
@@ -34,6 +35,7 @@ pub(crate) fn timing<'a>(v: &'a VariantResult, key: &str) -> Option<&'a Timing> 
         "build_cold_s" => build.map(|b| &b.cold_s),
         "build_cached_s" => build.and_then(|b| b.cached_s.as_ref()),
         "build_incremental_s" => build.and_then(|b| b.incremental_s.as_ref()),
+        "pull_s" => v.image.as_ref().and_then(|i| i.pull.as_ref()),
         _ => None,
     }
 }
@@ -48,6 +50,7 @@ fn timing_mut<'a>(v: &'a mut VariantResult, key: &str) -> Option<&'a mut Timing>
         "build_cold_s" => build.map(|b| &mut b.cold_s),
         "build_cached_s" => build.and_then(|b| b.cached_s.as_mut()),
         "build_incremental_s" => build.and_then(|b| b.incremental_s.as_mut()),
+        "pull_s" => v.image.as_mut().and_then(|i| i.pull.as_mut()),
         _ => None,
     }
 }

@@ -253,17 +253,24 @@ pub struct ImageFacts {
     /// Seconds the push took (`docker push` through the daemon).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_s: Option<f64>,
-    /// Seconds a pull of the pushed tag took after the image was removed locally (layers
-    /// other local images hold stay; one sample, a loopback registry: transfer,
-    /// decompression and unpack, not a WAN).
+    /// Seconds a pull of the pushed tag took after the image was removed locally: the
+    /// median of `pull` (layers other local images hold stay; a loopback registry:
+    /// transfer, decompression and unpack, not a WAN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_s: Option<f64>,
+    /// Every timed pull of the pushed tag, in seconds: one per planned startup round
+    /// (`runs`), the image removed before each; its interval comes from the run's
+    /// statistics like every other timing. Absent in files written before pulls were
+    /// repeated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull: Option<Timing>,
     /// Layers that timed pull found already on the daemon (held by a kept base, another
     /// image or the build cache) and did not download: `pull_s` covers only the others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_layers_present: Option<u32>,
-    /// `pull_s` plus the first start of the pulled image to its first HTTP 200: what a
-    /// node without the image waits from `docker pull` to a healthy answer (one sample).
+    /// The first timed pull plus the first start of the pulled image to its first HTTP
+    /// 200: what a node without the image waits from `docker pull` to a healthy answer
+    /// (one sample).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_to_healthy_s: Option<f64>,
     /// The pull at each configured link speed (`bandwidth`), an estimate, not a

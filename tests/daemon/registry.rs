@@ -83,7 +83,10 @@ fn run_through(
     code: i32,
 ) -> basebench::results::RunResults {
     let out = dir.join("out");
-    let mut flags = vec!["--runs", "1", "--no-anatomy", "--registry", target];
+    let mut flags = vec!["--no-anatomy", "--registry", target];
+    if !extra.contains(&"--runs") {
+        flags.extend(["--runs", "1"]);
+    }
     flags.extend_from_slice(extra);
     finished(run_command(dir, &out, &flags, variants), code, &out)
 }
@@ -120,7 +123,7 @@ async fn a_pushed_scratch_image_reports_the_manifests_compressed_size() {
     let results = run_through(
         &target,
         dir,
-        &[],
+        &["--runs", "3"],
         &[("one", ""), ("two", "COPY Dockerfile.one /extra")],
         0,
     );
@@ -158,6 +161,11 @@ async fn a_pushed_scratch_image_reports_the_manifests_compressed_size() {
         assert!(image.push_s.is_some_and(|s| s > 0.0));
         let pull = image.pull_s.expect("the pull is timed");
         assert!(pull > 0.0, "{:?}", v.warnings);
+        let pulls = image.pull.as_ref().expect("every pull kept");
+        assert_eq!(pulls.n, 3, "one pull per planned round: {pulls:?}");
+        assert_eq!(pulls.median, pull, "pull_s is the median");
+        let [lo, hi] = pulls.ci95.expect("the pulls' interval");
+        assert!(lo <= pull && pull <= hi, "{pulls:?}");
         let healthy = image
             .pull_to_healthy_s
             .expect("the pulled image was started");

@@ -26,6 +26,10 @@ fn pushed() -> RunResults {
     image["compressed_layers"] =
         serde_json::json!([{"digest": "sha256:l", "size_bytes": 12_000_000}]);
     image["pull_s"] = 0.42.into();
+    image["pull"] = serde_json::json!({
+        "median": 0.42, "min": 0.40, "max": 0.47, "n": 3, "ci95": [0.40, 0.47],
+        "samples": [{"value": 0.40}, {"value": 0.42}, {"value": 0.47}],
+    });
     image["pull_to_healthy_s"] = 1.03.into();
     image["pull_layers_present"] = 1.into();
     image["pull_estimates"] = serde_json::json!([
@@ -54,13 +58,22 @@ fn the_size_cell_shows_the_compressed_size_only_when_measured() {
     );
     assert_eq!(table.matches("compressed").count(), 1, "{table}");
     assert!(
-        table.contains("pull 0.42 s, healthy at 1.03 s (1 run; 1 of 1 layers local)"),
+        table.contains("pull 0.42 s [0.40–0.47], healthy at 1.03 s (1 of 1 layers local)"),
         "{table}"
     );
     assert!(table.contains("pull est. 1.40 s at 100 Mbit/s"), "{table}");
     assert!(
         table.contains("a change ships 4 kB (1 of 6 layers)"),
         "{table}"
+    );
+    let mut one_pull = pushed();
+    if let Some(image) = one_pull.variants[2].image.as_mut() {
+        image.pull = None;
+    }
+    let table = render_table(&one_pull, &ScoringWeights::default(), false);
+    assert!(
+        table.contains("pull 0.42 s (1 run), healthy at 1.03 s"),
+        "a file from before pulls were repeated: {table}"
     );
     let plain: RunResults = serde_json::from_value(article()).expect("older results read");
     let table = render_table(&plain, &ScoringWeights::default(), false);
@@ -112,6 +125,9 @@ fn the_csv_has_the_registry_columns_filled_only_where_measured() {
             assert_eq!(get("compressed_bytes"), "12300000");
             assert_eq!(get("shared_compressed_bytes"), "10000000");
             assert_eq!(get("pull_s"), "0.42");
+            assert_eq!(get("pull_ci_lo_s"), "0.4");
+            assert_eq!(get("pull_ci_hi_s"), "0.47");
+            assert_eq!(get("pull_runs"), "3");
             assert_eq!(get("pull_to_healthy_s"), "1.03");
             assert_eq!(get("pull_layers_present"), "1");
             assert_eq!(get("pull_estimates"), "100000000:1.404;1000000000:0.5184");

@@ -4,8 +4,9 @@
 //! read back from the registry's HTTP API for the compressed sizes; the
 //! after-a-code-change image likewise as `…:<run-id>-changed`, for the bytes a code change
 //! ships (`blobs.rs`). Then both are pulled back, timed, onto a daemon without them
-//! (`pull.rs`), and the pulled image is started to its first 200 (pull to healthy; a
-//! pulled image that does not start is the variant's failure). A failure becomes the variant's failure row (phase `registry`, the step
+//! (`pull.rs`; the measured image once per planned round, for an interval), and the
+//! pulled image is started to its first 200 (pull to healthy: the median pull plus that
+//! start; a pulled image that does not start is the variant's failure). A failure becomes the variant's failure row (phase `registry`, the step
 //! and the registry's message; exit 1), its other measurements kept. The bytes shared
 //! between variants are counted at the end.
 
@@ -102,10 +103,11 @@ async fn through_registry(
                 run_tag: format!("{run_tag}-changed"),
             }),
         &slot.created.images,
+        bench.config.runs.max(1),
     )
     .await?;
     match pulled.main {
-        Ok((seconds, layers)) => {
+        Ok((samples, layers)) => {
             if layers.layers_present > 0 {
                 bench.warn(&mut slot.result, Warning::PullPartial(layers));
             }
@@ -114,10 +116,14 @@ async fn through_registry(
                 super::startup::start(bench, slot.variant, &image_id, "pulled", &mut slot.created)
                     .await?;
             let _ = bench.engine.remove_container(&started.id).await;
-            if let Some(image) = slot.result.image.as_mut() {
-                image.pull_s = Some(seconds);
+            if let (Some(image), Some(timing)) = (
+                slot.result.image.as_mut(),
+                crate::stats::Timing::from_samples(&samples),
+            ) {
+                image.pull_s = Some(timing.median);
                 image.pull_layers_present = Some(layers.layers_present);
-                image.pull_to_healthy_s = Some(seconds + started.total_ms / 1000.0);
+                image.pull_to_healthy_s = Some(timing.median + started.total_ms / 1000.0);
+                image.pull = Some(timing);
                 image.pull_estimates = blobs::estimates(image, &bench.config.bandwidths);
             }
         }

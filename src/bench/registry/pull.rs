@@ -1,8 +1,9 @@
 //! Pulls timed as a node that lacks the image sees them: the variant's own images are
 //! removed first (only when basebench's tags are all that name them), then the measured
-//! image is pulled back (`pull_s`) and, on top of it, the after-a-code-change image (the
-//! code change's own pull). Layers other images on the daemon hold (a base the user
-//! keeps, another variant's) stay: a pull does not download those.
+//! image is pulled back (`pull_s`), removed and pulled again once per planned round, and,
+//! on top of it, the after-a-code-change image is pulled once (the code change's own
+//! pull). Layers other images on the daemon hold (a base the user keeps, another
+//! variant's) stay: a pull does not download those.
 
 use std::time::Instant;
 
@@ -17,22 +18,26 @@ pub(super) struct Pushed<'a> {
     pub(super) run_tag: String,
 }
 
-/// The pulls' seconds with the layers each downloaded, or why one was not timed.
+/// The pulls' seconds with the layers the first of each downloaded, or why one was not
+/// timed.
 pub(super) struct Pulled {
-    pub(super) main: Result<(f64, Layers), String>,
+    /// Every timed pull of the measured image (at least one), in order.
+    pub(super) main: Result<(Vec<f64>, Layers), String>,
     /// `None` without an after-a-code-change image.
     pub(super) changed: Option<Result<(f64, Layers), String>>,
 }
 
 /// Remove the variant's images (`main`, `changed` and the other builds in `own`), then
-/// pull `main` and `changed` in turn, each timed. A failed pull is the variant's failure;
-/// an image that cannot be removed is only not timed (the other pull still is: the code
-/// change's pull needs only the previous version on the daemon).
+/// pull `main` `times` times (removed before each) and `changed` once, each timed. A
+/// failed pull is the variant's failure; an image that cannot be removed is only not
+/// timed (the other pull still is: the code change's pull needs only the previous
+/// version on the daemon).
 pub(super) async fn fresh_pulls(
     bench: &Bench<'_>,
     main: Pushed<'_>,
     changed: Option<Pushed<'_>>,
     own: &[String],
+    times: u32,
 ) -> Result<Pulled, Stop> {
     let changed_removed = match &changed {
         Some(c) => Some(match removable(bench, c).await {
@@ -49,7 +54,7 @@ pub(super) async fn fresh_pulls(
         }
     }
     let main_s = match removable(bench, &main).await {
-        Ok(()) => timed_pull(bench, &main).await?,
+        Ok(()) => repeated_pull(bench, &main, times).await?,
         Err(why) => Err(why),
     };
     let changed_s = match (changed, changed_removed) {
@@ -61,6 +66,28 @@ pub(super) async fn fresh_pulls(
         main: main_s,
         changed: changed_s,
     })
+}
+
+/// Pull the image `times` times (at least once), removed before each: the samples and
+/// the first pull's layers. A repeat whose removal fails ends the repeats with the
+/// samples so far; `Ok(Err(why))` when even the first could not be timed.
+async fn repeated_pull(
+    bench: &Bench<'_>,
+    image: &Pushed<'_>,
+    times: u32,
+) -> Result<Result<(Vec<f64>, Layers), String>, Stop> {
+    let (first, layers) = match timed_pull(bench, image).await? {
+        Ok(pulled) => pulled,
+        Err(why) => return Ok(Err(why)),
+    };
+    let mut samples = vec![first];
+    for _ in 1..times {
+        match timed_pull(bench, image).await? {
+            Ok((seconds, _)) => samples.push(seconds),
+            Err(_) => break,
+        }
+    }
+    Ok(Ok((samples, layers)))
 }
 
 /// Untag the image, make sure it is gone, then pull it timed: `Ok(Err(why))` when it

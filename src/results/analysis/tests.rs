@@ -142,3 +142,34 @@ fn single_samples_get_an_interval_but_no_verdict() {
     assert_eq!(t.ci95, Some([600.0, 600.0]));
     assert!(r.variants[1].vs_reference.is_empty());
 }
+
+#[test]
+fn repeated_pulls_get_an_interval_and_a_verdict_against_the_reference() {
+    let pulled = |name: &str, size: u64, pulls: &[f64]| {
+        let mut v = variant(name, size, &spread(300.0), true);
+        if let Some(image) = v.image.as_mut() {
+            image.pull = Timing::from_samples(pulls);
+        }
+        v
+    };
+    let around = |center: f64| -> Vec<f64> {
+        (0..20)
+            .map(|i| center + f64::from((i * 7) % 20) * 0.001)
+            .collect()
+    };
+    let (fast, slow) = (around(0.10), around(0.30));
+    let mut r = run(vec![pulled("a", 1, &fast), pulled("b", 2, &slow)], None);
+    annotate(&mut r);
+    let pull = |i: usize| {
+        r.variants[i]
+            .image
+            .as_ref()
+            .and_then(|i| i.pull.clone())
+            .expect("pull")
+    };
+    let [lo, hi] = pull(1).ci95.expect("an interval");
+    assert!(lo <= pull(1).median && pull(1).median <= hi);
+    assert!(lo < hi, "twenty distinct samples give a real interval");
+    let versus = &r.variants[1].vs_reference["pull_s"];
+    assert_eq!(versus.verdict, Verdict::Slower, "{versus:?}");
+}
