@@ -9,6 +9,8 @@
 #      (benches/anatomy.sh), peak RSS of both.
 #   3. basebench's own CPU over a whole `basebench run` as a share of its wall time
 #      (benches/run_overhead.sh).
+#   4. basebench's push and pull vs `docker push` / `docker pull` of the same 64 MB image
+#      through a local registry (benches/registry_overhead.rs, alternating rounds).
 #
 # Usage:  benches/run-all.sh [--quick] [--out FILE]
 #   --quick   fewer rounds (6 build rounds instead of 10, 6 anatomy rounds, 1 whole run
@@ -49,6 +51,7 @@ cd "$ROOT"
 echo "== building (not timed)" >&2
 cargo build --locked --release >>"$LOG" 2>&1
 cargo bench --locked --bench build_overhead --no-run >>"$LOG" 2>&1
+cargo bench --locked --bench registry_overhead --no-run >>"$LOG" 2>&1
 cp "${CARGO_TARGET_DIR:-$ROOT/target}/release/basebench" "$WORK/basebench"
 export BASEBENCH=$WORK/basebench
 
@@ -74,6 +77,10 @@ echo "== 3. basebench's own CPU over whole runs" >&2
 for _ in $(seq "$WHOLE_RUNS"); do
   benches/run_overhead.sh >>"$WORK/overhead.txt" 2>>"$LOG"
 done
+
+echo "== 4. push and pull against docker push / docker pull" >&2
+cargo bench --locked --bench registry_overhead -- --rounds "$BUILD_ROUNDS" \
+  >>"$WORK/registry.md" 2>>"$LOG"
 
 ENDED=$(date -u +%s)
 UPTIME_AFTER=$(uptime)

@@ -2,7 +2,8 @@
 # Called by run-all.sh: python3 - WORK MODE BUILD_ROUNDS ANATOMY_RUNS WHOLE_RUNS
 #   UPTIME_BEFORE UPTIME_AFTER SECONDS BINARY < benches/run_all_table.py
 # WORK holds builds.md (rows from benches/build_overhead), anatomy.txt (benches/anatomy.sh
-# with RESULTS=) and overhead.txt (benches/run_overhead.sh, once per whole run).
+# with RESULTS=), overhead.txt (benches/run_overhead.sh, once per whole run) and
+# registry.md (rows from benches/registry_overhead.rs; left out when absent).
 import math
 import os
 import platform
@@ -131,3 +132,19 @@ print(f"| basebench's own CPU over a whole `basebench run` | {spread([r[0] for r
       f"{spread([r[1] for r in runs], digits=1)} | {100 * statistics.median(shares):.2f} % "
       f"({100 * min(shares):.2f}–{100 * max(shares):.2f} %) | {len(runs)} | {max(r[2] for r in runs):.0f} MB | "
       f"{'yes' if statistics.median(shares) <= 0.02 else '**no**'} (≤ 2 %) |")
+
+registry = os.path.join(work, "registry.md")
+if os.path.exists(registry):
+    print()
+    print("### Push and pull: basebench ÷ `docker push` / `docker pull` (same daemon, local registry, alternating rounds)")
+    print()
+    print("The image: `FROM scratch` with two layers of random data, built by the benchmark with the "
+          "classic builder. Each side, each round: the registry's storage emptied, the push timed, "
+          "the image removed from the daemon, the pull timed.")
+    print()
+    print("| figure | basebench, median (range) | docker CLI, median (range) | ratio, median | ratio 95 % CI | ratio range | rounds | target holds (median ≤ 1.05) |")
+    print("|---|---|---|---|---|---|---|---|")
+    with open(registry) as f:
+        for line in f:
+            if line.startswith("| pu"):
+                print(line.rstrip())

@@ -108,11 +108,12 @@ fn registry_size_chart(matrix: &Matrix) -> Option<String> {
     )
 }
 
-/// The pulls through the registry, one run each: onto a daemon without the image, to
-/// the pulled image's first 200, and the code change's onto the previous version.
+/// The pulls through the registry: onto a daemon without the image (the median of the
+/// repeated pulls, its interval as the error bar), to the pulled image's first 200, and
+/// the code change's onto the previous version (one run each).
 fn pull_chart(matrix: &Matrix) -> Option<String> {
     let series: [Series; 3] = [
-        ("pull", "#4e79a7", |s| s.pull_s),
+        ("pull", PULL_COLOR, |s| s.pull_s),
         ("pull to first 200", "#76b7b2", |s| s.pull_to_healthy_s),
         ("a code change's pull", ADDED_COLOR, |s| {
             s.ship.as_ref()?.pull_s
@@ -122,12 +123,28 @@ fn pull_chart(matrix: &Matrix) -> Option<String> {
         matrix,
         (
             "chart-pull",
-            "Pull from the registry (1 run each; loopback, not a WAN; layers the daemon still holds are not downloaded)",
+            "Pull from the registry (median and 95 % CI of the repeated pulls; the rest 1 run each; loopback, not a WAN; layers the daemon still holds are not downloaded)",
         ),
         &series,
         ("not pulled", |s| s.pull_s.is_some()),
         seconds,
     )
+}
+
+const PULL_COLOR: &str = "#4e79a7";
+
+/// The bar of one registry series: the repeated pulls' median with its interval where
+/// kept, else the plain figure.
+fn registry_bar(
+    name: &str,
+    color: &'static str,
+    size: Option<&SizeView>,
+    figure: fn(&SizeView) -> Option<f64>,
+) -> Bar {
+    match size.and_then(|s| s.pull.as_ref()) {
+        Some(pulls) if name == "pull" => timed(name, Some(pulls), color),
+        _ => bar(name, size.and_then(figure), color),
+    }
 }
 
 /// A grouped chart of registry figures, one bar per series and variant; `None` when the
@@ -151,7 +168,7 @@ fn registry_chart(
                 label: chart_label(row),
                 bars: series
                     .iter()
-                    .map(|(name, color, figure)| bar(name, size.and_then(figure), color))
+                    .map(|&(name, color, figure)| registry_bar(name, color, size, figure))
                     .collect(),
                 note: size
                     .is_none_or(|s| !(missing.1)(s))
