@@ -163,6 +163,10 @@ impl<'a> Bench<'a> {
                     started: false,
                 })
                 .collect(),
+            build_cache_before: match self.config.registry {
+                Some(_) => self.engine.build_cache_ids().await,
+                None => None,
+            },
         };
         let choice = self
             .engine

@@ -38,6 +38,10 @@ impl Slot<'_> {
 pub(crate) struct Run<'v> {
     pub(crate) results: RunResults,
     pub(crate) slots: Vec<Slot<'v>>,
+    /// The engine's build cache records when the run started, with `--registry` (the
+    /// pulls prune the records the run's builds made); `None` otherwise or where the
+    /// engine does not list them.
+    pub(crate) build_cache_before: Option<std::collections::BTreeSet<String>>,
 }
 
 /// One line saying why a variant failed.

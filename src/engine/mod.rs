@@ -11,7 +11,7 @@ pub mod docker;
 #[cfg(any(test, feature = "fake-engine"))]
 pub mod fake;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::time::Duration;
@@ -455,6 +455,18 @@ pub trait Engine: Send + Sync {
     async fn push_image(&self, repo: &str, tag: &str) -> Result<(), EngineError> {
         let _ = (repo, tag);
         Err(self.no_registry())
+    }
+
+    /// The ids of the engine's build cache records now; `None` where it does not list
+    /// them (the fake, Podman, a host over TLS).
+    async fn build_cache_ids(&self) -> Option<BTreeSet<String>> {
+        None
+    }
+
+    /// Prune the build cache records `ids` that nothing uses; the bytes reclaimed.
+    async fn prune_build_cache(&self, ids: &[String]) -> Result<u64, EngineError> {
+        let _ = ids;
+        Ok(0)
     }
 
     /// The error of an engine that cannot push (the fake).

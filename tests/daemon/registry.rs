@@ -184,6 +184,12 @@ async fn a_pushed_scratch_image_reports_the_manifests_compressed_size() {
     assert_eq!(two.compressed_layers[0], *app_layer, "the same app layer");
     assert_eq!(one.shared_compressed_bytes, Some(app_layer.size_bytes));
     assert_eq!(two.shared_compressed_bytes, Some(app_layer.size_bytes));
+    assert_eq!(
+        two.pull_layers_present,
+        Some(1),
+        "only the app layer, which one's image holds, is local: the layer two alone has is \
+         downloaded, the run having pruned the build cache records its builds made"
+    );
     assert_nothing_left(&results.run_id).await;
     drop(registry);
 }

@@ -33,6 +33,9 @@ pub(crate) async fn push_all(
     let Some(target) = bench.config.registry.as_ref() else {
         return true;
     };
+    if let Some(before) = run.build_cache_before.take() {
+        prune_own_cache(bench, &before).await;
+    }
     for index in 0..run.slots.len() {
         let slot = &mut run.slots[index];
         if !slot.alive || slot.result.image.is_none() {
@@ -143,6 +146,35 @@ async fn through_registry(
         None => {}
     }
     Ok(())
+}
+
+/// Prune the build cache records made since the run started (not in `before`): the
+/// layers BuildKit's cache keeps would otherwise be found local by every pull. Records
+/// still in use stay; a prune that fails is a notice, and the pulls say which layers
+/// they found local.
+async fn prune_own_cache(bench: &Bench<'_>, before: &std::collections::BTreeSet<String>) {
+    let Some(now) = bench.engine.build_cache_ids().await else {
+        return;
+    };
+    let ours: Vec<String> = now.difference(before).cloned().collect();
+    if ours.is_empty() {
+        return;
+    }
+    let notice = match bench.engine.prune_build_cache(&ours).await {
+        Ok(freed) => format!(
+            "registry: pruned the {} build cache records this run made ({}), so the pulls \
+             download the layers the builds made",
+            ours.len(),
+            crate::format::bytes(freed)
+        ),
+        Err(e) => format!(
+            "registry: could not prune the build cache records this run made ({e}); the \
+             pulls may find the layers they hold local"
+        ),
+    };
+    bench
+        .reporter
+        .report(crate::reporter::Event::Notice(notice));
 }
 
 /// A pushed image: where, its manifest and how long the push took.

@@ -5,50 +5,25 @@
 //! some releases; the manifest's `ImageData.Size.Unpacked` is what the image takes once
 //! unpacked, the figure the graph-driver store's `Size` gives. bollard 0.21's
 //! `inspect_image` takes no query options, so this one request goes over a connection of
-//! its own (unix and plain TCP hosts; elsewhere the caller keeps `Size`).
+//! its own ([`super::raw_get`]: unix and plain TCP hosts; elsewhere the caller keeps
+//! `Size`).
 
-use std::time::Duration;
-
-use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
-use hyper_util::rt::TokioIo;
 use serde_json::Value;
 
 use super::DockerEngine;
-use super::session::upgrade;
+use super::raw_get::get_json;
 
 /// The first API version whose image inspect takes `manifests=1`.
 const MANIFESTS_API: (u32, u32) = (1, 48);
-
-/// How long the request may take before the caller keeps `Size`.
-const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The unpacked size of `reference`'s manifest for its own platform; `None` when the
 /// engine speaks an API before 1.48, is reached over TLS (not asked there yet), lists no
 /// such manifest or does not answer.
 pub(super) async fn unpacked_size(engine: &DockerEngine, reference: &str) -> Option<u64> {
-    if engine.api() < MANIFESTS_API || engine.address.tls.is_some() {
+    if engine.api() < MANIFESTS_API {
         return None;
     }
-    let api = &engine.api_version;
-    let request = async {
-        let stream = upgrade::dial(&engine.host).await.ok()?;
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .ok()?;
-        tokio::spawn(connection);
-        let request = hyper::Request::get(format!("/v{api}/images/{reference}/json?manifests=1"))
-            .header(hyper::header::HOST, "docker")
-            .body(Empty::<Bytes>::new())
-            .ok()?;
-        let response = sender.send_request(request).await.ok()?;
-        if !response.status().is_success() {
-            return None;
-        }
-        let body = response.into_body().collect().await.ok()?.to_bytes();
-        serde_json::from_slice::<Value>(&body).ok()
-    };
-    let inspect = tokio::time::timeout(TIMEOUT, request).await.ok()??;
+    let inspect = get_json(engine, &format!("/images/{reference}/json?manifests=1")).await?;
     own_platform_unpacked(&inspect)
 }
 

@@ -9,6 +9,7 @@
 //! pulls and exports, whose response headers arrive only after the whole upload.
 
 mod build;
+mod build_cache;
 mod container;
 mod errors;
 mod exec;
@@ -20,11 +21,13 @@ mod manifests;
 mod progress;
 mod published;
 mod push;
+mod raw_get;
 mod send;
 mod session;
 mod transfer;
 mod upload;
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -281,6 +284,14 @@ impl Engine for DockerEngine {
 
     async fn push_image(&self, repo: &str, tag: &str) -> Result<(), EngineError> {
         push::push(self, repo, tag).await
+    }
+
+    async fn build_cache_ids(&self) -> Option<BTreeSet<String>> {
+        build_cache::record_ids(self).await
+    }
+
+    async fn prune_build_cache(&self, ids: &[String]) -> Result<u64, EngineError> {
+        build_cache::prune(self, ids).await
     }
 
     async fn list_labelled(&self, label: &str) -> Result<Labelled, EngineError> {
