@@ -458,7 +458,7 @@ pub trait Engine: Send + Sync {
     }
 
     /// The ids of the engine's build cache records now; `None` where it does not list
-    /// them (the fake, Podman, a host over TLS).
+    /// them (the fake, Podman, a host basebench cannot dial itself).
     async fn build_cache_ids(&self) -> Option<BTreeSet<String>> {
         None
     }

@@ -257,6 +257,17 @@ async fn an_engine_reached_over_tls_in_another_network_namespace_is_probed_where
         .as_ref()
         .expect("the round trip to the TLS engine's host");
     assert!(rtt.median > 0.0, "{rtt:?}");
+    let transfer = beta
+        .build
+        .as_ref()
+        .and_then(|b| b.context.as_ref())
+        .map(|c| c.transfer.as_str());
+    assert_eq!(
+        transfer,
+        Some("session"),
+        "the BuildKit session is opened over TLS as well: {:?}",
+        beta.warnings
+    );
     assert_nothing_left(&read_results(&out.join("shard-1")).run_id).await;
     assert_eq!(
         left_on(|| remote.cli()),

@@ -17,7 +17,7 @@ use crate::engine::EngineError;
 const TYPED_DF_API: (u32, u32) = (1, 42);
 
 /// The ids of the build cache records now; `None` when the engine does not list them
-/// (over TLS, or no build cache in the answer, as with Podman).
+/// (a host it cannot dial, or no build cache in the answer, as with Podman).
 pub(super) async fn record_ids(engine: &DockerEngine) -> Option<BTreeSet<String>> {
     let path = if engine.api() >= TYPED_DF_API {
         "/system/df?type=build-cache"

@@ -95,16 +95,7 @@ impl DockerEngine {
     async fn connect_address(address: EngineAddress) -> Result<DockerEngine, EngineError> {
         let mut engine = DockerEngine::connect_quietly(&address).await?;
         let api = engine.api();
-        engine.session_support = if address.tls.is_some() {
-            // basebench's own session upgrade speaks plain TCP and unix sockets only.
-            Err(
-                "the engine is reached over TLS, where basebench does not open BuildKit \
-                 sessions yet"
-                    .to_string(),
-            )
-        } else {
-            transfer::discover(&engine.docker, &engine.host, api).await
-        };
+        engine.session_support = transfer::discover(&engine.docker, &engine.host, api).await;
         Ok(engine)
     }
 

@@ -1,6 +1,6 @@
 //! One `GET` over a connection of its own, for the few answers bollard 0.21 cannot ask
 //! for or read on every API version (`?manifests=1`, the build cache of `/system/df`
-//! before and after API 1.52). Unix and plain TCP hosts; over TLS the callers do without.
+//! before and after API 1.52). Unix and TCP hosts, plain or over TLS.
 
 use std::time::Duration;
 
@@ -15,15 +15,12 @@ use super::session::upgrade;
 /// How long the request may take before the caller does without its answer.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The JSON body of `GET /v<api><path>`; `None` over TLS, on an error status, a body
-/// that is not JSON or no answer within [`TIMEOUT`].
+/// The JSON body of `GET /v<api><path>`; `None` on a host it cannot dial (ssh), an
+/// error status, a body that is not JSON or no answer within [`TIMEOUT`].
 pub(super) async fn get_json(engine: &DockerEngine, path: &str) -> Option<Value> {
-    if engine.address.tls.is_some() {
-        return None;
-    }
     let api = &engine.api_version;
     let request = async {
-        let stream = upgrade::dial(&engine.host).await.ok()?;
+        let stream = upgrade::dial(&engine.address).await.ok()?;
         let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .ok()?;

@@ -25,6 +25,7 @@ use tokio::sync::oneshot;
 
 use super::send::TransferLog;
 use crate::context::BuildContext;
+use crate::engine::address::EngineAddress;
 use upgrade::{Headers, UpgradeError};
 
 /// gRPC methods every session serves.
@@ -50,10 +51,10 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// Open a session on `host` serving `context` through FileSync, counting what it
-    /// sends in `log`.
+    /// Open a session on the engine at `address` serving `context` through FileSync,
+    /// counting what it sends in `log`.
     pub(crate) async fn open(
-        host: &str,
+        address: &EngineAddress,
         spec: &SessionSpec,
         context: Arc<BuildContext>,
         log: Arc<TransferLog>,
@@ -66,7 +67,7 @@ impl Session {
             shared_key: &spec.shared_key,
             methods: &methods,
         };
-        let io = upgrade::upgrade(host, &headers).await?;
+        let io = upgrade::upgrade(address, &headers).await?;
         let router = tonic::transport::Server::builder()
             .add_service(HealthServer::new(services::Healthy))
             .add_service(AuthServer::new(services::Anonymous))

@@ -1,7 +1,8 @@
 //! The `/session` upgrade: a fresh HTTP/1.1 connection to the daemon (`unix://` or
-//! `tcp://`, the hosts this module can dial), `POST /session` with the session's headers as
-//! docker/cli sends them, and the upgraded connection on which the daemon speaks gRPC to
-//! the services basebench serves.
+//! `tcp://`, the latter plain or over TLS with the client certificates the engine was
+//! reached with: the hosts this module can dial), `POST /session` with the session's
+//! headers as docker/cli sends them, and the upgraded connection on which the daemon
+//! speaks gRPC to the services basebench serves.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -16,12 +17,16 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpStream, UnixStream};
 
+use crate::engine::address::EngineAddress;
+
+mod tls;
+
 /// Why the session connection could not be made.
 #[derive(Debug)]
 pub(crate) enum UpgradeError {
     /// The daemon answered without upgrading: it has no BuildKit sessions (e.g. 404).
     Refused(String),
-    /// The host cannot be dialled by this module (ssh, TLS, named pipes).
+    /// The host cannot be dialled by this module (ssh, named pipes).
     Unsupported(String),
     /// Connecting or talking to the daemon failed.
     Io(String),
@@ -30,7 +35,10 @@ pub(crate) enum UpgradeError {
 /// Is `host` (a `DOCKER_HOST` value) one this module can open a session on? The reason
 /// when not.
 pub(crate) fn dialable(host: &str) -> Result<(), String> {
-    if host.starts_with("unix://") || host.starts_with("tcp://") || host.starts_with("http://") {
+    if ["unix://", "tcp://", "http://", "https://"]
+        .iter()
+        .any(|scheme| host.starts_with(scheme))
+    {
         Ok(())
     } else {
         Err(format!(
@@ -48,20 +56,25 @@ pub(crate) struct Headers<'a> {
     pub(crate) methods: &'a [&'a str],
 }
 
-/// A fresh connection to `host` (`unix://` or `tcp://`).
-pub(crate) async fn dial(host: &str) -> Result<Box<dyn Stream>, UpgradeError> {
+/// A fresh connection to `address` (`unix://` or `tcp://`; over TLS when it has TLS
+/// files, verified against their CA as the engine's own client does).
+pub(crate) async fn dial(address: &EngineAddress) -> Result<Box<dyn Stream>, UpgradeError> {
     let io = |e: &dyn std::fmt::Display| UpgradeError::Io(e.to_string());
+    let host = address.host.as_str();
     let stream: Box<dyn Stream> = if let Some(path) = host.strip_prefix("unix://") {
         Box::new(UnixStream::connect(path).await.map_err(|e| io(&e))?)
     } else if let Some(addr) = host
         .strip_prefix("tcp://")
         .or_else(|| host.strip_prefix("http://"))
+        .or_else(|| host.strip_prefix("https://"))
     {
-        let stream = TcpStream::connect(addr.trim_end_matches('/'))
-            .await
-            .map_err(|e| io(&e))?;
+        let addr = addr.trim_end_matches('/');
+        let stream = TcpStream::connect(addr).await.map_err(|e| io(&e))?;
         stream.set_nodelay(true).map_err(|e| io(&e))?;
-        Box::new(stream)
+        match &address.tls {
+            Some(files) => Box::new(tls::connect(stream, addr, files).await?),
+            None => Box::new(stream),
+        }
     } else {
         return Err(UpgradeError::Unsupported(
             dialable(host).err().unwrap_or_default(),
@@ -70,10 +83,13 @@ pub(crate) async fn dial(host: &str) -> Result<Box<dyn Stream>, UpgradeError> {
     Ok(stream)
 }
 
-/// Open a connection to `host`, upgrade it to a session and return the raw stream.
-pub(crate) async fn upgrade(host: &str, headers: &Headers<'_>) -> Result<SessionIo, UpgradeError> {
+/// Open a connection to `address`, upgrade it to a session and return the raw stream.
+pub(crate) async fn upgrade(
+    address: &EngineAddress,
+    headers: &Headers<'_>,
+) -> Result<SessionIo, UpgradeError> {
     let io = |e: &dyn std::fmt::Display| UpgradeError::Io(e.to_string());
-    let stream = dial(host).await?;
+    let stream = dial(address).await?;
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(|e| io(&e))?;
