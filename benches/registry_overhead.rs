@@ -231,6 +231,9 @@ async fn round(
     (push, pull)
 }
 
+/// One figure of a round's (push, pull) seconds.
+type Figure = fn(&(f64, f64)) -> f64;
+
 /// One Markdown row: basebench's and the CLI's medians with their range, the median of
 /// the per-round ratios, its 95 % interval and range, rounds, and whether it holds.
 fn row(what: &str, ours: &[f64], theirs: &[f64]) -> String {
@@ -301,30 +304,15 @@ async fn main() {
         );
     }
     let label = format!("{} MB image, 2 layers", args.megabytes);
-    let part = |v: &[(f64, f64)], f: fn(&(f64, f64)) -> f64| v.iter().map(f).collect::<Vec<_>>();
-    println!(
-        "{}",
-        row(
-            &format!("push, {label}"),
-            &part(&ours, |t| t.0),
-            &part(&theirs, |t| t.0)
-        )
-    );
-    println!(
-        "{}",
-        row(
-            &format!("pull, {label}"),
-            &part(&ours, |t| t.1),
-            &part(&theirs, |t| t.1)
-        )
-    );
-    println!(
-        "{}",
-        row(
-            &format!("push + pull, {label}"),
-            &part(&ours, |t| t.0 + t.1),
-            &part(&theirs, |t| t.0 + t.1)
-        )
-    );
+    let part = |v: &[(f64, f64)], f: Figure| v.iter().map(f).collect::<Vec<_>>();
+    let figures: [(&str, Figure); 3] = [
+        ("push", |t| t.0),
+        ("pull", |t| t.1),
+        ("push + pull", |t| t.0 + t.1),
+    ];
+    for (what, figure) in figures {
+        let (o, c) = (part(&ours, figure), part(&theirs, figure));
+        println!("{}", row(&format!("{what}, {label}"), &o, &c));
+    }
     drop(registry);
 }

@@ -5,8 +5,7 @@
 //! some releases; the manifest's `ImageData.Size.Unpacked` is what the image takes once
 //! unpacked, the figure the graph-driver store's `Size` gives. bollard 0.21's
 //! `inspect_image` takes no query options, so this one request goes over a connection of
-//! its own ([`super::raw_get`]: unix and plain TCP hosts; elsewhere the caller keeps
-//! `Size`).
+//! its own ([`super::raw_get`]; where it fails the caller keeps `Size`).
 
 use serde_json::Value;
 
@@ -17,8 +16,7 @@ use super::raw_get::get_json;
 const MANIFESTS_API: (u32, u32) = (1, 48);
 
 /// The unpacked size of `reference`'s manifest for its own platform; `None` when the
-/// engine speaks an API before 1.48, is reached over TLS (not asked there yet), lists no
-/// such manifest or does not answer.
+/// engine speaks an API before 1.48, lists no such manifest or does not answer.
 pub(super) async fn unpacked_size(engine: &DockerEngine, reference: &str) -> Option<u64> {
     if engine.api() < MANIFESTS_API {
         return None;

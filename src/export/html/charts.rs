@@ -82,19 +82,41 @@ fn pushed(matrix: &Matrix) -> bool {
         .any(|r| r.size.as_ref().is_some_and(|s| s.compressed.is_some()))
 }
 
-/// One series of a registry chart: its name, colour and the figure it reads.
-type Series = (&'static str, &'static str, fn(&SizeView) -> Option<f64>);
+/// One series of a registry chart: its name, colour, the figure it reads and the error
+/// bar it draws (the repeated pulls' interval; none for single figures).
+type Series = (
+    &'static str,
+    &'static str,
+    fn(&SizeView) -> Option<f64>,
+    fn(&SizeView) -> Option<(f64, f64)>,
+);
+
+/// No error bar.
+fn single(_: &SizeView) -> Option<(f64, f64)> {
+    None
+}
 
 /// Local size beside what the registry stores and what a code change ships.
 fn registry_size_chart(matrix: &Matrix) -> Option<String> {
     let series: [Series; 3] = [
-        ("local (uncompressed)", BASE_COLOR, |s| Some(s.total as f64)),
-        ("compressed in the registry", "#59a14f", |s| {
-            s.compressed.map(|c| c as f64)
-        }),
-        ("a code change ships", ADDED_COLOR, |s| {
-            s.ship.as_ref().map(|ship| ship.bytes as f64)
-        }),
+        (
+            "local (uncompressed)",
+            BASE_COLOR,
+            |s| Some(s.total as f64),
+            single,
+        ),
+        (
+            "compressed in the registry",
+            "#59a14f",
+            |s| s.compressed.map(|c| c as f64),
+            single,
+        ),
+        (
+            "a code change ships",
+            ADDED_COLOR,
+            |s| s.ship.as_ref().map(|ship| ship.bytes as f64),
+            single,
+        ),
     ];
     registry_chart(
         matrix,
@@ -113,11 +135,24 @@ fn registry_size_chart(matrix: &Matrix) -> Option<String> {
 /// the code change's onto the previous version (one run each).
 fn pull_chart(matrix: &Matrix) -> Option<String> {
     let series: [Series; 3] = [
-        ("pull", PULL_COLOR, |s| s.pull_s),
-        ("pull to first 200", "#76b7b2", |s| s.pull_to_healthy_s),
-        ("a code change's pull", ADDED_COLOR, |s| {
-            s.ship.as_ref()?.pull_s
-        }),
+        (
+            "pull",
+            "#4e79a7",
+            |s| s.pull_s,
+            |s| s.pull.as_ref().and_then(whisker),
+        ),
+        (
+            "pull to first 200",
+            "#76b7b2",
+            |s| s.pull_to_healthy_s,
+            single,
+        ),
+        (
+            "a code change's pull",
+            ADDED_COLOR,
+            |s| s.ship.as_ref()?.pull_s,
+            single,
+        ),
     ];
     registry_chart(
         matrix,
@@ -129,22 +164,6 @@ fn pull_chart(matrix: &Matrix) -> Option<String> {
         ("not pulled", |s| s.pull_s.is_some()),
         seconds,
     )
-}
-
-const PULL_COLOR: &str = "#4e79a7";
-
-/// The bar of one registry series: the repeated pulls' median with its interval where
-/// kept, else the plain figure.
-fn registry_bar(
-    name: &str,
-    color: &'static str,
-    size: Option<&SizeView>,
-    figure: fn(&SizeView) -> Option<f64>,
-) -> Bar {
-    match size.and_then(|s| s.pull.as_ref()) {
-        Some(pulls) if name == "pull" => timed(name, Some(pulls), color),
-        _ => bar(name, size.and_then(figure), color),
-    }
 }
 
 /// A grouped chart of registry figures, one bar per series and variant; `None` when the
@@ -168,7 +187,10 @@ fn registry_chart(
                 label: chart_label(row),
                 bars: series
                     .iter()
-                    .map(|&(name, color, figure)| registry_bar(name, color, size, figure))
+                    .map(|&(name, color, figure, range)| Bar {
+                        range: size.and_then(range),
+                        ..bar(name, size.and_then(figure), color)
+                    })
                     .collect(),
                 note: size
                     .is_none_or(|s| !(missing.1)(s))
@@ -195,10 +217,14 @@ fn timed(series: &str, t: Option<&crate::stats::Timing>, color: &'static str) ->
         series: series.to_string(),
         value: t.map(|t| t.median),
         color,
-        range: t
-            .filter(|t| !t.is_single_run())
-            .map(|t| t.ci95.map_or((t.min, t.max), |[lo, hi]| (lo, hi))),
+        range: t.and_then(whisker),
     }
+}
+
+/// A timing's error bar: its 95 % interval (min–max in a file without intervals); none
+/// for a single run.
+fn whisker(t: &crate::stats::Timing) -> Option<(f64, f64)> {
+    (!t.is_single_run()).then(|| t.ci95.map_or((t.min, t.max), |[lo, hi]| (lo, hi)))
 }
 
 /// Whisker label of the timing charts: the intervals when the run has them.
