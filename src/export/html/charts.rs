@@ -158,7 +158,7 @@ fn pull_chart(matrix: &Matrix) -> Option<String> {
         matrix,
         (
             "chart-pull",
-            "Pull from the registry (median and 95 % CI of the repeated pulls; the rest 1 run each; loopback, not a WAN; layers the daemon still holds are not downloaded)",
+            "Pulls from a loopback registry (pull: median, 95 % CI; the others 1 run)",
         ),
         &series,
         ("not pulled", |s| s.pull_s.is_some()),
