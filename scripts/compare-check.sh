@@ -3,7 +3,8 @@
 # when no registry answers) and fail unless every corrected variant other than alpine
 # works and the alpine row says why it could not be measured. The images go through a
 # local registry of the check's own (scripts/registry.sh), so every working variant must
-# also have its compressed size and what a code change ships.
+# also have its compressed size and what a code change ships. The reports are removed when
+# the check passes and kept (their directory printed) when it fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d /tmp/basebench-compare.XXXXXX)
@@ -17,7 +18,8 @@ if [ ! -f "$out/results.json" ]; then
   echo "compare-check: no results.json written (basebench exited $status)" >&2
   exit 1
 fi
-python3 - "$out/results.json" <<'PY'
+check=0
+python3 - "$out/results.json" <<'PY' || check=$?
 import json, sys
 results = json.load(open(sys.argv[1]))
 rows = {v["name"]: v for v in results["variants"]}
@@ -54,5 +56,10 @@ PY
 # Exit status 1 from basebench is expected (alpine cannot be built here); anything else is not.
 if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
   echo "compare-check: basebench exited $status" >&2
+  check=1
+fi
+if [ "$check" -ne 0 ]; then
+  echo "compare-check: reports kept in $out" >&2
   exit 1
 fi
+rm -rf "$out"
