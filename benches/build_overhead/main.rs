@@ -250,14 +250,11 @@ async fn main() {
         let freed = cache::prune_new(&engine, &before).await;
         eprintln!(
             "   pruned {} of build cache this kind left",
-            row::human(freed.max(0) as u64)
+            row::human(freed)
         );
     }
     clean(&engine, &run_id).await;
     // Records the last builds still held a moment ago are free now.
     let freed = cache::prune_new(&engine, &before).await;
-    eprintln!(
-        "   pruned {} more at the end",
-        row::human(freed.max(0) as u64)
-    );
+    eprintln!("   pruned {} more at the end", row::human(freed));
 }
