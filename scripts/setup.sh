@@ -20,6 +20,10 @@ fresh_registry=
 command -v docker-registry >/dev/null 2>&1 || { need_pkgs+=(docker-registry); fresh_registry=1; }
 # Podman, for `--engine podman` and its tests (its API socket is started below).
 command -v podman >/dev/null 2>&1 || need_pkgs+=(podman)
+# The ssh:// engine tests run an sshd of their own on 127.0.0.1 (the system one stays off).
+fresh_sshd=
+[ -x /usr/sbin/sshd ] || { need_pkgs+=(openssh-server); fresh_sshd=1; }
+command -v ssh >/dev/null 2>&1 || need_pkgs+=(openssh-client)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${need_pkgs[*]}"
   apt-get update -qq
@@ -36,6 +40,15 @@ if [ -n "$fresh_registry" ]; then
   if ss -ltnp 2>/dev/null | grep -q '"docker-registry"\|"registry"'; then
     echo "setup: the docker-registry package's service is listening; stop it (systemctl disable --now docker-registry)" >&2
     exit 1
+  fi
+fi
+
+if [ -n "$fresh_sshd" ]; then
+  # The package's own sshd listens on every interface; basebench's tests never use it.
+  if [ -d /run/systemd/system ]; then
+    systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/ssh ]; then
+    /etc/init.d/ssh stop >/dev/null 2>&1 || true
   fi
 fi
 

@@ -42,10 +42,18 @@ impl Testbed {
     }
 }
 
-/// True when the engine's address (unknown, a Unix socket, or loopback TCP) is on this machine.
+/// True when the engine's address (unknown, a Unix socket, or loopback TCP or ssh) is on this
+/// machine.
 pub(crate) fn engine_is_local(docker_host: Option<&str>) -> bool {
     match docker_host.map(str::trim) {
         None | Some("") => true,
+        Some(h) if h.starts_with("ssh://") => crate::engine::docker::ssh::SshTarget::parse(h)
+            .is_ok_and(|t| {
+                t.host == "localhost"
+                    || t.host
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            }),
         Some(h) => {
             h.starts_with("unix://")
                 || h.starts_with("npipe://")
@@ -100,5 +108,9 @@ mod tests {
         assert!(engine_is_local(Some("unix:///var/run/docker.sock")));
         assert!(engine_is_local(Some("tcp://127.0.0.1:2375")));
         assert!(!engine_is_local(Some("tcp://build-host.example.com:2376")));
+        assert!(engine_is_local(Some("ssh://root@127.0.0.1:2222")));
+        assert!(!engine_is_local(Some(
+            "ssh://builder@build-host.example.com"
+        )));
     }
 }

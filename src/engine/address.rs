@@ -185,17 +185,14 @@ fn checked(
 ) -> Result<EngineAddress, AddressError> {
     let host = &address.host;
     if host.starts_with("ssh://") {
-        return Err(AddressError(format!(
-            "{host} ({}): basebench does not open ssh:// connections yet; forward the remote \
-             socket and point basebench at it: `ssh -nNT -L /tmp/remote-docker.sock:/var/run/docker.sock \
-             USER@HOST &` then --host unix:///tmp/remote-docker.sock",
-            address.source
-        )));
+        crate::engine::docker::ssh::SshTarget::parse(host)
+            .map_err(|e| AddressError(format!("{e} ({})", address.source)))?;
+        return Ok(address);
     }
     if !(host.starts_with("unix://") || host.starts_with("tcp://") || host.starts_with("http://")) {
         return Err(AddressError(format!(
-            "'{host}' ({}) is not an engine address basebench can use: give unix:///path/to.sock \
-             or tcp://HOST:PORT",
+            "'{host}' ({}) is not an engine address basebench can use: give unix:///path/to.sock, \
+             tcp://HOST:PORT or ssh://[USER@]HOST[:PORT]",
             address.source
         )));
     }

@@ -25,4 +25,5 @@ mod hosts;
 mod podman;
 mod registry;
 mod run;
+mod ssh;
 mod verdicts;

@@ -71,13 +71,33 @@ fn tls_without_its_certificates_exits_3_naming_the_missing_file() {
 }
 
 #[test]
-fn an_ssh_host_exits_3_with_the_forwarding_recipe() {
+fn an_ssh_host_that_refuses_exits_3_with_what_ssh_said() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nothing listens on: the real ssh client is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let host = format!("ssh://builder@127.0.0.1:{port}");
+    clean(dir.path())
+        .args(["--host", &host])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(host.as_str()))
+        .stderr(predicate::str::contains("ssh exited with status 255"))
+        .stderr(predicate::str::contains("Connection refused"));
+}
+
+#[test]
+fn an_ssh_program_that_cannot_run_exits_3_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     clean(dir.path())
         .args(["--host", "ssh://builder@build.example.com"])
+        .env("BASEBENCH_SSH_COMMAND", "/nonexistent/ssh -F /dev/null")
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("ssh -nNT -L"));
+        .stderr(predicate::str::contains("cannot run /nonexistent/ssh"));
 }
 
 #[test]

@@ -25,6 +25,7 @@ pub(crate) mod http;
 pub(crate) mod images;
 pub(crate) mod proxy;
 pub(crate) mod remote_dockerd;
+pub(crate) mod sshd;
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};

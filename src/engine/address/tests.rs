@@ -220,14 +220,22 @@ fn a_broken_config_json_is_named() {
 }
 
 #[test]
-fn ssh_hosts_get_the_forwarding_recipe() {
+fn ssh_hosts_are_taken_and_malformed_ones_named() {
+    let address = resolve_with(
+        &EngineRequest::default(),
+        &[("DOCKER_HOST", "ssh://builder@build.example.com:2222")],
+        None,
+    )
+    .unwrap();
+    assert_eq!(address.host, "ssh://builder@build.example.com:2222");
+    assert_eq!(address.tls, None, "ssh carries its own encryption");
     let err = resolve_with(
         &EngineRequest::default(),
-        &[("DOCKER_HOST", "ssh://builder@build.example.com")],
+        &[("DOCKER_HOST", "ssh://builder@build.example.com:ssh")],
         None,
     )
     .unwrap_err();
-    assert!(err.0.contains("ssh -nNT -L"), "{err}");
+    assert!(err.0.contains("'ssh' is not a port"), "{err}");
     assert!(err.0.contains("DOCKER_HOST"), "{err}");
 }
 

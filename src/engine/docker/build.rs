@@ -83,7 +83,7 @@ async fn attempt(
 ) -> Result<BuildOutcome, Attempt> {
     let (event_tx, mut event_rx) = mpsc::unbounded_channel::<BuildEvent>();
     let (mut done_tx, done_rx) = oneshot::channel();
-    let (address, owned) = (engine.address.clone(), request.clone());
+    let (address, owned) = (engine.dial.clone(), request.clone());
     let spawned = std::thread::Builder::new()
         .name("basebench-build".to_string())
         .spawn(move || {

@@ -24,6 +24,7 @@ mod push;
 mod raw_get;
 mod send;
 mod session;
+pub(crate) mod ssh;
 mod transfer;
 mod upload;
 
@@ -58,6 +59,11 @@ pub struct DockerEngine {
     host: String,
     /// The address connected to, with its TLS files and the setting that named it.
     address: EngineAddress,
+    /// The address every connection dials: `address`, or for an `ssh://` host the local
+    /// socket of its tunnel.
+    dial: EngineAddress,
+    /// An `ssh://` host's tunnel, shared by every clone, closed with the last one.
+    tunnel: Option<Arc<ssh::Tunnel>>,
     api_version: String,
     /// Can the daemon take the context through a BuildKit session (why not)?
     session_support: Result<(), String>,
@@ -91,11 +97,54 @@ impl DockerEngine {
         DockerEngine::connect_address(EngineAddress::plain(host, AddressSource::Flag)).await
     }
 
-    /// Connect to a resolved address.
+    /// Connect to a resolved address (through a tunnel of its own for `ssh://`).
     async fn connect_address(address: EngineAddress) -> Result<DockerEngine, EngineError> {
-        let mut engine = DockerEngine::connect_quietly(&address).await?;
+        let shown = format!("{} ({})", address.host, address.source);
+        let unavailable = |message: String| EngineError::Unavailable {
+            host: shown.clone(),
+            message,
+        };
+        let tunnel = match address.host.starts_with("ssh://") {
+            true => {
+                let target = ssh::SshTarget::parse(&address.host).map_err(unavailable)?;
+                Some(Arc::new(ssh::Tunnel::open(&target).map_err(unavailable)?))
+            }
+            false => None,
+        };
+        let dial = match &tunnel {
+            Some(tunnel) => EngineAddress::plain(tunnel.local_host(), address.source.clone()),
+            None => address.clone(),
+        };
+        let mut engine = match DockerEngine::connect_quietly(&dial).await {
+            Ok(engine) => engine,
+            Err(e) => {
+                let Some(tunnel) = &tunnel else {
+                    return Err(e);
+                };
+                let cause = match tunnel.failure(Duration::from_secs(3)).await {
+                    Some(said) => said,
+                    None => e.to_string(),
+                };
+                return Err(unavailable(cause));
+            }
+        };
+        if tunnel.is_some() {
+            engine.published_ip =
+                published::published_ip(&address.host)
+                    .await
+                    .ok_or_else(|| {
+                        unavailable(
+                            "its host name does not resolve to an address the containers' ports \
+                         can be probed at"
+                                .to_string(),
+                        )
+                    })?;
+            engine.host = address.host.clone();
+            engine.address = address;
+            engine.tunnel = tunnel;
+        }
         let api = engine.api();
-        engine.session_support = transfer::discover(&engine.docker, &engine.host, api).await;
+        engine.session_support = transfer::discover(&engine.docker, &engine.dial.host, api).await;
         Ok(engine)
     }
 
@@ -138,6 +187,8 @@ impl DockerEngine {
             api_version: format!("{}.{}", version.major_version, version.minor_version),
             host,
             address: address.clone(),
+            dial: address.clone(),
+            tunnel: None,
             session_support: Err("not checked".to_string()),
             session_refused: Arc::default(),
             in_flight: Default::default(),

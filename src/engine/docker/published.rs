@@ -2,13 +2,18 @@
 //! host's own address. A local engine (a unix socket, or `tcp://` to a loopback name)
 //! publishes on 127.0.0.1; a remote one (`tcp://HOST:PORT`) on the address basebench
 //! reaches HOST by, so the ports are never open on every interface of a remote machine,
-//! and the probe goes where they are.
+//! and the probe goes where they are. An `ssh://[USER@]HOST[:PORT]` engine publishes on
+//! HOST's address the same way.
 
 use std::net::{IpAddr, Ipv4Addr};
 
 /// The address an engine at `host` (a `DOCKER_HOST` value) publishes on; a name is
 /// resolved (IPv4 first). `None` when a `tcp://` name does not resolve.
 pub(super) async fn published_ip(host: &str) -> Option<IpAddr> {
+    if host.starts_with("ssh://") {
+        let target = super::ssh::SshTarget::parse(host).ok()?;
+        return resolved(target.host_and_port()).await;
+    }
     let Some(authority) = host
         .strip_prefix("tcp://")
         .or_else(|| host.strip_prefix("http://"))
@@ -25,6 +30,11 @@ pub(super) async fn published_ip(host: &str) -> Option<IpAddr> {
     } else {
         format!("{authority}:2375")
     };
+    resolved(with_port).await
+}
+
+/// The address `with_port` (`HOST:PORT`) resolves to, IPv4 first; loopback as 127.0.0.1.
+async fn resolved(with_port: String) -> Option<IpAddr> {
     let found: Vec<IpAddr> = tokio::net::lookup_host(with_port)
         .await
         .ok()?
@@ -61,5 +71,10 @@ mod tests {
             Some("fd00::2".parse().expect("ip"))
         );
         assert_eq!(published_ip("tcp://no-such-host.invalid:2376").await, None);
+        assert_eq!(published_ip("ssh://root@127.0.0.1:2222").await, local);
+        assert_eq!(
+            published_ip("ssh://builder@10.214.7.2").await,
+            Some("10.214.7.2".parse().expect("ip"))
+        );
     }
 }

@@ -15,12 +15,12 @@ use super::session::upgrade;
 /// How long the request may take before the caller does without its answer.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The JSON body of `GET /v<api><path>`; `None` on a host it cannot dial (ssh), an
+/// The JSON body of `GET /v<api><path>`; `None` on a host it cannot dial (a named pipe), an
 /// error status, a body that is not JSON or no answer within [`TIMEOUT`].
 pub(super) async fn get_json(engine: &DockerEngine, path: &str) -> Option<Value> {
     let api = &engine.api_version;
     let request = async {
-        let stream = upgrade::dial(&engine.address).await.ok()?;
+        let stream = upgrade::dial(&engine.dial).await.ok()?;
         let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .ok()?;

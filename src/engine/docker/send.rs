@@ -119,7 +119,7 @@ impl Sending {
                     shared_key: shared_key(&request.context.root),
                 };
                 let context = Arc::new(request.context.clone());
-                let session = Session::open(&engine.address, &spec, context, log.clone())
+                let session = Session::open(&engine.dial, &spec, context, log.clone())
                     .await
                     .map_err(|e| match e {
                         UpgradeError::Refused(why) | UpgradeError::Unsupported(why) => {

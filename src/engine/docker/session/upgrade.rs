@@ -26,7 +26,8 @@ mod tls;
 pub(crate) enum UpgradeError {
     /// The daemon answered without upgrading: it has no BuildKit sessions (e.g. 404).
     Refused(String),
-    /// The host cannot be dialled by this module (ssh, named pipes).
+    /// The host cannot be dialled by this module (named pipes; an `ssh://` host is dialled
+    /// through its tunnel's local socket).
     Unsupported(String),
     /// Connecting or talking to the daemon failed.
     Io(String),
