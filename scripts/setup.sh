@@ -11,6 +11,8 @@ command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 command -v gcc >/dev/null 2>&1 || need_pkgs+=(gcc libc6-dev)
 [ -x /usr/bin/time ] || need_pkgs+=(time)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+# The optimize test's shell base: Debian's static busybox in a FROM scratch image.
+[ -x /bin/busybox ] || need_pkgs+=(busybox-static)
 # The remote-engine tests: certificates (openssl), a network namespace (ip, nsenter).
 command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
 command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)

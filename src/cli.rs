@@ -37,7 +37,7 @@ pub(crate) enum Command {
     Trend(commands::trend::TrendArgs),
     /// Rewrite a Dockerfile with each of the article's fixes that applies (`--dry-run`:
     /// write the candidates and their diffs; nothing is built).
-    Optimize(commands::optimize::OptimizeArgs),
+    Optimize(Box<commands::optimize::OptimizeArgs>),
     /// Remove containers and images that interrupted or crashed runs left behind.
     Clean(commands::clean::CleanArgs),
 }
@@ -53,7 +53,7 @@ pub async fn run(cli: Cli) -> commands::CommandResult {
         Command::Compare(args) => commands::compare::run(args),
         Command::Merge(args) => commands::merge::run(args),
         Command::Trend(args) => commands::trend::run(args),
-        Command::Optimize(args) => commands::optimize::run(args),
+        Command::Optimize(args) => commands::optimize::run(*args).await,
         Command::Clean(args) => commands::clean::run(args).await,
     }
 }

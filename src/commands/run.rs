@@ -81,11 +81,25 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
     if hosts.len() > 1 {
         return super::run_hosts::run(args, hosts, &config.output_root, &cwd).await;
     }
-    let engine = super::connect_engine(&args.engine_args.on_first(&hosts)).await?;
-    let host = engine.info().await?;
-    let output = OutputDir::prepare(&out_dir)?;
+    let engine = args.engine_args.on_first(&hosts);
     let mut args = args;
     args.export_hyperfine = hyperfine_path(&args, &cwd)?;
+    measure(&args, &config, &engine, &run_id, &out_dir).await
+}
+
+/// Measure `config`'s variants on one engine, writing the reports to `out_dir` (also used
+/// by `optimize`, whose variants are the Dockerfile and its rewrites).
+pub(super) async fn measure(
+    args: &RunArgs,
+    config: &Config,
+    engine: &super::EngineArgs,
+    run_id: &str,
+    out_dir: &std::path::Path,
+) -> CommandResult {
+    let run_id = run_id.to_string();
+    let engine = super::connect_engine(engine).await?;
+    let host = engine.info().await?;
+    let output = OutputDir::prepare(out_dir)?;
     let reporter: Arc<dyn Reporter> =
         Arc::from(reporter::for_mode(ProgressMode::detect(args.quiet)));
     reporter.report(Event::Notice(engine_line(&host)));
@@ -99,7 +113,7 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
     let signals = tokio::spawn(wait_for_signal(cancel_tx));
     let bench = Bench {
         engine: engine.as_ref(),
-        config: &config,
+        config,
         reporter: reporter.as_ref(),
         run_id: run_id.clone(),
         options: RunOptions {
@@ -113,7 +127,7 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
     // the final write decides ([`finish`]).
     let mut warned = false;
     let mut on_update = |results: &RunResults| {
-        if let Err(e) = write_reports(&output, results, &config)
+        if let Err(e) = write_reports(&output, results, config)
             && !std::mem::replace(&mut warned, true)
         {
             reporter.report(Event::Warning(format!(
@@ -129,8 +143,8 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
     let finished = finish(
         engine.as_ref(),
         &results,
-        &args,
-        &config,
+        args,
+        config,
         &output,
         reporter.as_ref(),
         interrupted,

@@ -20,7 +20,7 @@ pub(crate) use from::{resolve_bases, rewrite_bases};
 pub(crate) use lint::{Severity, bytecode_findings, lint};
 #[cfg(feature = "fuzzing")]
 pub(crate) use source::decode;
-pub(crate) use source::read;
+pub(crate) use source::{Source, read};
 
 /// Errors reading or rewriting a Dockerfile; each names the line and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -22,6 +22,7 @@ mod engine_choice;
 mod engine_loss;
 mod faults;
 mod hosts;
+mod optimize;
 mod podman;
 mod registry;
 mod run;

@@ -1,6 +1,7 @@
 //! `basebench optimize --dry-run` through the binary: the candidates and their diffs in
 //! the output directory, `candidates.json`, the table, the user's files untouched, and
-//! exit 2 with `file:line` for a Dockerfile it cannot read.
+//! exit 2 with `file:line` for a Dockerfile it cannot read, an output inside the context
+//! or a measured run without the settings it needs.
 
 use std::fs;
 use std::path::Path;
@@ -113,27 +114,28 @@ fn a_dockerfile_it_cannot_read_exits_2_naming_file_and_line() {
 }
 
 #[test]
-fn an_output_inside_the_context_or_no_dry_run_exits_2_and_writes_nothing() {
+fn an_output_inside_the_context_or_a_measured_run_without_a_port_exits_2_and_writes_nothing() {
     let dir = project();
     let ctx = dir.path().join("ctx");
     let before = snapshot(&ctx);
-    basebench(dir.path())
-        .args([
-            "optimize",
-            "--context",
-            "ctx",
-            "--out",
-            "ctx/out",
-            "--dry-run",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("never writes there"));
+    for extra in [&["--dry-run"][..], &["--port", "5000"][..]] {
+        basebench(dir.path())
+            .args(["optimize", "--context", "ctx", "--out", "ctx/out"])
+            .args(extra)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("never writes there"));
+    }
     basebench(dir.path())
         .args(["optimize", "--context", "ctx", "--out", "out"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--dry-run"));
+        .stderr(predicate::str::contains("`port` is not set"));
+    basebench(dir.path())
+        .args(["optimize", "--out", "out", "--port", "5000"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("name the Dockerfile to optimize"));
     assert_eq!(snapshot(&ctx), before);
     assert!(!dir.path().join("out").exists());
 }

@@ -235,6 +235,47 @@ pub(crate) fn candidates(
         .collect())
 }
 
+/// The Dockerfile transformations named in `names` applied one after another to `text`,
+/// in [`all`]'s order, each to the result of the ones before it (parsed again): the
+/// combined text, the ones applied, and each one that no longer applied with why.
+pub(crate) fn combine(
+    text: &str,
+    context: &Context,
+    names: &[&str],
+) -> Result<Combined, DockerfileError> {
+    let mut combined = Combined {
+        text: text.to_string(),
+        applied: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for t in all()
+        .iter()
+        .filter(|t| t.target == Target::Dockerfile && names.contains(&t.name))
+    {
+        let current = combined.text.clone();
+        let input = Input::new(&current, context)?;
+        match (t.plan)(&input) {
+            Ok(next) => {
+                combined.text = next;
+                combined.applied.push(t.name);
+            }
+            Err(why) => combined.skipped.push((t.name, why)),
+        }
+    }
+    Ok(combined)
+}
+
+/// What [`combine`] made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Combined {
+    /// The Dockerfile with every transformation that still applied.
+    pub(crate) text: String,
+    /// Those transformations, in the order applied.
+    pub(crate) applied: Vec<&'static str>,
+    /// The ones that no longer applied after the others, with why.
+    pub(crate) skipped: Vec<(&'static str, String)>,
+}
+
 /// A replacement of the bytes `range` of the text by `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Edit {

@@ -395,3 +395,33 @@ fn the_transformations_compose_on_the_bloated_and_slim_recipes() {
     );
     assert!(lint(&slim).is_empty(), "{:?}", lint(&slim));
 }
+
+#[test]
+fn combined_transformations_build_on_each_other_in_priority_order() {
+    let text = include_str!("../../../variants/article/Dockerfile.bloated");
+    let context = app_context();
+    let names = [
+        "non-root-user",
+        "merge-runs",
+        "apt-no-install-recommends",
+        "dockerignore",
+    ];
+    let combined = combine(text, &context, &names).unwrap();
+    assert_eq!(
+        combined.applied,
+        ["apt-no-install-recommends", "merge-runs", "non-root-user"],
+        "all()'s order, the .dockerignore proposal left out: {:?}",
+        combined.skipped
+    );
+    assert!(combined.text.contains("--no-install-recommends"));
+    assert!(combined.text.contains("USER app"));
+    let merged_alone = rewrite("merge-runs", text, &context);
+    assert!(
+        combined.text.matches("RUN ").count() <= merged_alone.matches("RUN ").count() + 1,
+        "the runs stay merged under the later rewrites:\n{}",
+        combined.text
+    );
+    let again = combine(&combined.text, &context, &names).unwrap();
+    assert!(again.applied.is_empty(), "nothing left to do: {again:?}");
+    assert_eq!(again.skipped.len(), 3);
+}

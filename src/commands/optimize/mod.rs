@@ -1,11 +1,17 @@
-//! `basebench optimize --dry-run`: every transformation of docs/OPTIMIZE.md over a
-//! Dockerfile, without building anything. Each one that applies is written to the output
-//! directory as `Dockerfile.<name>` (the `.dockerignore` proposal: `dockerignore.proposed`) with its unified diff
-//! (`.diff`); `candidates.json` lists them all, with why the others do not apply; the
-//! terminal gets the table. The user's files are never written: an output directory
-//! inside the context or the Dockerfile's directory is refused. Exit 0 when done, 2 for a
-//! Dockerfile that cannot be read (naming `file:line`) or bad paths, 3 when the output
-//! cannot be written. Measuring the candidates (issue 14, item 2) is not there yet.
+//! `basebench optimize`: the transformations of docs/OPTIMIZE.md over a Dockerfile. Each
+//! one that applies is written to the output directory as `Dockerfile.<name>` (the
+//! `.dockerignore` proposal: `dockerignore.proposed`) with its unified diff (`.diff`);
+//! `candidates.json` lists them all, with why the others do not apply. With `--dry-run`
+//! that is all, and the terminal gets the table of what applies; otherwise each candidate
+//! is measured and the best working combination handed back ([`measured`]). The user's
+//! files are never written: an output directory inside the context or the Dockerfile's
+//! directory is refused. Exit 0 when done (and, measured, when the best Dockerfile
+//! works), 1 when no measured Dockerfile works, 2 for a Dockerfile that cannot be read
+//! (naming `file:line`) or bad paths, 3 when the engine or the output fails.
+
+mod measured;
+mod outcome;
+mod render;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,6 +20,7 @@ use tabled::builder::Builder;
 use tabled::settings::Style;
 
 use super::{CliError, CommandResult, ExitCode, working_dir};
+use crate::config::{self, Config, Overrides};
 use crate::dockerfile::rewrite::{Candidate, Context, Target, candidates};
 use crate::dockerfile::{DockerfileError, read};
 use crate::export::escape::terminal;
@@ -22,19 +29,41 @@ use crate::writer::OutputDir;
 /// Arguments of `basebench optimize`.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct OptimizeArgs {
-    /// The build context directory.
-    #[arg(long, value_name = "DIR")]
-    pub(crate) context: PathBuf,
-    /// The Dockerfile to optimize (default: Dockerfile in the context).
+    /// The settings flags of `run` (`--context`, `--port`, `--health`, `--runs`, ...):
+    /// each one given overrides the config file.
+    #[command(flatten)]
+    pub(crate) settings: Overrides,
+    /// The Dockerfile to optimize (default: Dockerfile in the context, or the one variant
+    /// `--only` names in the config).
     #[arg(long, value_name = "FILE")]
     pub(crate) dockerfile: Option<PathBuf>,
-    /// Where the candidates go (created if needed; never the context).
+    /// Where the candidates and reports go (created if needed; never the context).
     #[arg(long, value_name = "DIR")]
     pub(crate) out: PathBuf,
-    /// Only write the rewritten candidates and their diffs; build nothing. Required for
-    /// now: measuring the candidates is not implemented yet.
+    /// Only write the rewritten candidates and their diffs; build nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+    /// Do not export and analyse the images.
+    #[arg(long)]
+    pub(crate) no_anatomy: bool,
+    /// Print only warnings and the final tables.
+    #[arg(long, short = 'q')]
+    pub(crate) quiet: bool,
+    /// Which engine.
+    #[command(flatten)]
+    pub(crate) engine_args: super::EngineArgs,
+}
+
+/// Everything both modes start from: the resolved config (one variant, `original`), the
+/// Dockerfile and its context, the candidates, and the prepared output directory with
+/// the candidates written.
+pub(super) struct Prepared {
+    config: Config,
+    source: crate::dockerfile::Source,
+    context: Context,
+    label: String,
+    candidates: Vec<Candidate>,
+    output: OutputDir,
 }
 
 /// One candidate as `candidates.json` lists it.
@@ -143,18 +172,60 @@ fn table(all: &[Candidate]) -> String {
     format!("{}\n", builder.build().with(Style::sharp()))
 }
 
-/// Run `optimize` in `cwd`, writing the table to `out`.
-pub(crate) fn execute(args: &OptimizeArgs, cwd: &Path, out: &mut dyn Write) -> CommandResult {
-    if !args.dry_run {
+/// The port a dry run's config gets when none is set: it is never used.
+const NO_PORT_NEEDED: u16 = 80;
+
+/// The config of the one Dockerfile to optimize, its variant named `original`: from
+/// `--dockerfile`, the one variant `--only` names, or `Dockerfile` in `--context`.
+fn target_config(args: &OptimizeArgs, cwd: &Path) -> Result<Config, CliError> {
+    let mut overrides = args.settings.clone();
+    if !overrides.variants.is_empty() {
         return Err(CliError::usage_msg(
-            "measuring the candidates is not implemented yet: pass --dry-run to write them and their diffs",
+            "optimize takes one Dockerfile: name it with --dockerfile FILE (or one variant \
+             of basebench.toml with --only NAME), not --variant",
         ));
     }
-    let context_dir = cwd.join(&args.context);
-    let dockerfile = args
-        .dockerfile
-        .as_ref()
-        .map_or_else(|| context_dir.join("Dockerfile"), |p| cwd.join(p));
+    match (&args.dockerfile, overrides.only.len(), &overrides.context) {
+        (Some(file), _, _) => {
+            overrides.variants = vec![(outcome::ORIGINAL.to_string(), cwd.join(file))];
+            overrides.only.clear();
+        }
+        (None, 1, _) => {}
+        (None, 0, Some(context)) => {
+            let file = cwd.join(context).join("Dockerfile");
+            overrides.variants = vec![(outcome::ORIGINAL.to_string(), file)];
+        }
+        _ => {
+            return Err(CliError::usage_msg(
+                "name the Dockerfile to optimize: --dockerfile FILE (its context from \
+                 --context DIR or the config), --context DIR (its Dockerfile), or one \
+                 variant of basebench.toml with --only NAME",
+            ));
+        }
+    }
+    if args.dry_run && overrides.port.is_none() {
+        // A dry run starts nothing, so it needs no port; the config's check asks for one.
+        overrides.port = Some(NO_PORT_NEEDED);
+    }
+    let mut config = config::load(&overrides, cwd)?;
+    if config.variants.len() != 1 {
+        return Err(CliError::usage_msg(format!(
+            "optimize takes one Dockerfile, and {} variants were selected: pick one with --only NAME",
+            config.variants.len()
+        )));
+    }
+    config.variants[0].name = outcome::ORIGINAL.to_string();
+    Ok(config)
+}
+
+/// Read the Dockerfile and context, make the candidates, check and prepare the output
+/// directory and write the candidates there.
+fn prepare(args: &OptimizeArgs, cwd: &Path) -> Result<Prepared, CliError> {
+    let config = target_config(args, cwd)?;
+    let (dockerfile, context_dir) = (
+        config.variants[0].dockerfile.clone(),
+        config.variants[0].context.clone(),
+    );
     let source = read(&dockerfile).map_err(|e| {
         CliError::usage(anyhow::Error::new(e).context(format!(
             "cannot read the Dockerfile '{}'",
@@ -177,7 +248,7 @@ pub(crate) fn execute(args: &OptimizeArgs, cwd: &Path, out: &mut dyn Write) -> C
             args.out.display()
         )));
     }
-    let prepared = OutputDir::prepare(&out_dir)?;
+    let output = OutputDir::prepare(&out_dir)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut listed = Vec::new();
     for c in &all {
@@ -205,20 +276,37 @@ pub(crate) fn execute(args: &OptimizeArgs, cwd: &Path, out: &mut dyn Write) -> C
     let json = serde_json::to_string_pretty(&listing)
         .map_err(|e| CliError::environment(anyhow::Error::new(e)))?;
     files.push(("candidates.json".to_string(), json.into_bytes()));
-    prepared.write_all(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())))?;
-    let _ = write!(out, "{}", table(&all));
+    output.write_all(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())))?;
+    Ok(Prepared {
+        config,
+        source,
+        context,
+        label,
+        candidates: all,
+        output,
+    })
+}
+
+/// Run `optimize` in `cwd`, writing the table to `out`.
+pub(crate) async fn execute(args: &OptimizeArgs, cwd: &Path, out: &mut dyn Write) -> CommandResult {
+    let prepared = prepare(args, cwd)?;
+    if !args.dry_run {
+        return measured::optimize(prepared, args, out).await;
+    }
+    let all = &prepared.candidates;
+    let _ = write!(out, "{}", table(all));
     let _ = writeln!(
         out,
         "{} of {} transformations apply; candidates in {}",
         all.iter().filter(|c| c.applies).count(),
         all.len(),
-        terminal(&prepared.path().display().to_string())
+        terminal(&prepared.output.path().display().to_string())
     );
     Ok(ExitCode::Success)
 }
 
 /// Runs `basebench optimize`.
-pub(crate) fn run(args: OptimizeArgs) -> CommandResult {
+pub(crate) async fn run(args: OptimizeArgs) -> CommandResult {
     let cwd = working_dir()?;
-    execute(&args, &cwd, &mut std::io::stdout())
+    execute(&args, &cwd, &mut std::io::stdout()).await
 }
