@@ -51,12 +51,18 @@ pub(crate) struct Recipe {
     pub(crate) changes: &'static [&'static str],
 }
 
-/// Hook for chroot variants: the host's extra CA certificates into the image's bundle.
-const CHROOT_CA_HOOK: &str = include_str!("hooks/chroot-ca.sh");
-/// Hook for the python slim stand-in: CA certificates, then no precompiled bytecode, as
-/// the real image (the second script uses the first's `root`).
+/// Hook for the Debian and Ubuntu stand-ins: the host's extra CA certificates into the
+/// image's bundle, and apt configured as in the official images (the second script uses
+/// the first's `root`).
+const CHROOT_CA_HOOK: &str = concat!(
+    include_str!("hooks/chroot-ca.sh"),
+    include_str!("hooks/apt-docker.sh")
+);
+/// Hook for the python slim stand-in (Debian-based, as the real image): CA certificates,
+/// apt as in the official images, then no precompiled bytecode, as the real image.
 const PYTHON_SLIM_HOOK: &str = concat!(
     include_str!("hooks/chroot-ca.sh"),
+    include_str!("hooks/apt-docker.sh"),
     include_str!("hooks/drop-pyc.sh")
 );
 /// Hook for the distroless-style extract.
@@ -316,6 +322,27 @@ mod tests {
             stand_in_reference_in(STAND_IN_PREFIX, "gcr.io/distroless/python3"),
             "basebench-stand-in/gcr.io/distroless/python3:latest"
         );
+    }
+
+    #[test]
+    fn the_apt_based_stand_ins_configure_apt_as_the_official_images() {
+        for requested in ["ubuntu:20.04", "debian:12", "python:3.9-slim"] {
+            let hook = recipe_for(requested).unwrap().hook;
+            for file in [
+                "docker-clean",
+                "docker-gzip-indexes",
+                "docker-no-languages",
+                "docker-autoremove-suggests",
+            ] {
+                assert!(hook.contains(file), "{requested}: {file}");
+            }
+            assert!(
+                hook.find("update-ca-certificates") < hook.find("docker-clean"),
+                "{requested}: `root` is set by the certificates' part first"
+            );
+        }
+        let distroless = recipe_for("gcr.io/distroless/python3").unwrap();
+        assert!(!distroless.hook.contains("docker-clean"), "no apt there");
     }
 
     #[test]
