@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::dockerfile::rewrite::Candidate;
+use crate::dockerfile::rewrite::{Candidate, Goal};
 use crate::format::bytes;
 use crate::results::VariantResult;
 use crate::stats::Timing;
@@ -60,6 +60,11 @@ impl Measured {
     }
 }
 
+/// How much a safety transformation may grow the image and still cost "nothing": a user
+/// added to `/etc/passwd` and its home, a few kB (measured: 8–9 kB on the article's
+/// recipes), well below this.
+const SAFETY_ALLOWANCE_BYTES: i64 = 1_000_000;
+
 /// A change against the original, measured in the same run.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub(super) struct Delta {
@@ -109,6 +114,31 @@ impl Delta {
         }
     }
 
+    /// Does it cost anything measurable: more than [`SAFETY_ALLOWANCE_BYTES`] of image,
+    /// or a slower verdict?
+    fn costs(&self) -> bool {
+        let slower = Verdict::Slower.label();
+        self.size_bytes.is_some_and(|d| d > SAFETY_ALLOWANCE_BYTES)
+            || self.startup_verdict.as_deref() == Some(slower)
+            || self.code_change_build_verdict.as_deref() == Some(slower)
+    }
+
+    /// What [`Delta::costs`] found, in words.
+    fn cost_words(&self) -> Vec<String> {
+        let slower = Verdict::Slower.label();
+        let mut words = Vec::new();
+        if let Some(d) = self.size_bytes.filter(|d| *d > SAFETY_ALLOWANCE_BYTES) {
+            words.push(format!("{} of image", signed_bytes(d)));
+        }
+        if self.startup_verdict.as_deref() == Some(slower) {
+            words.push("a slower startup".to_string());
+        }
+        if self.code_change_build_verdict.as_deref() == Some(slower) {
+            words.push("a slower rebuild after a code change".to_string());
+        }
+        words
+    }
+
     /// Did it save anything that is more than noise: bytes, or a faster verdict?
     fn saves(&self) -> bool {
         let faster = Verdict::Faster.label();
@@ -125,6 +155,8 @@ pub(super) struct Row {
     pub(super) name: &'static str,
     /// What it does.
     pub(super) doc: &'static str,
+    /// What it is for (`savings` / `safety`), which decides when it is kept.
+    pub(super) goal: Goal,
     /// Does it apply to the Dockerfile?
     pub(super) applies: bool,
     /// Why not, when it does not.
@@ -175,7 +207,14 @@ pub(super) fn rows(candidates: &[Candidate], variants: &[VariantResult]) -> Vec<
                     "the app fails with it: {}",
                     measured.and_then(|m| m.failure.clone()).unwrap_or_default()
                 ))
-            } else if !repairs && !delta.as_ref().is_some_and(Delta::saves) {
+            } else if repairs {
+                None
+            } else if c.goal == Goal::Safety {
+                delta
+                    .as_ref()
+                    .filter(|d| d.costs())
+                    .map(|d| format!("a safety fix, but it costs: {}", d.cost_words().join(", ")))
+            } else if !delta.as_ref().is_some_and(Delta::saves) {
                 Some(
                     "saves nothing measurable: no smaller image, no faster startup or \
                      rebuild beyond noise"
@@ -187,6 +226,7 @@ pub(super) fn rows(candidates: &[Candidate], variants: &[VariantResult]) -> Vec<
             Row {
                 name: c.name,
                 doc: c.doc,
+                goal: c.goal,
                 applies: c.applies,
                 reason_if_not: c.reason_if_not.clone(),
                 measured: measured.is_some(),
@@ -350,6 +390,11 @@ mod tests {
             name,
             doc: "",
             target: crate::dockerfile::rewrite::Target::Dockerfile,
+            goal: if name == "non-root-user" {
+                Goal::Safety
+            } else {
+                Goal::Savings
+            },
             applies,
             reason_if_not: (!applies).then(|| "nothing to do".to_string()),
             text: applies.then(String::new),
@@ -409,6 +454,33 @@ mod tests {
             "a faster rebuild verdict is a saving"
         );
         assert!(!by("apk-no-cache").kept && by("apk-no-cache").left_out.is_none());
+    }
+
+    #[test]
+    fn a_safety_fix_is_kept_when_it_costs_nothing_measurable() {
+        let r = vec![
+            variant(ORIGINAL, true, 100_000_000, 10.0),
+            variant("non-root-user", true, 100_009_000, 10.0),
+        ];
+        let rows_free = rows(&[candidate("non-root-user", true)], &r);
+        assert!(rows_free[0].kept, "{:?}", rows_free[0].left_out);
+        let mut slower = variant("non-root-user", true, 100_009_000, 12.0);
+        slower.vs_reference.insert(
+            "build_incremental_s".into(),
+            Comparison {
+                ratio: 1.2,
+                ci95: [1.1, 1.3],
+                p_value: Some(0.01),
+                verdict: Verdict::Slower,
+            },
+        );
+        let r = vec![variant(ORIGINAL, true, 100_000_000, 10.0), slower];
+        let rows_costly = rows(&[candidate("non-root-user", true)], &r);
+        assert!(!rows_costly[0].kept);
+        assert_eq!(
+            rows_costly[0].left_out.as_deref(),
+            Some("a safety fix, but it costs: a slower rebuild after a code change")
+        );
     }
 
     #[test]

@@ -89,6 +89,17 @@ pub(crate) enum Target {
     Dockerignore,
 }
 
+/// What a transformation is for, which decides when `optimize` keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Goal {
+    /// A smaller image or a faster build or start: kept when it saves something.
+    Savings,
+    /// A safer image (not running as root): kept when it works and costs nothing
+    /// measurable.
+    Safety,
+}
+
 /// What a transformation does with a file: the rewritten text, or why it does not apply.
 type Plan = fn(&Input<'_>) -> Result<String, String>;
 
@@ -101,6 +112,8 @@ pub(crate) struct Transformation {
     pub(crate) doc: &'static str,
     /// The file it rewrites.
     pub(crate) target: Target,
+    /// What it is for.
+    pub(crate) goal: Goal,
     plan: Plan,
 }
 
@@ -121,54 +134,63 @@ static ALL: &[Transformation] = &[
         name: "apt-no-install-recommends",
         doc: "adds `--no-install-recommends` to every `apt-get install` that lacks it: only the packages asked for, not everything they recommend",
         target: Target::Dockerfile,
+        goal: Goal::Savings,
         plan: packages::apt_no_install_recommends,
     },
     Transformation {
         name: "apt-lists-removed",
         doc: "joins an `apt-get update` that runs alone with the install that follows it and removes /var/lib/apt/lists in that same RUN, so the package lists never stay in a layer",
         target: Target::Dockerfile,
+        goal: Goal::Savings,
         plan: packages::apt_lists_removed,
     },
     Transformation {
         name: "pip-no-cache-dir",
         doc: "adds `--no-cache-dir` to every `pip install` that lacks it: pip's download cache stays out of the layer",
         target: Target::Dockerfile,
+        goal: Goal::Savings,
         plan: packages::pip_no_cache_dir,
     },
     Transformation {
         name: "apk-no-cache",
         doc: "adds `--no-cache` to every `apk add` that lacks it: the APK index is not kept in the layer",
         target: Target::Dockerfile,
+        goal: Goal::Savings,
         plan: packages::apk_no_cache,
     },
     Transformation {
         name: "dnf-no-weak-deps",
         doc: "adds `--setopt=install_weak_deps=False` to every `dnf`/`microdnf install` that lacks it, dnf's counterpart of apt's recommends",
         target: Target::Dockerfile,
+        goal: Goal::Savings,
         plan: packages::dnf_no_weak_deps,
     },
     Transformation {
         name: "merge-runs",
         doc: "joins consecutive RUN steps of a stage into one with `&&`: one layer instead of several, and files a later step deletes no longer stay in an earlier layer",
         target: Target::Dockerfile,
+        goal: Goal::Savings,
         plan: merge::merge_runs,
     },
     Transformation {
         name: "layer-order",
         doc: "copies only the dependency manifests before the dependency install and the rest of the context after it, so a code change no longer re-runs the install",
         target: Target::Dockerfile,
+        goal: Goal::Savings,
         plan: order::layer_order,
     },
     Transformation {
         name: "non-root-user",
         doc: "runs the app as a non-root user (created where the base needs it) and installs `pip --user` packages under /opt/python-user, which that user can read, instead of /root/.local, which it cannot",
         target: Target::Dockerfile,
+        goal: Goal::Safety,
         plan: user::non_root_user,
     },
     Transformation {
         name: "dockerignore",
         doc: "proposes .dockerignore lines for the bulk the context carries and the image never uses (.git, caches, virtualenvs, node_modules)",
         target: Target::Dockerignore,
+        goal: Goal::Savings,
         plan: ignore::dockerignore,
     },
 ];
@@ -187,6 +209,8 @@ pub(crate) struct Candidate {
     pub(crate) doc: &'static str,
     /// The file it rewrites.
     pub(crate) target: Target,
+    /// What it is for.
+    pub(crate) goal: Goal,
     /// Does it apply?
     pub(crate) applies: bool,
     /// Why not, when it does not.
@@ -226,6 +250,7 @@ pub(crate) fn candidates(
                 name: t.name,
                 doc: t.doc,
                 target: t.target,
+                goal: t.goal,
                 applies: result.is_ok(),
                 reason_if_not: result.as_ref().err().cloned(),
                 text: result.ok(),

@@ -8,10 +8,12 @@
 //!   before it, a `COPY --from=<stage> /root/.local /root/...` becomes a copy of
 //!   `/opt/python-user`, and the final stage sets `PYTHONUSERBASE` (Python then puts that
 //!   user site on `sys.path` for any user) and its `bin` on `PATH`.
-//! - **Creating a user.** A final stage that runs as root gets a user before its trailing
-//!   metadata (`CMD`, `ENTRYPOINT`, `EXPOSE`, ...): `USER nonroot` on distroless (its
-//!   images carry that user), `adduser -D` on Alpine, `useradd` elsewhere; not on
-//!   `scratch`, which has no user database.
+//! - **Creating a user.** A final stage that runs as root gets a user: `adduser -D` on
+//!   Alpine, `useradd` elsewhere, before the stage's first `COPY`/`ADD` from the build
+//!   context (so a code change does not run it again; at the `USER` line when the stage
+//!   copies nothing from it), and `USER` before its trailing metadata (`CMD`,
+//!   `ENTRYPOINT`, `EXPOSE`, ...): `USER nonroot` alone on distroless (its images carry
+//!   that user); not on `scratch`, which has no user database.
 
 use super::{Edit, Input, edits_or, flags, is_root, line_start};
 use crate::dockerfile::from::Stage;
@@ -148,17 +150,21 @@ fn relocate(input: &Input<'_>, edits: &mut Vec<Edit>) -> Result<(), String> {
     Ok(())
 }
 
-/// The lines creating and switching to a user on `image`, or why there is none.
-fn user_lines(image: &str) -> Result<&'static str, String> {
+/// The line creating a user on `image` (none on distroless, whose images carry
+/// `nonroot`) and the `USER` line, or why there is none.
+fn user_lines(image: &str) -> Result<(Option<&'static str>, &'static str), String> {
     let lower = image.to_ascii_lowercase();
     if lower == "scratch" {
         Err("the final stage is FROM scratch, which has no user database to add a user to".into())
     } else if lower.contains("distroless") {
-        Ok("USER nonroot\n")
+        Ok((None, "USER nonroot\n"))
     } else if lower.contains("alpine") {
-        Ok("RUN adduser -D -u 10001 app\nUSER app\n")
+        Ok((Some("RUN adduser -D -u 10001 app\n"), "USER app\n"))
     } else {
-        Ok("RUN useradd --create-home --uid 10001 app\nUSER app\n")
+        Ok((
+            Some("RUN useradd --create-home --uid 10001 app\n"),
+            "USER app\n",
+        ))
     }
 }
 
@@ -179,7 +185,20 @@ pub(super) fn non_root_user(input: &Input<'_>) -> Result<String, String> {
     };
     let mut edits = Vec::new();
     if as_root {
-        let lines = user_lines(image)?;
+        let (create, switch) = user_lines(image)?;
+        // The user is created before the stage's first copy from the build context, so a
+        // code change does not run it again; it is switched to after the last RUN.
+        let first_context_copy = body
+            .iter()
+            .find(|i| matches!(i.keyword.as_str(), "COPY" | "ADD") && i.flag("from").is_none());
+        let create_at = create.and_then(|line| Some((first_context_copy?, line)));
+        if let Some((ins, line)) = create_at {
+            edits.push(Edit::insert(line_start(text, ins.span.start), line));
+        }
+        let lines = match (create, create_at) {
+            (Some(line), None) => format!("{line}{switch}"),
+            _ => switch.to_string(),
+        };
         let trailing = body
             .iter()
             .rposition(|i| {
