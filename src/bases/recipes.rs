@@ -335,6 +335,7 @@ mod tests {
                 "docker-autoremove-suggests",
             ] {
                 assert!(hook.contains(file), "{requested}: {file}");
+                assert!(hook.contains("var/cache/apt/*.bin"), "{requested}");
             }
             assert!(
                 hook.find("update-ca-certificates") < hook.find("docker-clean"),

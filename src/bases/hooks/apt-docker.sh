@@ -14,3 +14,6 @@ CONF
 echo 'Acquire::GzipIndexes "true";' > "$root/etc/apt/apt.conf.d/docker-gzip-indexes"
 echo 'Acquire::Languages "none";' > "$root/etc/apt/apt.conf.d/docker-no-languages"
 echo 'Apt::AutoRemove::SuggestsImportant "false";' > "$root/etc/apt/apt.conf.d/docker-autoremove-suggests"
+# The binary caches apt made while the stand-in was built: with `Dir::Cache::pkgcache ""`
+# set, mmdebstrap's own clean-up no longer finds them by that setting.
+rm -f "$root"/var/cache/apt/*.bin

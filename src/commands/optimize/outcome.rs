@@ -74,12 +74,26 @@ pub(super) struct Delta {
     pub(super) startup_ms: Option<f64>,
     /// The startup verdict against the original (`faster`, `slower`, `no clear difference`).
     pub(super) startup_verdict: Option<String>,
+    /// Its Mann–Whitney p-value (`None` with a single sample on a side).
+    pub(super) startup_p: Option<f64>,
     /// Median cold build, candidate − original.
     pub(super) cold_build_s: Option<f64>,
     /// Median after-a-code-change rebuild, candidate − original.
     pub(super) code_change_build_s: Option<f64>,
     /// Its verdict against the original.
     pub(super) code_change_build_verdict: Option<String>,
+    /// Its Mann–Whitney p-value.
+    pub(super) code_change_build_p: Option<f64>,
+}
+
+/// The p-value below which a verdict counts for keeping or leaving out a transformation.
+/// With two samples a side the smallest two-sided p is 0.33, so a timing alone decides
+/// only from four samples a side (`--build-runs 4`, `--runs 5` with the warm-up).
+pub(super) const SIGNIFICANCE: f64 = 0.05;
+
+/// Is `verdict` the one named, with a p-value below [`SIGNIFICANCE`]?
+fn is(verdict: Option<&str>, p: Option<f64>, named: Verdict) -> bool {
+    verdict == Some(named.label()) && p.is_some_and(|p| p < SIGNIFICANCE)
 }
 
 /// Median of `a` − median of `b`.
@@ -98,6 +112,7 @@ impl Delta {
                 .get(key)
                 .map(|cmp| cmp.verdict.label().to_string())
         };
+        let p = |key: &str| candidate.vs_reference.get(key).and_then(|cmp| cmp.p_value);
         Delta {
             size_bytes: match (c.size(), o.size()) {
                 (Some(a), Some(b)) => Some(a as i64 - b as i64),
@@ -105,46 +120,60 @@ impl Delta {
             },
             startup_ms: minus(c.startup_ms.as_ref(), o.startup_ms.as_ref()),
             startup_verdict: verdict("startup_ms"),
+            startup_p: p("startup_ms"),
             cold_build_s: minus(c.cold_build_s.as_ref(), o.cold_build_s.as_ref()),
             code_change_build_s: minus(
                 c.code_change_build_s.as_ref(),
                 o.code_change_build_s.as_ref(),
             ),
             code_change_build_verdict: verdict("build_incremental_s"),
+            code_change_build_p: p("build_incremental_s"),
         }
     }
 
     /// Does it cost anything measurable: more than [`SAFETY_ALLOWANCE_BYTES`] of image,
     /// or a slower verdict?
     fn costs(&self) -> bool {
-        let slower = Verdict::Slower.label();
-        self.size_bytes.is_some_and(|d| d > SAFETY_ALLOWANCE_BYTES)
-            || self.startup_verdict.as_deref() == Some(slower)
-            || self.code_change_build_verdict.as_deref() == Some(slower)
+        !self.cost_words().is_empty()
     }
 
     /// What [`Delta::costs`] found, in words.
     fn cost_words(&self) -> Vec<String> {
-        let slower = Verdict::Slower.label();
         let mut words = Vec::new();
         if let Some(d) = self.size_bytes.filter(|d| *d > SAFETY_ALLOWANCE_BYTES) {
             words.push(format!("{} of image", signed_bytes(d)));
         }
-        if self.startup_verdict.as_deref() == Some(slower) {
+        if is(
+            self.startup_verdict.as_deref(),
+            self.startup_p,
+            Verdict::Slower,
+        ) {
             words.push("a slower startup".to_string());
         }
-        if self.code_change_build_verdict.as_deref() == Some(slower) {
+        if is(
+            self.code_change_build_verdict.as_deref(),
+            self.code_change_build_p,
+            Verdict::Slower,
+        ) {
             words.push("a slower rebuild after a code change".to_string());
         }
         words
     }
 
-    /// Did it save anything that is more than noise: bytes, or a faster verdict?
+    /// Did it save anything that is more than noise: bytes, or a faster verdict with a
+    /// p-value below [`SIGNIFICANCE`]?
     fn saves(&self) -> bool {
-        let faster = Verdict::Faster.label();
         self.size_bytes.is_some_and(|d| d < 0)
-            || self.startup_verdict.as_deref() == Some(faster)
-            || self.code_change_build_verdict.as_deref() == Some(faster)
+            || is(
+                self.startup_verdict.as_deref(),
+                self.startup_p,
+                Verdict::Faster,
+            )
+            || is(
+                self.code_change_build_verdict.as_deref(),
+                self.code_change_build_p,
+                Verdict::Faster,
+            )
     }
 }
 
@@ -217,7 +246,7 @@ pub(super) fn rows(candidates: &[Candidate], variants: &[VariantResult]) -> Vec<
             } else if !delta.as_ref().is_some_and(Delta::saves) {
                 Some(
                     "saves nothing measurable: no smaller image, no faster startup or \
-                     rebuild beyond noise"
+                     rebuild after a code change (a `faster` verdict with p < 0.05)"
                         .to_string(),
                 )
             } else {
@@ -402,6 +431,21 @@ mod tests {
         }
     }
 
+    /// A same-size candidate whose code-change rebuild has a `faster` verdict with `p`.
+    fn faster_than_original(p: f64) -> VariantResult {
+        let mut v = variant("candidate", true, 1000, 9.0);
+        v.vs_reference.insert(
+            "build_incremental_s".into(),
+            Comparison {
+                ratio: 0.9,
+                ci95: [0.85, 0.95],
+                p_value: Some(p),
+                verdict: Verdict::Faster,
+            },
+        );
+        v
+    }
+
     #[test]
     fn a_transformation_is_kept_when_it_works_and_saves_and_left_out_with_why_otherwise() {
         let mut faster = variant("layer-order", true, 1000, 2.0);
@@ -448,6 +492,14 @@ mod tests {
         assert!(
             !by("pip-no-cache-dir").kept,
             "a second less without a verdict is noise"
+        );
+        let mut by_chance = faster_than_original(0.33);
+        by_chance.name = "merge-runs".into();
+        let r2 = vec![variant(ORIGINAL, true, 1000, 10.0), by_chance];
+        let chance = super::rows(&[candidate("merge-runs", true)], &r2);
+        assert!(
+            !chance[0].kept,
+            "a `faster` interval from two samples a side (p 0.33) is not a saving"
         );
         assert!(
             by("layer-order").kept,

@@ -21,18 +21,23 @@ const HEADINGS: [&str; 7] = [
     "in best",
 ];
 
-/// `−1.20 s` with its verdict, e.g. `−1.20 s (faster)`.
-fn signed(d: Option<f64>, unit: fn(f64) -> String, verdict: Option<&str>) -> String {
+/// `−1.20 s` with its verdict and p-value, e.g. `−1.20 s (faster, p 0.03)`.
+fn signed(
+    d: Option<f64>,
+    unit: fn(f64) -> String,
+    verdict: Option<&str>,
+    p: Option<f64>,
+) -> String {
     let Some(d) = d else {
         return "—".to_string();
     };
     let sign = if d < 0.0 { "−" } else { "+" };
     // A verdict needs two samples on both sides (a single run gets none).
-    format!(
-        "{sign}{} ({})",
-        unit(d.abs()),
-        verdict.unwrap_or("no verdict: too few runs")
-    )
+    let verdict = verdict.unwrap_or("no verdict: too few runs");
+    match p {
+        Some(p) => format!("{sign}{} ({verdict}, p {p:.2})", unit(d.abs())),
+        None => format!("{sign}{} ({verdict})", unit(d.abs())),
+    }
 }
 
 /// One row's cells, plain text.
@@ -43,8 +48,10 @@ fn cells(row: &Row) -> [String; 7] {
         size_bytes,
         startup_ms,
         startup_verdict,
+        startup_p,
         code_change_build_s,
         code_change_build_verdict,
+        code_change_build_p,
         ..
     } = delta;
     [
@@ -63,8 +70,9 @@ fn cells(row: &Row) -> [String; 7] {
             code_change_build_s,
             seconds,
             code_change_build_verdict.as_deref(),
+            code_change_build_p,
         ),
-        signed(startup_ms, millis, startup_verdict.as_deref()),
+        signed(startup_ms, millis, startup_verdict.as_deref(), startup_p),
         if row.kept {
             "yes"
         } else if row.applies {
@@ -123,11 +131,20 @@ pub(super) fn best_line(report: &Report) -> String {
             let _ = write!(
                 line,
                 "; code-change build {}",
-                signed(d.code_change_build_s, seconds, Some(v))
+                signed(
+                    d.code_change_build_s,
+                    seconds,
+                    Some(v),
+                    d.code_change_build_p
+                )
             );
         }
         if let Some(v) = &d.startup_verdict {
-            let _ = write!(line, "; startup {}", signed(d.startup_ms, millis, Some(v)));
+            let _ = write!(
+                line,
+                "; startup {}",
+                signed(d.startup_ms, millis, Some(v), d.startup_p)
+            );
         }
     }
     if let Some(note) = &best.note {
