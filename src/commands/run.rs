@@ -82,9 +82,7 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
         return super::run_hosts::run(args, hosts, &config.output_root, &cwd).await;
     }
     let engine = args.engine_args.on_first(&hosts);
-    let mut args = args;
-    args.export_hyperfine = hyperfine_path(&args, &cwd)?;
-    measure(&args, &config, &engine, &run_id, &out_dir).await
+    measure(&args, &config, &engine, &run_id, &out_dir, &cwd).await
 }
 
 /// Measure `config`'s variants on one engine, writing the reports to `out_dir` (also used
@@ -95,11 +93,14 @@ pub(super) async fn measure(
     engine: &super::EngineArgs,
     run_id: &str,
     out_dir: &std::path::Path,
+    cwd: &std::path::Path,
 ) -> CommandResult {
     let run_id = run_id.to_string();
     let engine = super::connect_engine(engine).await?;
     let host = engine.info().await?;
     let output = OutputDir::prepare(out_dir)?;
+    // Checked once the report directory exists: the export may go into it.
+    let hyperfine = hyperfine_path(args, cwd)?;
     let reporter: Arc<dyn Reporter> =
         Arc::from(reporter::for_mode(ProgressMode::detect(args.quiet)));
     reporter.report(Event::Notice(engine_line(&host)));
@@ -144,6 +145,7 @@ pub(super) async fn measure(
         engine.as_ref(),
         &results,
         args,
+        hyperfine.as_deref(),
         config,
         &output,
         reporter.as_ref(),
@@ -213,6 +215,7 @@ async fn finish(
     engine: &dyn Engine,
     results: &RunResults,
     args: &RunArgs,
+    hyperfine: Option<&std::path::Path>,
     config: &Config,
     output: &OutputDir,
     reporter: &dyn Reporter,
@@ -240,7 +243,7 @@ async fn finish(
     let mut failed = write_reports(output, results, config)
         .err()
         .map(|e| rescue(e, output, results, config));
-    if let Some(path) = &args.export_hyperfine
+    if let Some(path) = hyperfine
         && let Err(e) = crate::writer::write_atomic(path, &export::render_hyperfine(results))
     {
         failed.get_or_insert(CliError::environment(e));

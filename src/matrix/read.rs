@@ -124,8 +124,10 @@ fn facts(v: &VariantResult) -> Facts {
     }
 }
 
-/// Mark the reference and fill ratios to it: the one the results name when it works,
-/// else the smallest working variant (a file of schema 1 names none). Returns its name.
+/// Mark the reference and fill the timings' ratios to it: the one the results name when
+/// it works, else the smallest working variant (a file of schema 1 names none). Sizes are
+/// always to the smallest working variant (docs/SCORING.md), whichever the reference.
+/// Returns the reference's name.
 pub(crate) fn apply_ratios(rows: &mut [Row], named: Option<&str>) -> Option<String> {
     let smallest = || {
         rows.iter()
@@ -135,18 +137,18 @@ pub(crate) fn apply_ratios(rows: &mut [Row], named: Option<&str>) -> Option<Stri
             .min_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))
             .map(|(i, _)| i)
     };
+    let smallest_size = smallest().and_then(|i| rows[i].size.as_ref().map(|s| s.total));
     let reference = named
         .and_then(|name| rows.iter().position(|r| r.works && r.name == name))
         .or_else(smallest)?;
     rows[reference].is_reference = true;
-    let ref_size = rows[reference].size.as_ref().map(|s| s.total);
     let ref_build = rows[reference].build_cold.as_ref().map(|t| t.median);
     let ref_start = rows[reference].startup.as_ref().map(|t| t.median);
     let ref_testbed = rows[reference].testbed.clone();
     for row in rows.iter_mut() {
         // Sizes do not depend on the machine; a timing from another testbed is only
         // compared through the reference measured on that testbed (its `vs_reference`).
-        if let (Some(s), Some(base)) = (row.size.as_mut(), ref_size) {
+        if let (Some(s), Some(base)) = (row.size.as_mut(), smallest_size) {
             s.ratio = divide(s.total as f64, base as f64);
         }
         if row.testbed == ref_testbed {

@@ -355,3 +355,29 @@ fn a_row_from_another_testbed_is_rated_by_its_ratios_to_its_own_reference() {
     let naive = Matrix::build(&absolute, &ScoringWeights::default());
     assert!(row(&naive, "bloated").ratings.speed < before.ratings.speed);
 }
+
+#[test]
+fn sizes_are_to_the_smallest_whichever_variant_is_the_reference() {
+    let mut r = fixture();
+    r.reference = Some("bloated".into());
+    let m = Matrix::build(&r, &ScoringWeights::default());
+    assert_eq!(m.reference.as_deref(), Some("bloated"));
+    let row = |name: &str| m.rows.iter().find(|r| r.name == name).expect("row");
+    assert!(
+        row("bloated").reason.contains("1.09 GB, 8.0× the smallest"),
+        "{}",
+        row("bloated").reason
+    );
+    assert!(row("distroless").reason.contains(", the smallest;"));
+    assert_eq!(
+        row("bloated").ratings.size,
+        Matrix::build(&fixture(), &ScoringWeights::default())
+            .rows
+            .iter()
+            .find(|r| r.name == "bloated")
+            .expect("row")
+            .ratings
+            .size,
+        "the size rating does not move with the reference"
+    );
+}

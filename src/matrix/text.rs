@@ -33,7 +33,7 @@ fn size_part(row: &Row) -> Option<String> {
     let size = row.size.as_ref()?;
     let total = format::bytes(size.total);
     Some(match size.ratio {
-        _ if row.is_reference => format!("{total}, the smallest"),
+        Some(r) if r <= 1.0 && row.works => format!("{total}, the smallest"),
         Some(r) => format!("{total}, {} the smallest", format::ratio(r)),
         None => total,
     })
