@@ -82,7 +82,9 @@ pub(crate) async fn run(args: RunArgs) -> CommandResult {
         return super::run_hosts::run(args, hosts, &config.output_root, &cwd).await;
     }
     let engine = args.engine_args.on_first(&hosts);
-    measure(&args, &config, &engine, &run_id, &out_dir, &cwd).await
+    let mut args = args;
+    args.export_hyperfine = args.export_hyperfine.map(|file| cwd.join(file));
+    measure(&args, &config, &engine, &run_id, &out_dir).await
 }
 
 /// Measure `config`'s variants on one engine, writing the reports to `out_dir` (also used
@@ -93,14 +95,13 @@ pub(super) async fn measure(
     engine: &super::EngineArgs,
     run_id: &str,
     out_dir: &std::path::Path,
-    cwd: &std::path::Path,
 ) -> CommandResult {
     let run_id = run_id.to_string();
     let engine = super::connect_engine(engine).await?;
     let host = engine.info().await?;
     let output = OutputDir::prepare(out_dir)?;
     // Checked once the report directory exists: the export may go into it.
-    let hyperfine = hyperfine_path(args, cwd)?;
+    check_hyperfine_dir(args)?;
     let reporter: Arc<dyn Reporter> =
         Arc::from(reporter::for_mode(ProgressMode::detect(args.quiet)));
     reporter.report(Event::Notice(engine_line(&host)));
@@ -145,7 +146,6 @@ pub(super) async fn measure(
         engine.as_ref(),
         &results,
         args,
-        hyperfine.as_deref(),
         config,
         &output,
         reporter.as_ref(),
@@ -162,20 +162,22 @@ pub(super) async fn measure(
     Ok(exit_code(&results, interrupted, args.allow_failures))
 }
 
-/// The `--export-hyperfine` file, relative to `cwd`, checked before the first build
-/// (after the report directory is made): its directory must exist.
-fn hyperfine_path(args: &RunArgs, cwd: &std::path::Path) -> Result<Option<PathBuf>, CliError> {
-    let Some(file) = &args.export_hyperfine else {
-        return Ok(None);
-    };
-    let path = cwd.join(file);
-    match path.parent() {
-        Some(dir) if !dir.is_dir() => Err(CliError::usage_msg(format!(
-            "--export-hyperfine: the directory '{}' does not exist; create it or choose \
+/// The `--export-hyperfine` file's directory must exist (checked before the first build,
+/// after the report directory is made).
+fn check_hyperfine_dir(args: &RunArgs) -> Result<(), CliError> {
+    match args
+        .export_hyperfine
+        .as_deref()
+        .and_then(std::path::Path::parent)
+    {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+            Err(CliError::usage_msg(format!(
+                "--export-hyperfine: the directory '{}' does not exist; create it or choose \
              another file",
-            dir.display()
-        ))),
-        _ => Ok(Some(path)),
+                dir.display()
+            )))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -215,7 +217,6 @@ async fn finish(
     engine: &dyn Engine,
     results: &RunResults,
     args: &RunArgs,
-    hyperfine: Option<&std::path::Path>,
     config: &Config,
     output: &OutputDir,
     reporter: &dyn Reporter,
@@ -243,7 +244,7 @@ async fn finish(
     let mut failed = write_reports(output, results, config)
         .err()
         .map(|e| rescue(e, output, results, config));
-    if let Some(path) = hyperfine
+    if let Some(path) = &args.export_hyperfine
         && let Err(e) = crate::writer::write_atomic(path, &export::render_hyperfine(results))
     {
         failed.get_or_insert(CliError::environment(e));

@@ -63,7 +63,7 @@ async fn measure(
         engine: args.engine_args.engine,
     };
     let run_id = run::new_run_id();
-    let code = run::measure(&run_args(args), &config, &engine, &run_id, dir, dir).await?;
+    let code = run::measure(&run_args(args), &config, &engine, &run_id, dir).await?;
     if code == ExitCode::Interrupted {
         return Ok(None);
     }
