@@ -329,6 +329,15 @@ pub(super) fn findings(original: &VariantResult, rows: &[Row]) -> Vec<Finding> {
                     Some(s) => format!("fixing it made the app work ({})", signed_bytes(s)),
                     None => "fixing it made the app work".to_string(),
                 },
+                (Some(true), Some(d)) if row.goal == Goal::Safety => {
+                    match (row.kept, d.size_bytes) {
+                        (true, Some(s)) => {
+                            format!("fixing it cost nothing measurable ({})", signed_bytes(s))
+                        }
+                        (true, None) => "fixing it cost nothing measurable".to_string(),
+                        (false, _) => format!("fixing it costs: {}", d.cost_words().join(", ")),
+                    }
+                }
                 (
                     Some(true),
                     Some(Delta {

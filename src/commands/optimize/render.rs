@@ -32,8 +32,8 @@ fn signed(
         return "—".to_string();
     };
     let sign = if d < 0.0 { "−" } else { "+" };
-    // A verdict needs two samples on both sides (a single run gets none).
-    let verdict = verdict.unwrap_or("no verdict: too few runs");
+    // A verdict needs two samples on each side and an original that works.
+    let verdict = verdict.unwrap_or("no verdict");
     match p {
         Some(p) => format!("{sign}{} ({verdict}, p {p:.2})", unit(d.abs())),
         None => format!("{sign}{} ({verdict})", unit(d.abs())),
