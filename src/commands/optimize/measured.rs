@@ -144,9 +144,7 @@ pub(super) async fn optimize(
             (
                 Best {
                     transformations: vec![*only],
-                    measured: alone
-                        .map(Measured::of)
-                        .unwrap_or_else(|| Measured::of(original_result)),
+                    measured: alone.map(Measured::of).unwrap_or_else(Measured::missing),
                     delta: alone.map(|a| Delta::between(a, original_result)),
                     file: Some("Dockerfile.optimized".to_string()),
                     note: Some(
@@ -278,14 +276,7 @@ fn fallback(
         (_, o) => (
             Best {
                 transformations: Vec::new(),
-                measured: o.map(Measured::of).unwrap_or(Measured {
-                    works: false,
-                    failure: Some("not measured".to_string()),
-                    image: None,
-                    startup_ms: None,
-                    cold_build_s: None,
-                    code_change_build_s: None,
-                }),
+                measured: o.map_or_else(Measured::missing, Measured::of),
                 delta: None,
                 file: None,
                 note: Some(format!("{why}the original stays")),

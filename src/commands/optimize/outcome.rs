@@ -55,6 +55,18 @@ impl Measured {
         }
     }
 
+    /// A Dockerfile the run has no row for.
+    pub(super) fn missing() -> Measured {
+        Measured {
+            works: false,
+            failure: Some("not measured".to_string()),
+            image: None,
+            startup_ms: None,
+            cold_build_s: None,
+            code_change_build_s: None,
+        }
+    }
+
     fn size(&self) -> Option<u64> {
         self.image.map(|i| i.size_bytes)
     }

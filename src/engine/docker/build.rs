@@ -83,11 +83,11 @@ async fn attempt(
 ) -> Result<BuildOutcome, Attempt> {
     let (event_tx, mut event_rx) = mpsc::unbounded_channel::<BuildEvent>();
     let (mut done_tx, done_rx) = oneshot::channel();
-    let (address, owned) = (engine.dial.clone(), request.clone());
+    let (address, dial, owned) = (engine.address.clone(), engine.dial.clone(), request.clone());
     let spawned = std::thread::Builder::new()
         .name("basebench-build".to_string())
         .spawn(move || {
-            let result = isolated_build(&address, &owned, transfer, event_tx, &mut done_tx);
+            let result = isolated_build(&address, &dial, &owned, transfer, event_tx, &mut done_tx);
             let _ = done_tx.send(result);
         });
     if let Err(e) = spawned {
@@ -105,6 +105,7 @@ async fn attempt(
 /// cancelled when the caller stops waiting.
 fn isolated_build(
     address: &EngineAddress,
+    dial: &EngineAddress,
     request: &BuildRequest,
     transfer: ContextTransfer,
     event_tx: mpsc::UnboundedSender<BuildEvent>,
@@ -115,7 +116,7 @@ fn isolated_build(
         .build()
         .map_err(|e| thread_error(request.tag.clone(), e.to_string()))?;
     runtime.block_on(async {
-        let engine = DockerEngine::connect_quietly(address).await?;
+        let engine = DockerEngine::connect_quietly(address, dial).await?;
         let relay = move |event: BuildEvent| {
             let _ = event_tx.send(event);
         };

@@ -115,7 +115,7 @@ impl DockerEngine {
             Some(tunnel) => EngineAddress::plain(tunnel.local_host(), address.source.clone()),
             None => address.clone(),
         };
-        let mut engine = match DockerEngine::connect_quietly(&dial).await {
+        let mut engine = match DockerEngine::connect_quietly(&address, &dial).await {
             Ok(engine) => engine,
             Err(e) => {
                 let Some(tunnel) = &tunnel else {
@@ -128,44 +128,34 @@ impl DockerEngine {
                 return Err(unavailable(cause));
             }
         };
-        if tunnel.is_some() {
-            engine.published_ip =
-                published::published_ip(&address.host)
-                    .await
-                    .ok_or_else(|| {
-                        unavailable(
-                            "its host name does not resolve to an address the containers' ports \
-                         can be probed at"
-                                .to_string(),
-                        )
-                    })?;
-            engine.host = address.host.clone();
-            engine.address = address;
-            engine.tunnel = tunnel;
-        }
+        engine.tunnel = tunnel;
         let api = engine.api();
         engine.session_support = transfer::discover(&engine.docker, &engine.dial.host, api).await;
         Ok(engine)
     }
 
-    /// Connect and negotiate only (a build's own client: the caller already knows what
-    /// the daemon can do).
-    async fn connect_quietly(address: &EngineAddress) -> Result<DockerEngine, EngineError> {
+    /// Connect and negotiate only (also a build's own client: the caller already knows
+    /// what the daemon can do). Connections go to `dial` (for an `ssh://` engine, its
+    /// tunnel's socket); errors, the published address and the results name `address`.
+    async fn connect_quietly(
+        address: &EngineAddress,
+        dial: &EngineAddress,
+    ) -> Result<DockerEngine, EngineError> {
         let host = address.host.clone();
         let unavailable = |message: String| EngineError::Unavailable {
             host: format!("{host} ({})", address.source),
             message,
         };
-        let client = match &address.tls {
+        let client = match &dial.tls {
             Some(tls) => Docker::connect_with_ssl(
-                &host,
+                &dial.host,
                 &tls.key,
                 &tls.cert,
                 &tls.ca,
                 CONNECT_TIMEOUT.as_secs(),
                 bollard::API_DEFAULT_VERSION,
             ),
-            None => Docker::connect_with_host(&host),
+            None => Docker::connect_with_host(&dial.host),
         };
         let docker = client
             .map_err(|e| unavailable(e.to_string()))?
@@ -187,7 +177,7 @@ impl DockerEngine {
             api_version: format!("{}.{}", version.major_version, version.minor_version),
             host,
             address: address.clone(),
-            dial: address.clone(),
+            dial: dial.clone(),
             tunnel: None,
             session_support: Err("not checked".to_string()),
             session_refused: Arc::default(),
